@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: throughput of squall components relative to minimal hand-written ones, measured in the same
+ * run by the same Storm-side driver (the embedded runtime's executors), so the ratio isolates the SDK's cost.
+ *
+ * - bolt: a split-sentence bolt fed sentences with `topology.shellbolt.max.pending` = 100 tuples in flight
+ *   (Storm's default); a tuple counts when acked.
+ * - spout: `next` commands one at a time, each answered with an emit and `sync`, as Storm's ShellSpout drives it.
+ *
+ * Runs alternate baseline / squall several times and keep each side's best, so a noisy moment hurts neither.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
+import { ShellProcess } from '../src/runtime/shell-process.js';
+import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
+import type { HandshakeContext } from '../src/wire/messages.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BAR = 0.85;
+const ROUNDS = Number(process.env.SQUALL_BENCH_ROUNDS ?? 3);
+const BOLT_TUPLES = Number(process.env.SQUALL_BENCH_TUPLES ?? 50_000);
+const SPOUT_COMMANDS = Number(process.env.SQUALL_BENCH_COMMANDS ?? 30_000);
+const SENTENCE = 'the quick brown fox jumps over the lazy dog';
+
+function context(componentId: string): HandshakeContext {
+  return {
+    'task->component': { '1': 'sentences', '2': componentId },
+    taskid: 2,
+    componentid: componentId,
+    streams: ['default'],
+    'stream->outputfields': { default: ['word'] },
+    'stream->target->grouping': {},
+    'source->stream->grouping': {},
+    'source->stream->fields': { sentences: { default: ['sentence'] } },
+  };
+}
+
+async function launch(script: string, componentId: string): Promise<ShellProcess> {
+  const proc = new ShellProcess({ executionCommand: process.execPath, script: join(here, 'components', script), cwd: here });
+  await proc.launch({}, context(componentId), mkdtempSync(join(tmpdir(), 'squall-bench-')));
+  return proc;
+}
+
+/** Tuples per second through a split bolt, counting acks. */
+async function boltRate(script: string): Promise<number> {
+  const proc = await launch(script, 'split');
+  let acked = 0;
+  let sent = 0;
+  let words = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const executor: ShellBoltExecutor<number> = new ShellBoltExecutor<number>(
+    proc,
+    {
+      emit: () => (words++, []),
+      ack: () => {
+        acked++;
+        if (sent < BOLT_TUPLES) executor.execute(sent++, 'sentences', 'default', 1, [SENTENCE]);
+        if (acked === BOLT_TUPLES) done();
+      },
+      fail: () => {
+        throw new Error('bench bolt failed a tuple');
+      },
+      error: (msg) => console.error(msg),
+      log: () => {},
+      died: (death) => {
+        throw death;
+      },
+    },
+    { timeoutMs: 30_000, maxPending: 100 },
+  );
+  executor.start();
+  const started = process.hrtime.bigint();
+  while (sent < 100) executor.execute(sent++, 'sentences', 'default', 1, [SENTENCE]);
+  await finished;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (words !== BOLT_TUPLES * 9) throw new Error(`expected ${BOLT_TUPLES * 9} words, got ${words}`);
+  await executor.stop();
+  return BOLT_TUPLES / seconds;
+}
+
+/** Commands per second through a spout that emits one reliable tuple per `next`. */
+async function spoutRate(script: string): Promise<number> {
+  const proc = await launch(script, 'sentences');
+  let emitted = 0;
+  const executor = new ShellSpoutExecutor(
+    proc,
+    {
+      emit: () => (emitted++, []),
+      error: (msg) => console.error(msg),
+      log: () => {},
+      died: (death) => {
+        throw death;
+      },
+    },
+    { timeoutMs: 30_000 },
+  );
+  executor.start();
+  await executor.command('activate');
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < SPOUT_COMMANDS; i++) await executor.command('next');
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (emitted !== SPOUT_COMMANDS) throw new Error(`expected ${SPOUT_COMMANDS} emits, got ${emitted}`);
+  await executor.stop();
+  return SPOUT_COMMANDS / seconds;
+}
+
+async function compare(name: string, unit: string, measure: (script: string) => Promise<number>, baseline: string, sdk: string) {
+  let best = { baseline: 0, sdk: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    best = { baseline: Math.max(best.baseline, await measure(baseline)), sdk: Math.max(best.sdk, await measure(sdk)) };
+  }
+  const ratio = best.sdk / best.baseline;
+  console.log(
+    `${name.padEnd(7)} baseline ${best.baseline.toFixed(0).padStart(8)} ${unit}   squall ${best.sdk.toFixed(0).padStart(8)} ${unit}   ratio ${ratio.toFixed(2)}`,
+  );
+  return ratio;
+}
+
+console.log(`squall bench: best of ${ROUNDS} alternating rounds, node ${process.version}`);
+const boltRatio = await compare('bolt', 'tuples/s', boltRate, 'baseline-bolt.js', 'sdk-bolt.js');
+const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.js', 'sdk-spout.js');
+console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+
+/** squall's command line: one module per command under ./commands, registered here. */
+export function buildProgram(): Command {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const program = new Command('squall')
+    .version(pkg.version, '-V, --version', 'print the squall version')
+    .description('Apache Storm topologies in TypeScript: write spouts and bolts, run them locally, ship them to a cluster.')
+    .showHelpAfterError('(run with --help for usage)');
+  program.addHelpText(
+    'after',
+    `
+Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang protocol on stdin/stdout:
+
+  import { Bolt, runComponent, type Tuple } from 'squall';
+  class Split extends Bolt<{ sentence: string }> {
+    process(tuple: Tuple<{ sentence: string }>) {
+      for (const word of tuple.get('sentence').split(' ')) this.emit([word]);
+    }
+  }
+  runComponent(Split);
+`,
+  );
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

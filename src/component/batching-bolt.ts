@@ -1,0 +1,82 @@
+import type { BoltOptions } from './bolt.js';
+import { Bolt } from './bolt.js';
+import type { Conf } from './component.js';
+import type { TopologyContext } from './context.js';
+import type { Fields, Tuple } from './tuple.js';
+
+export interface BatchingBoltOptions extends Omit<BoltOptions, 'autoAck' | 'concurrency'> {
+  /** Flush after this many tick tuples (default 1: every `topology.tick.tuple.freq.secs`). */
+  ticksBetweenBatches?: number;
+}
+
+/**
+ * Groups tuples by key and hands each group to `processBatch` on tick tuples; the whole batch is acked when
+ * `processBatch` returns, or failed when it throws. Emits inside `processBatch` anchor to every tuple of the batch.
+ *
+ * Needs tick tuples: set `topology.tick.tuple.freq.secs` on the component. A batch holds its tuples unacked, so
+ * keep `topology.shellbolt.max.pending` above the largest batch and batches well inside
+ * `topology.message.timeout.secs`, or Storm times them out and the spout replays them.
+ */
+export abstract class BatchingBolt<F extends Fields = Fields> extends Bolt<F> {
+  static override options?: BatchingBoltOptions;
+  private readonly ticksBetweenBatches: number;
+  private ticks = 0;
+  private batches = new Map<string, Tuple<F>[]>();
+  private flushing: Tuple<F>[] | undefined;
+
+  constructor(options: BatchingBoltOptions = {}) {
+    const defaults = (new.target as typeof BatchingBolt).options ?? {};
+    // Batched tuples are acked by the flush, never when `process` returns; one batch runs at a time.
+    super({ ...defaults, ...options, autoAck: false, concurrency: 1 });
+    this.ticksBetweenBatches = Math.max(1, Math.floor(options.ticksBetweenBatches ?? defaults.ticksBetweenBatches ?? 1));
+  }
+
+  /** The batch a tuple belongs to (default: one batch for all). */
+  groupKey(_tuple: Tuple<F>): string {
+    return '';
+  }
+
+  /** Handle one batch. Acked as a whole on return; failed as a whole if it throws. */
+  abstract processBatch(key: string, tuples: Tuple<F>[]): void | Promise<void>;
+
+  override initialize(conf: Conf, context: TopologyContext): void | Promise<void> {
+    if (conf['topology.tick.tuple.freq.secs'] === undefined) {
+      this.logger.warn(
+        `${context.componentId} is a BatchingBolt but topology.tick.tuple.freq.secs is not set: batches will never ` +
+          'flush. Set it in the component config.',
+      );
+    }
+  }
+
+  override process(tuple: Tuple<F>): void {
+    const key = this.groupKey(tuple);
+    const batch = this.batches.get(key);
+    if (batch) batch.push(tuple);
+    else this.batches.set(key, [tuple]);
+  }
+
+  override async processTick(_tick: Tuple<Fields>): Promise<void> {
+    if (++this.ticks < this.ticksBetweenBatches) return;
+    this.ticks = 0;
+    const batches = this.batches;
+    this.batches = new Map();
+    for (const [key, tuples] of batches) {
+      this.flushing = tuples;
+      try {
+        await this.processBatch(key, tuples);
+      } catch (err) {
+        for (const tuple of tuples) if (this.isPending(tuple)) this.fail(tuple);
+        this.handleException(err, `processBatch (key "${key}", ${tuples.length} tuples)`);
+        continue;
+      } finally {
+        this.flushing = undefined;
+      }
+      for (const tuple of tuples) if (this.isPending(tuple)) this.ack(tuple);
+    }
+  }
+
+  protected override autoAnchors(): string[] {
+    if (!this.flushing) return super.autoAnchors();
+    return this.flushing.filter((tuple) => this.isPending(tuple)).map((tuple) => tuple.id);
+  }
+}

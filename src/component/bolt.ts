@@ -1,0 +1,225 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ProtocolError } from '../wire/codec.js';
+import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
+import { DEFAULT_STREAM } from '../wire/messages.js';
+import type { ComponentOptions, TaskIds } from './component.js';
+import { Component } from './component.js';
+import type { Fields } from './tuple.js';
+import { isHeartbeat, isTick, Tuple } from './tuple.js';
+
+export interface BoltOptions extends ComponentOptions {
+  /** Ack each tuple when `process` returns (or its promise resolves) without acking or failing it. Default true. */
+  autoAck?: boolean;
+  /** Anchor emits made while processing a tuple to that tuple, unless `anchors` is given. Default true. */
+  autoAnchor?: boolean;
+  /** Fail the tuple when `process` throws (or rejects). Default true. */
+  autoFail?: boolean;
+  /**
+   * How many tuples may be in `process` at once when it is async (default 1: strictly in order). Above 1, tuples
+   * complete, and are acked, in the order their promises settle.
+   */
+  concurrency?: number;
+}
+
+export interface BoltEmitOptions {
+  /** Output stream (default `"default"`). */
+  stream?: string;
+  /** Tuples (or their ids) to anchor to; overrides auto-anchoring. Pass `[]` for an unanchored emit. */
+  anchors?: ReadonlyArray<Tuple<any> | string>;
+  /** Emit directly to this task (the stream must be declared direct). */
+  directTask?: number;
+  /** Ask Storm which tasks received the tuple; the ids come back as a promise. Costs a reply per emit. */
+  needTaskIds?: boolean;
+}
+
+/**
+ * A bolt: `process` each tuple, emit, and let auto-ack/anchor/fail do what Storm needs. Heartbeats are answered
+ * for you and never reach `process`; tick tuples go to `processTick` and are acked.
+ *
+ * @typeParam F the fields of the tuples this bolt receives, for typed `tuple.get(...)`.
+ */
+export abstract class Bolt<F extends Fields = Fields> extends Component {
+  static options?: BoltOptions;
+  readonly boltOptions: Required<Pick<BoltOptions, 'autoAck' | 'autoAnchor' | 'autoFail' | 'concurrency'>>;
+
+  /** Tuples received and not yet acked or failed, by Storm id: acking anything else would kill the worker. */
+  private readonly unsettled = new Map<string, Tuple<any>>();
+  private readonly queue: Tuple<any>[] = [];
+  private queueHead = 0;
+  private inFlight = 0;
+  private ready = false;
+  /** The tuple being processed (concurrency 1), for auto-anchoring. */
+  private current: Tuple<any> | undefined;
+  /** With concurrency above 1, each async `process` call carries its own tuple. */
+  private readonly currentAsync: AsyncLocalStorage<Tuple<any>> | undefined;
+
+  constructor(options: BoltOptions = {}) {
+    super(options);
+    const defaults = (this.constructor as typeof Bolt).options ?? {};
+    this.boltOptions = {
+      autoAck: options.autoAck ?? defaults.autoAck ?? true,
+      autoAnchor: options.autoAnchor ?? defaults.autoAnchor ?? true,
+      autoFail: options.autoFail ?? defaults.autoFail ?? true,
+      concurrency: Math.max(1, Math.floor(options.concurrency ?? defaults.concurrency ?? 1)),
+    };
+    this.currentAsync = this.boltOptions.concurrency > 1 ? new AsyncLocalStorage() : undefined;
+  }
+
+  /** Handle one tuple. May be async; heartbeats are still answered while it awaits. */
+  abstract process(tuple: Tuple<F>): void | Promise<void>;
+
+  /** Handle a tick tuple (`topology.tick.tuple.freq.secs`). Acked afterwards when autoAck is on. */
+  processTick(_tick: Tuple<Fields>): void | Promise<void> {}
+
+  /** Emit a tuple; returns the receiving task ids when `needTaskIds` is set. */
+  emit(values: unknown[], options: BoltEmitOptions & { needTaskIds: true }): TaskIds;
+  emit(values: unknown[], options?: BoltEmitOptions): void;
+  emit(values: unknown[], options: BoltEmitOptions = {}): TaskIds | void {
+    if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
+    const message: BoltEmitMessage = { command: 'emit', tuple: values };
+    if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
+    const anchors = this.anchorIds(options.anchors);
+    if (anchors.length > 0) message.anchors = anchors;
+    if (options.directTask !== undefined) message.task = options.directTask;
+    if (!options.needTaskIds) {
+      message.need_task_ids = false;
+      this.connection.send(message);
+      return;
+    }
+    this.connection.send(message);
+    // Storm sends no task-id list for a direct emit: the target is already known.
+    if (options.directTask !== undefined) return Promise.resolve([options.directTask]);
+    return this.waitForTaskIds();
+  }
+
+  /** Acknowledge a tuple. Each tuple must be acked or failed exactly once. */
+  ack(tuple: Tuple<any> | string): void {
+    this.settle(tuple, 'ack');
+  }
+
+  /** Fail a tuple: its spout's `fail` is called and it may be replayed. */
+  fail(tuple: Tuple<any> | string): void {
+    this.settle(tuple, 'fail');
+  }
+
+  /** @internal */
+  override async _start(...args: Parameters<Component['_start']>): Promise<void> {
+    await super._start(...args);
+    this.ready = true;
+    this.pump();
+  }
+
+  /** @internal */
+  _receive(message: unknown): void {
+    if (Array.isArray(message)) return this.receiveTaskIds(message);
+    const m = message as TupleMessage;
+    if (m === null || typeof m !== 'object' || typeof m.stream !== 'string' || !Array.isArray(m.tuple)) {
+      void this.connection.protocolError(
+        new ProtocolError(
+          `a bolt expects tuples {"id","comp","stream","task","tuple"} or task-id lists, got ${JSON.stringify(message).slice(0, 200)}`,
+        ),
+      );
+      return;
+    }
+    // Answer heartbeats at once, even while an async `process` awaits: Storm kills a silent subprocess.
+    if (isHeartbeat(m.stream, m.task)) return this.connection.send({ command: 'sync' });
+    const component = m.comp ?? '';
+    const index = isTick(component, m.stream) ? undefined : this.context.fieldIndex(component, m.stream);
+    const tuple = new Tuple<any>(String(m.id), component, m.stream, m.task, m.tuple, index);
+    this.unsettled.set(tuple.id, tuple);
+    this.queue.push(tuple);
+    if (this.ready) this.pump();
+  }
+
+  /** Start tuples while fewer than `concurrency` are in flight. */
+  private pump(): void {
+    const limit = this.boltOptions.concurrency;
+    while (this.inFlight < limit && this.queueHead < this.queue.length) {
+      const tuple = this.queue[this.queueHead++]!;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      this.run(tuple);
+    }
+  }
+
+  private run(tuple: Tuple<any>): void {
+    const handler = () => (tuple.isTick ? this.processTick(tuple) : this.process(tuple));
+    let result: void | Promise<void>;
+    this.current = tuple;
+    try {
+      result = this.currentAsync ? this.currentAsync.run(tuple, handler) : handler();
+    } catch (err) {
+      this.current = undefined;
+      this.failed(tuple, err);
+      return;
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      this.inFlight++;
+      (result as Promise<void>).then(
+        () => this.completeAsync(tuple, undefined, false),
+        (err: unknown) => this.completeAsync(tuple, err, true),
+      );
+      return;
+    }
+    this.current = undefined;
+    this.succeeded(tuple);
+  }
+
+  private completeAsync(tuple: Tuple<any>, err: unknown, threw: boolean): void {
+    this.inFlight--;
+    if (this.current === tuple) this.current = undefined;
+    if (threw) this.failed(tuple, err);
+    else this.succeeded(tuple);
+    this.pump();
+  }
+
+  private succeeded(tuple: Tuple<any>): void {
+    // Ticks are acked even without autoAck: Storm keeps unacked ticks in the shell bolt's pending map forever.
+    if ((this.boltOptions.autoAck || tuple.isTick) && this.unsettled.has(tuple.id)) this.ack(tuple);
+  }
+
+  private failed(tuple: Tuple<any>, err: unknown): void {
+    if (this.boltOptions.autoFail && this.unsettled.has(tuple.id)) this.fail(tuple);
+    this.handleException(err, tuple.isTick ? 'processTick' : `process (tuple ${tuple.id} from ${tuple.component})`);
+  }
+
+  private settle(tuple: Tuple<any> | string, command: 'ack' | 'fail'): void {
+    const id = typeof tuple === 'string' ? tuple : tuple.id;
+    if (!this.unsettled.delete(id)) {
+      // Storm kills the worker on an ack/fail of an id it does not know (or knows no longer).
+      throw new Error(
+        `cannot ${command} tuple "${id}": it is not a pending tuple of this bolt (already acked or failed, a ` +
+          `heartbeat, or an id Storm never sent). Storm would kill the worker; ${command} each tuple once, using ` +
+          'the Tuple object you received.',
+      );
+    }
+    this.connection.send({ command, id });
+  }
+
+  /** The anchors of an emit that names none: the tuple being processed, while it is still pending. */
+  protected autoAnchors(): string[] {
+    const current = this.currentAsync?.getStore() ?? this.current;
+    return current && this.unsettled.has(current.id) ? [current.id] : [];
+  }
+
+  /** True while `tuple` is neither acked nor failed. */
+  protected isPending(tuple: Tuple<any>): boolean {
+    return this.unsettled.has(tuple.id);
+  }
+
+  private anchorIds(anchors: BoltEmitOptions['anchors']): string[] {
+    if (anchors === undefined) return this.boltOptions.autoAnchor ? this.autoAnchors() : [];
+    return anchors.map((anchor) => {
+      const id = typeof anchor === 'string' ? anchor : anchor.id;
+      if (!this.unsettled.has(id)) {
+        throw new Error(
+          `cannot anchor to tuple "${id}": it is already acked or failed, or was never received. Storm would kill ` +
+            'the worker; emit before you ack, and anchor only to tuples this bolt still holds.',
+        );
+      }
+      return id;
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProtocolError } from '../wire/codec.js';
+import type { Handshake, LogLevelName, LogLevelNumber } from '../wire/messages.js';
+import { LogLevel } from '../wire/messages.js';
+import type { StormConnection } from './connection.js';
+import { ExitCode } from './connection.js';
+import { TopologyContext } from './context.js';
+
+/** Options every component shares; set them as static fields or pass them to the constructor. */
+export interface ComponentOptions {
+  /**
+   * Exit the process after user code throws (default true, like pystorm's `exit_on_exception`): Storm restarts
+   * the worker, and tuples in flight are replayed by their spouts. Turn off to report and carry on.
+   */
+  exitOnException?: boolean;
+  /** Lowest level sent to Storm's log (default INFO, or the conf key `squall.log.level`). */
+  logLevel?: LogLevelName;
+  /**
+   * Allow the `metrics` command. Off by default because a plain shell component has no Java metric registered,
+   * and Storm kills the worker on a `metrics` message it cannot route. Turn on only with a Java subclass of
+   * ShellBolt/ShellSpout that registers the metric by name.
+   */
+  allowMetrics?: boolean;
+}
+
+export type Conf = Record<string, unknown>;
+
+/** Leveled logging through Storm's worker log. */
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Resolves with the task ids a non-direct emit went to, in emit order. */
+export type TaskIds = Promise<number[]>;
+
+/**
+ * What spouts and bolts share: the handshake, logging, error reporting, task-id replies, and the rule that an
+ * exception in user code is reported, logged with its stack, and (by default) ends the process.
+ */
+export abstract class Component {
+  /** Merged topology config from the handshake. */
+  conf: Conf = {};
+  /** Where this task sits in the topology. */
+  context!: TopologyContext;
+  readonly options: Required<ComponentOptions>;
+  readonly logger: Logger;
+
+  /** The connection to Storm; set by `serve` before `initialize`. */
+  protected connection!: StormConnection;
+  private minLevel: LogLevelNumber = LogLevel.INFO;
+  /** Promises waiting for task-id lists, oldest first (Storm answers in emit order). */
+  private readonly taskIdWaiters: Array<(ids: number[]) => void> = [];
+
+  constructor(options: ComponentOptions = {}) {
+    const defaults = (this.constructor as { options?: ComponentOptions }).options ?? {};
+    this.options = {
+      exitOnException: options.exitOnException ?? defaults.exitOnException ?? true,
+      logLevel: options.logLevel ?? defaults.logLevel ?? 'INFO',
+      allowMetrics: options.allowMetrics ?? defaults.allowMetrics ?? false,
+    };
+    this.logger = {
+      trace: (m) => this.log(m, 'TRACE'),
+      debug: (m) => this.log(m, 'DEBUG'),
+      info: (m) => this.log(m, 'INFO'),
+      warn: (m) => this.log(m, 'WARN'),
+      error: (m) => this.log(m, 'ERROR'),
+    };
+  }
+
+  /** Called once after the handshake, before any tuple or command. May be async. */
+  initialize(_conf: Conf, _context: TopologyContext): void | Promise<void> {}
+
+  /** Send a message to Storm's worker log, if `level` passes the configured threshold. */
+  log(message: string, level: LogLevelName = 'INFO'): void {
+    const n = LogLevel[level];
+    if (n === undefined) throw new Error(`unknown log level "${level}"; use TRACE, DEBUG, INFO, WARN or ERROR`);
+    if (n >= this.minLevel) this.connection.log(message, n);
+  }
+
+  /** Show an error as this component's last error in the Storm UI (`reportError`). */
+  reportError(error: unknown): void {
+    this.connection.send({ command: 'error', msg: describeError(error) });
+  }
+
+  /**
+   * Send a metric to a Java-side metric registered under `name`. Refused unless `allowMetrics` is on: with a
+   * plain shell component, Storm kills the worker when it receives `metrics`.
+   */
+  emitMetric(name: string, params: unknown): void {
+    if (!this.options.allowMetrics) {
+      throw new Error(
+        'metrics are off: a plain shell component has no Java metric to receive them and Storm would kill the ' +
+          'worker. Set the option allowMetrics: true only when a Java ShellBolt/ShellSpout subclass registers "' +
+          name +
+          '".',
+      );
+    }
+    this.connection.send({ command: 'metrics', name, params });
+  }
+
+  /** @internal Run the handshake: pid file, pid reply, then `initialize`. */
+  async _start(connection: StormConnection, handshake: Handshake): Promise<void> {
+    this.connection = connection;
+    this.conf = handshake.conf ?? {};
+    this.context = new TopologyContext(handshake.context);
+    const confLevel = this.conf['squall.log.level'];
+    const level = typeof confLevel === 'string' && confLevel.toUpperCase() in LogLevel ? confLevel.toUpperCase() : this.options.logLevel;
+    this.minLevel = LogLevel[level as LogLevelName];
+    await this.initialize(this.conf, this.context);
+  }
+
+  /** @internal Handle one message from Storm. */
+  abstract _receive(message: unknown): void;
+
+  /** Register interest in the next task-id list. */
+  protected waitForTaskIds(): TaskIds {
+    return new Promise((resolve) => this.taskIdWaiters.push(resolve));
+  }
+
+  /** A bare JSON array from Storm: the task ids of the oldest emit that asked for them. */
+  protected receiveTaskIds(ids: unknown[]): void {
+    const resolve = this.taskIdWaiters.shift();
+    if (!resolve) {
+      void this.connection.protocolError(
+        new ProtocolError(`received a task-id list ${JSON.stringify(ids)} but no emit asked for task ids`),
+      );
+      return;
+    }
+    resolve(ids as number[]);
+  }
+
+  /**
+   * User code threw. Report it (UI), log the stack (worker log), and end the process unless told not to: a bolt
+   * in an unknown state is better restarted, and Storm replays what was in flight.
+   */
+  protected handleException(error: unknown, where: string): void {
+    this.reportError(error);
+    const stack = error instanceof Error && error.stack ? error.stack : describeError(error);
+    this.connection.log(`${where} threw: ${stack}`, LogLevel.ERROR);
+    if (this.options.exitOnException) void this.connection.exit(ExitCode.USER_EXCEPTION);
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return typeof error === 'string' ? error : JSON.stringify(error);
+}
+
+/** @internal Write the pid file Storm's supervisor uses to kill the process. */
+export function writePidFile(pidDir: string, pid: number): void {
+  if (typeof pidDir !== 'string' || pidDir.length === 0) return;
+  writeFileSync(join(pidDir, String(pid)), '');
+}

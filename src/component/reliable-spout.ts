@@ -1,0 +1,71 @@
+import type { MessageId, SpoutOptions } from './spout.js';
+import { Spout } from './spout.js';
+
+export interface ReliableSpoutOptions extends SpoutOptions {
+  /** How many times a failed message is replayed before `onGiveUp` (default 3). */
+  maxRetries?: number;
+}
+
+interface InFlight {
+  values: unknown[];
+  stream: string | undefined;
+  retries: number;
+}
+
+/**
+ * At-least-once emission: `emitReliable` remembers each message until its tuple tree is acked, and replays a
+ * failed (or timed-out) message up to `maxRetries` times before handing it to `onGiveUp`.
+ */
+export abstract class ReliableSpout extends Spout {
+  static override options?: ReliableSpoutOptions;
+  readonly maxRetries: number;
+  private readonly inFlight = new Map<MessageId, InFlight>();
+  private nextId = 0;
+
+  constructor(options: ReliableSpoutOptions = {}) {
+    super(options);
+    const defaults = (new.target as typeof ReliableSpout).options ?? {};
+    this.maxRetries = Math.max(0, options.maxRetries ?? defaults.maxRetries ?? 3);
+  }
+
+  /** Emit reliably; returns the message id (given, or generated). */
+  emitReliable(values: unknown[], options: { id?: MessageId; stream?: string } = {}): MessageId {
+    const id = options.id ?? `${this.context.taskId}-${this.nextId++}`;
+    if (this.inFlight.has(id)) throw new Error(`message id "${id}" is already in flight; message ids must be unique`);
+    this.inFlight.set(id, { values, stream: options.stream, retries: 0 });
+    this.emit(values, { id, stream: options.stream });
+    return id;
+  }
+
+  /** Messages emitted and not yet acked or given up. */
+  get pendingCount(): number {
+    return this.inFlight.size;
+  }
+
+  override ack(id: MessageId): void | Promise<void> {
+    const message = this.inFlight.get(id);
+    if (!message) return;
+    this.inFlight.delete(id);
+    return this.onAck(id, message.values);
+  }
+
+  override fail(id: MessageId): void | Promise<void> {
+    const message = this.inFlight.get(id);
+    if (!message) return;
+    if (message.retries < this.maxRetries) {
+      message.retries++;
+      this.emit(message.values, { id, stream: message.stream });
+      return;
+    }
+    this.inFlight.delete(id);
+    return this.onGiveUp(id, message.values, message.retries);
+  }
+
+  /** A message was fully processed. */
+  onAck(_id: MessageId, _values: unknown[]): void | Promise<void> {}
+
+  /** A message failed after `maxRetries` replays; it is dropped after this returns. Logs a warning by default. */
+  onGiveUp(id: MessageId, values: unknown[], retries: number): void | Promise<void> {
+    this.logger.warn(`giving up on message ${String(id)} after ${retries} replays: ${JSON.stringify(values).slice(0, 200)}`);
+  }
+}

@@ -1,0 +1,81 @@
+import { ProtocolError } from '../wire/codec.js';
+import type { Handshake } from '../wire/messages.js';
+import { Component, describeError, writePidFile } from './component.js';
+import { ExitCode, StormConnection } from './connection.js';
+
+/** A component class with a constructor taking no arguments (options come from its static `options`). */
+export type ComponentClass = new () => Component;
+
+/** Picks the class for a component id: one process entry can serve every component of a topology. */
+export type ComponentResolver = (componentId: string) => Component | ComponentClass | undefined;
+
+/**
+ * Serve one component over stdin/stdout: Storm's handshake (pid file, then `{"pid"}`), then messages until EOF.
+ * The component is chosen after the handshake, from `context.componentid`, so the same script can run any
+ * component of a topology, exactly as a worker starts it (`[execution_command, script]`).
+ */
+export async function serve(resolve: ComponentResolver | ComponentClass): Promise<void> {
+  const connection = new StormConnection();
+  installCrashHandlers(connection);
+  const first = await connection.next();
+  const handshake = first as Handshake;
+  if (handshake === null || typeof handshake !== 'object' || typeof handshake.context !== 'object' || handshake.context === null) {
+    await connection.protocolError(
+      new ProtocolError(
+        `the first message from Storm must be the handshake {"conf","pidDir","context"}, got ${JSON.stringify(first).slice(0, 200)}`,
+      ),
+    );
+    return;
+  }
+  // The pid file first, then the pid: when Storm reads the pid, the supervisor can already find us.
+  writePidFile(handshake.pidDir, process.pid);
+  connection.send({ pid: process.pid });
+
+  const componentId = handshake.context.componentid;
+  const component = instantiate(resolve, componentId);
+  if (!component) {
+    const message = `no component class for component id "${componentId}"; register it in the topology (or serve() resolver)`;
+    connection.send({ command: 'error', msg: message });
+    process.stderr.write(`squall: ${message}\n`);
+    await connection.exit(ExitCode.USER_EXCEPTION);
+    return;
+  }
+  // `_start` attaches conf and context synchronously, before its first await, so messages that already
+  // arrived can be delivered right after; during `initialize` the component answers heartbeats and holds the rest.
+  const started = component._start(connection, handshake);
+  connection.listen((message) => component._receive(message));
+  try {
+    await started;
+  } catch (err) {
+    connection.send({ command: 'error', msg: describeError(err) });
+    connection.log(`initialize threw: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
+    await connection.exit(ExitCode.USER_EXCEPTION);
+  }
+}
+
+/** Run a single component class as this process's component (`runComponent(MyBolt)` at the end of its file). */
+export function runComponent(componentClass: ComponentClass): Promise<void> {
+  return serve(componentClass);
+}
+
+function instantiate(resolve: ComponentResolver | ComponentClass, componentId: string): Component | undefined {
+  if (isClass(resolve)) return new resolve();
+  const found = resolve(componentId);
+  if (found === undefined) return undefined;
+  return isClass(found) ? new found() : found;
+}
+
+function isClass(value: unknown): value is ComponentClass {
+  return typeof value === 'function' && value.prototype instanceof Component;
+}
+
+/** Errors thrown outside a handler (timers, stray promises) are reported like any user exception. */
+function installCrashHandlers(connection: StormConnection): void {
+  const crash = (err: unknown) => {
+    connection.send({ command: 'error', msg: describeError(err) });
+    connection.log(`uncaught: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
+    void connection.exit(ExitCode.USER_EXCEPTION);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+}

@@ -1,0 +1,156 @@
+import { ProtocolError } from '../wire/codec.js';
+import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
+import { DEFAULT_STREAM } from '../wire/messages.js';
+import type { ComponentOptions, TaskIds } from './component.js';
+import { Component } from './component.js';
+
+export interface SpoutOptions extends ComponentOptions {
+  /**
+   * Longest pause (ms) after a `nextTuple` that emitted nothing, before answering Storm. The pause starts at 1 ms
+   * and doubles while the spout stays idle, so an empty source does not spin a core; any emit resets it.
+   * Default 32. Keep it well under `topology.subprocess.timeout.secs`.
+   */
+  maxIdleSleepMs?: number;
+}
+
+/** A message id: Storm hands it back to `ack`/`fail`. Leave it out for an unreliable emit. */
+export type MessageId = string | number;
+
+export interface SpoutEmitOptions {
+  /** Message id for reliable emission: the tuple tree is tracked and `ack(id)` or `fail(id)` follows. */
+  id?: MessageId;
+  /** Output stream (default `"default"`). */
+  stream?: string;
+  /** Emit directly to this task (the stream must be declared direct). */
+  directTask?: number;
+  /** Ask Storm which tasks received the tuple; the ids come back as a promise. */
+  needTaskIds?: boolean;
+}
+
+/**
+ * A spout: Storm asks for `nextTuple` and reports `ack`/`fail` of reliable emits, one command at a time; the SDK
+ * answers every command with `sync` once your handler (sync or async) has finished.
+ */
+export abstract class Spout extends Component {
+  static options?: SpoutOptions;
+  private readonly maxIdleSleepMs: number;
+  private idleSleepMs = 0;
+  private emitsThisCommand = 0;
+  private readonly commands: SpoutCommandMessage[] = [];
+  private busy = false;
+  private ready = false;
+
+  constructor(options: SpoutOptions = {}) {
+    super(options);
+    const defaults = (this.constructor as typeof Spout).options ?? {};
+    this.maxIdleSleepMs = Math.max(0, options.maxIdleSleepMs ?? defaults.maxIdleSleepMs ?? 32);
+  }
+
+  /** Emit the next tuple(s), if any. May be async. Called only while the spout is active. */
+  abstract nextTuple(): void | Promise<void>;
+
+  /** The tuple tree of message `id` completed. */
+  ack(_id: MessageId): void | Promise<void> {}
+
+  /** The tuple tree of message `id` failed or timed out (`topology.message.timeout.secs`). */
+  fail(_id: MessageId): void | Promise<void> {}
+
+  /** The topology was activated (before the first `nextTuple`). */
+  activate(): void | Promise<void> {}
+
+  /** The topology was deactivated: `nextTuple` will not be called until `activate`. */
+  deactivate(): void | Promise<void> {}
+
+  /** Emit a tuple. With `id` it is reliable; returns the receiving task ids when `needTaskIds` is set. */
+  emit(values: unknown[], options: SpoutEmitOptions & { needTaskIds: true }): TaskIds;
+  emit(values: unknown[], options?: SpoutEmitOptions): void;
+  emit(values: unknown[], options: SpoutEmitOptions = {}): TaskIds | void {
+    if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
+    const message: SpoutEmitMessage = { command: 'emit', tuple: values };
+    if (options.id !== undefined) {
+      if (typeof options.id !== 'string' && typeof options.id !== 'number') {
+        throw new TypeError(`a message id must be a string or a number, got ${typeof options.id}`);
+      }
+      message.id = options.id;
+    }
+    if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
+    if (options.directTask !== undefined) message.task = options.directTask;
+    if (!options.needTaskIds) message.need_task_ids = false;
+    this.emitsThisCommand++;
+    this.connection.send(message);
+    if (!options.needTaskIds) return;
+    if (options.directTask !== undefined) return Promise.resolve([options.directTask]);
+    return this.waitForTaskIds();
+  }
+
+  /** @internal */
+  override async _start(...args: Parameters<Component['_start']>): Promise<void> {
+    await super._start(...args);
+    this.ready = true;
+    void this.drain();
+  }
+
+  /** @internal */
+  _receive(message: unknown): void {
+    if (Array.isArray(message)) return this.receiveTaskIds(message);
+    const m = message as SpoutCommandMessage;
+    if (m === null || typeof m !== 'object' || typeof m.command !== 'string') {
+      void this.connection.protocolError(
+        new ProtocolError(`a spout expects {"command": ..., "id": ...} or task-id lists, got ${JSON.stringify(message).slice(0, 200)}`),
+      );
+      return;
+    }
+    this.commands.push(m);
+    if (this.ready && !this.busy) void this.drain();
+  }
+
+  /** Run commands one at a time: Storm waits for each `sync` before sending the next command. */
+  private async drain(): Promise<void> {
+    this.busy = true;
+    while (this.commands.length > 0) {
+      const command = this.commands.shift()!;
+      this.emitsThisCommand = 0;
+      try {
+        const result = this.dispatch(command);
+        if (result) await result;
+      } catch (err) {
+        if (err instanceof ProtocolError) {
+          await this.connection.protocolError(err);
+          return;
+        }
+        this.handleException(err, command.command === 'next' ? 'nextTuple' : command.command);
+        if (this.options.exitOnException) return;
+      }
+      if (command.command === 'next' && this.emitsThisCommand === 0) await this.idleBackoff();
+      else this.idleSleepMs = 0;
+      this.connection.send({ command: 'sync' });
+      this.connection.endBatch();
+    }
+    this.busy = false;
+  }
+
+  private dispatch(command: SpoutCommandMessage): void | Promise<void> {
+    switch (command.command) {
+      case 'next':
+        return this.nextTuple();
+      case 'ack':
+        return this.ack(command.id);
+      case 'fail':
+        return this.fail(command.id);
+      case 'activate':
+        return this.activate();
+      case 'deactivate':
+        return this.deactivate();
+      default:
+        throw new ProtocolError(
+          `unknown spout command ${JSON.stringify((command as { command: unknown }).command)}; Storm sends next, ack, fail, activate or deactivate`,
+        );
+    }
+  }
+
+  private idleBackoff(): Promise<void> | void {
+    if (this.maxIdleSleepMs === 0) return;
+    this.idleSleepMs = this.idleSleepMs === 0 ? 1 : Math.min(this.idleSleepMs * 2, this.maxIdleSleepMs);
+    return new Promise((resolve) => setTimeout(resolve, this.idleSleepMs));
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * squall: write Apache Storm spouts and bolts in TypeScript.
+ *
+ * Components speak Storm's multi-lang protocol on stdin/stdout; `runComponent(MyBolt)` (or `serve`) makes the
+ * current process one.
+ */
+export { Bolt } from './component/bolt.js';
+export type { BoltEmitOptions, BoltOptions } from './component/bolt.js';
+export { BatchingBolt } from './component/batching-bolt.js';
+export type { BatchingBoltOptions } from './component/batching-bolt.js';
+export { Spout } from './component/spout.js';
+export type { MessageId, SpoutEmitOptions, SpoutOptions } from './component/spout.js';
+export { ReliableSpout } from './component/reliable-spout.js';
+export type { ReliableSpoutOptions } from './component/reliable-spout.js';
+export { Component } from './component/component.js';
+export type { ComponentOptions, Conf, Logger, TaskIds } from './component/component.js';
+export { TopologyContext } from './component/context.js';
+export { Tuple } from './component/tuple.js';
+export type { Fields } from './component/tuple.js';
+export { runComponent, serve } from './component/serve.js';
+export type { ComponentClass, ComponentResolver } from './component/serve.js';
+export { ExitCode } from './component/connection.js';
+export { LogLevel } from './wire/messages.js';
+export type { LogLevelName } from './wire/messages.js';

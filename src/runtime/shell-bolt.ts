@@ -1,0 +1,193 @@
+import type { ShellProcess } from './shell-process.js';
+import { ShellDeath } from './shell-process.js';
+import { checkEmitFields, checkLogOrError, newTupleId } from './shell-messages.js';
+import { HEARTBEAT_STREAM, SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
+
+/** What the executor reports to its owner (the embedded runtime, or a test driver). */
+export interface BoltHooks<Input> {
+  /** The bolt emitted; returns the task ids it went to (sent back when the emit asked for them). */
+  emit(stream: string, anchors: Input[], values: unknown[], directTask: number | undefined): number[];
+  ack(input: Input): void;
+  fail(input: Input): void;
+  /** `error` command: Storm reports "Shell Process Exception: " + msg as the component's last error. */
+  error(msg: string): void;
+  log(msg: string, level: number): void;
+  /** The bolt broke a rule that makes a real worker exit with code 11, or timed out, or its process ended. */
+  died(death: ShellDeath): void;
+}
+
+export interface BoltExecutorOptions {
+  /** `topology.subprocess.timeout.secs` (or `supervisor.worker.timeout.secs`), in ms. */
+  timeoutMs: number;
+  /** `topology.shellbolt.max.pending`: tuples sent and not yet acked or failed. */
+  maxPending: number;
+  /** Heartbeat period; Storm's is one second. */
+  heartbeatMs?: number;
+}
+
+interface Queued<Input> {
+  input: Input;
+  comp: string;
+  stream: string;
+  task: number;
+  values: unknown[];
+}
+
+/**
+ * The Storm side of a shell bolt (Storm's `ShellBolt`): sends tuples with fresh id strings, sends a heartbeat
+ * tuple every second, and enforces what kills a real worker — a message without `command`, an ack or fail of an
+ * id it does not hold, an anchor to a tuple no longer held, a subprocess silent for longer than the timeout.
+ */
+export class ShellBoltExecutor<Input> {
+  /** Tuples sent and not yet acked or failed, by the id string the bolt must echo. */
+  private readonly inputs = new Map<string, Input>();
+  private readonly waiting: Queued<Input>[] = [];
+  private lastMessageAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private dead = false;
+
+  constructor(
+    private readonly process: ShellProcess,
+    private readonly hooks: BoltHooks<Input>,
+    private readonly options: BoltExecutorOptions,
+  ) {}
+
+  /** Start reading the bolt's messages and heartbeating (after `ShellProcess.launch`). */
+  start(): void {
+    this.lastMessageAt = Date.now();
+    this.process.listen(
+      (message) => this.receive(message),
+      (reason) => this.die(reason),
+    );
+    const period = this.options.heartbeatMs ?? 1000;
+    this.timer = setInterval(() => this.heartbeat(), period);
+    this.timer.unref();
+  }
+
+  /** Tuples sent to the bolt and not yet acked or failed. */
+  get pending(): number {
+    return this.inputs.size;
+  }
+
+  /** Tuples held back by `topology.shellbolt.max.pending`. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get isDead(): boolean {
+    return this.dead;
+  }
+
+  /**
+   * Hand a tuple to the bolt. Held back while `maxPending` tuples are unacked; tick tuples are never held back
+   * (Storm's limit is on its write queue, which ticks pass through at once, and a batching bolt waits on them).
+   */
+  execute(input: Input, comp: string, stream: string, task: number, values: unknown[]): void {
+    if (this.dead) return;
+    const isTick = comp === SYSTEM_COMPONENT && stream === TICK_STREAM;
+    if (!isTick && (this.inputs.size >= this.options.maxPending || this.waiting.length > 0)) {
+      this.waiting.push({ input, comp, stream, task, values });
+      return;
+    }
+    this.send(input, comp, stream, task, values);
+  }
+
+  /** Stop heartbeating and close the process's stdin (it exits on EOF). */
+  async stop(): Promise<void> {
+    this.dead = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.process.stop();
+  }
+
+  private send(input: Input, comp: string, stream: string, task: number, values: unknown[]): void {
+    const id = newTupleId();
+    this.inputs.set(id, input);
+    this.process.write({ id, comp, stream, task, tuple: values });
+  }
+
+  private heartbeat(): void {
+    if (this.dead) return;
+    if (Date.now() - this.lastMessageAt > this.options.timeoutMs) {
+      this.die(`subprocess heartbeat timeout: no message for more than ${this.options.timeoutMs / 1000}s`);
+      return;
+    }
+    // A fresh id that is never in `inputs`: acking it is fatal, as in Storm.
+    this.process.write({ id: newTupleId(), comp: null, stream: HEARTBEAT_STREAM, task: -1, tuple: [] });
+  }
+
+  private receive(message: unknown): void {
+    if (this.dead) return;
+    const m = message as Record<string, unknown>;
+    if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.command !== 'string') {
+      return this.die(`Command not found in bolt message: ${JSON.stringify(message).slice(0, 200)}`);
+    }
+    this.lastMessageAt = Date.now();
+    switch (m.command) {
+      case 'ack':
+      case 'fail': {
+        const input = typeof m.id === 'string' ? this.inputs.get(m.id) : undefined;
+        if (input === undefined) {
+          return this.die(
+            `${m.command === 'ack' ? 'Acked' : 'Failed'} a non-existent or already acked/failed id: ${JSON.stringify(m.id)}`,
+          );
+        }
+        this.inputs.delete(m.id as string);
+        if (m.command === 'ack') this.hooks.ack(input);
+        else this.hooks.fail(input);
+        this.release();
+        return;
+      }
+      case 'emit':
+        return this.emit(m);
+      case 'log':
+      case 'error': {
+        const problem = checkLogOrError(m);
+        if (problem) return this.die(problem);
+        if (m.command === 'log') this.hooks.log(String(m.msg), typeof m.level === 'number' ? m.level : 2);
+        else this.hooks.error(String(m.msg));
+        return;
+      }
+      case 'metrics':
+        return this.die(`Could not find metric by name[${String(m.name)}] (no Java metric is registered for a shell bolt)`);
+      default:
+        // Storm's bolt reader ignores other commands (`sync` included): they only refresh the heartbeat.
+        return;
+    }
+  }
+
+  private emit(m: Record<string, unknown>): void {
+    const fields = checkEmitFields(m);
+    if (typeof fields === 'string') return this.die(fields);
+    const rawAnchors = m.anchors === undefined || m.anchors === null ? [] : typeof m.anchors === 'string' ? [m.anchors] : m.anchors;
+    if (!Array.isArray(rawAnchors)) return this.die(`anchors must be a list of tuple id strings, got ${JSON.stringify(m.anchors)}`);
+    const anchors: Input[] = [];
+    for (const anchor of rawAnchors) {
+      const input = typeof anchor === 'string' ? this.inputs.get(anchor) : undefined;
+      if (input === undefined) return this.die(`Anchored onto ${JSON.stringify(anchor)} after ack/fail`);
+      anchors.push(input);
+    }
+    let tasks: number[];
+    try {
+      tasks = this.hooks.emit(fields.stream, anchors, fields.tuple, fields.directTask);
+    } catch (err) {
+      return this.die((err as Error).message);
+    }
+    if (fields.directTask === undefined && fields.needTaskIds) this.process.write(tasks);
+  }
+
+  /** A slot freed up: send held-back tuples. */
+  private release(): void {
+    while (this.waiting.length > 0 && this.inputs.size < this.options.maxPending) {
+      const next = this.waiting.shift()!;
+      this.send(next.input, next.comp, next.stream, next.task, next.values);
+    }
+  }
+
+  private die(reason: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (this.timer) clearInterval(this.timer);
+    this.process.kill();
+    this.hooks.died(new ShellDeath(reason));
+  }
+}

@@ -1,0 +1,149 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { ResultPromise } from 'execa';
+import { FrameDecoder, FrameWriter, ProtocolError } from '../wire/codec.js';
+import type { HandshakeContext } from '../wire/messages.js';
+
+/** How a component process is started: exactly Storm's `[execution_command, script]`, no shell. */
+export interface LaunchSpec {
+  executionCommand: string;
+  script: string;
+  /** Working directory (on a worker: the topology's extracted `resources/`). */
+  cwd: string;
+  /** Added to the inherited environment (`topology.environment`). */
+  env?: Record<string, string>;
+}
+
+/** Why a component process stopped being usable: what a worker would log before exiting with code 11. */
+export class ShellDeath extends Error {
+  override readonly name = 'ShellDeath';
+}
+
+/** How long to wait for the `{"pid"}` reply. Storm blocks prepare/open on it; we bound it so tests never hang. */
+const HANDSHAKE_TIMEOUT_MS = 30_000;
+
+/**
+ * The Storm side of one component process (Storm's `ShellProcess`): launch, handshake, frames both ways.
+ * What the messages mean is up to ShellBoltExecutor / ShellSpoutExecutor.
+ */
+export class ShellProcess {
+  pid = 0;
+  private readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
+  private readonly decoder = new FrameDecoder();
+  private readonly writer: FrameWriter;
+  private onMessage: (message: unknown) => void = () => {};
+  private onClose: (reason: string) => void = () => {};
+  private stderrTail = '';
+  private closed = false;
+  /** Resolves when the process has exited, with its exit code (null when killed by a signal). */
+  readonly exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
+
+  constructor(readonly spec: LaunchSpec) {
+    this.child = execa(spec.executionCommand, [spec.script], {
+      cwd: spec.cwd,
+      env: spec.env ?? {},
+      extendEnv: true,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+    });
+    this.writer = new FrameWriter(this.child.stdin, () => {});
+    // Writes to a process that died are reported by `exited`, not as stream errors.
+    this.child.stdin.on('error', () => {});
+    this.child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.child.stderr.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
+    });
+    this.exited = this.child.then((result) => {
+      const exit = { exitCode: result.exitCode, signal: result.signal };
+      this.close(`process exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`})`);
+      return exit;
+    });
+  }
+
+  /** Last lines the process wrote on stderr (Storm shows them when a component dies). */
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  /**
+   * Storm's handshake: send conf, pidDir and context, wait for `{"pid": n}`, check the pid file.
+   * Resolves with the pid; rejects with a ShellDeath explaining what went wrong.
+   */
+  async launch(conf: Record<string, unknown>, context: HandshakeContext, pidDir: string): Promise<number> {
+    const reply = await new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new ShellDeath(`no {"pid"} reply within ${HANDSHAKE_TIMEOUT_MS / 1000}s of the handshake`)),
+        HANDSHAKE_TIMEOUT_MS,
+      );
+      this.onMessage = (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      };
+      this.onClose = (reason) => {
+        clearTimeout(timer);
+        reject(new ShellDeath(`${reason} before answering the handshake${this.stderrSuffix()}`));
+      };
+      this.write({ conf, pidDir, context });
+    });
+    this.onMessage = () => {};
+    const pid = (reply as { pid?: unknown } | null)?.pid;
+    if (typeof pid !== 'number') {
+      throw new ShellDeath(`the first message must be {"pid": <number>}, got ${JSON.stringify(reply).slice(0, 200)}`);
+    }
+    if (!existsSync(join(pidDir, String(pid)))) {
+      throw new ShellDeath(`no pid file ${join(pidDir, String(pid))}: the supervisor could not kill this process`);
+    }
+    this.pid = pid;
+    return pid;
+  }
+
+  /** Deliver each following message (and the reason, once, if the process goes away). */
+  listen(onMessage: (message: unknown) => void, onClose: (reason: string) => void): void {
+    this.onMessage = onMessage;
+    this.onClose = onClose;
+  }
+
+  write(message: unknown): void {
+    if (!this.closed) this.writer.write(message);
+  }
+
+  /** Close stdin (the component sees EOF and exits cleanly), and kill it if it lingers. */
+  async stop(graceMs = 2000): Promise<void> {
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  private stderrSuffix(): string {
+    const tail = this.stderrTail.trim();
+    return tail ? `; stderr: ${tail.slice(-1000)}` : '';
+  }
+
+  private receive(chunk: Buffer): void {
+    let messages: unknown[];
+    try {
+      messages = this.decoder.push(chunk);
+    } catch (err) {
+      // Storm's reader throws on a frame it cannot parse, and the worker dies.
+      this.close((err as ProtocolError).message);
+      this.kill();
+      return;
+    }
+    for (const message of messages) this.onMessage(message);
+  }
+
+  private close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose(reason + this.stderrSuffix());
+  }
+}

@@ -1,0 +1,141 @@
+import type { ShellProcess } from './shell-process.js';
+import { ShellDeath } from './shell-process.js';
+import { checkEmitFields, checkLogOrError } from './shell-messages.js';
+
+export type SpoutCommand = 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
+export type SpoutMessageId = string | number;
+
+export interface SpoutHooks {
+  /** The spout emitted; returns the task ids it went to. `messageId` is undefined for an unreliable emit. */
+  emit(stream: string, values: unknown[], messageId: SpoutMessageId | undefined, directTask: number | undefined): number[];
+  error(msg: string): void;
+  log(msg: string, level: number): void;
+  died(death: ShellDeath): void;
+}
+
+export interface SpoutExecutorOptions {
+  /** How long the spout may take to answer a command with `sync` (ms). */
+  timeoutMs: number;
+}
+
+/**
+ * The Storm side of a shell spout (Storm's `ShellSpout`): one command at a time, each answered by `sync`, with
+ * emits, logs and errors in between. Anything else from the spout, or no `sync` within the timeout, is fatal.
+ */
+export class ShellSpoutExecutor {
+  private waiting: { resolve: (emitted: number) => void; reject: (death: ShellDeath) => void } | undefined;
+  private emitted = 0;
+  private lastMessageAt = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private death: ShellDeath | undefined;
+
+  constructor(
+    private readonly process: ShellProcess,
+    private readonly hooks: SpoutHooks,
+    private readonly options: SpoutExecutorOptions,
+  ) {}
+
+  start(): void {
+    this.process.listen(
+      (message) => this.receive(message),
+      (reason) => this.die(reason),
+    );
+    // Storm checks once a second, and only while it waits on the subprocess.
+    this.timer = setInterval(() => {
+      if (this.waiting && Date.now() - this.lastMessageAt > this.options.timeoutMs) {
+        this.die(`subprocess heartbeat timeout: no sync within ${this.options.timeoutMs / 1000}s`);
+      }
+    }, Math.min(1000, this.options.timeoutMs));
+    this.timer.unref();
+  }
+
+  get isDead(): boolean {
+    return this.death !== undefined;
+  }
+
+  /** True while a command awaits its `sync`. */
+  get busy(): boolean {
+    return this.waiting !== undefined;
+  }
+
+  /**
+   * Send one command and resolve, with the number of tuples emitted meanwhile, when the spout answers `sync`.
+   * Rejects with ShellDeath if the spout breaks the protocol or dies.
+   */
+  command(command: SpoutCommand, id: SpoutMessageId = ''): Promise<number> {
+    if (this.death) return Promise.reject(this.death);
+    if (this.waiting) throw new Error(`spout command "${command}" sent while another is in progress`);
+    this.emitted = 0;
+    this.lastMessageAt = Date.now();
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.process.write({ command, id });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.death ??= new ShellDeath('stopped');
+    await this.process.stop();
+  }
+
+  private receive(message: unknown): void {
+    if (this.death) return;
+    const m = message as Record<string, unknown>;
+    if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.command !== 'string') {
+      return this.die(`Command not found in spout message: ${JSON.stringify(message).slice(0, 200)}`);
+    }
+    this.lastMessageAt = Date.now();
+    switch (m.command) {
+      case 'sync': {
+        const waiting = this.waiting;
+        this.waiting = undefined;
+        waiting?.resolve(this.emitted);
+        return;
+      }
+      case 'emit':
+        return this.emit(m);
+      case 'log':
+      case 'error': {
+        const problem = checkLogOrError(m);
+        if (problem) return this.die(problem);
+        if (m.command === 'log') this.hooks.log(String(m.msg), typeof m.level === 'number' ? m.level : 2);
+        else this.hooks.error(String(m.msg));
+        return;
+      }
+      case 'metrics':
+        return this.die(`Could not find metric by name[${String(m.name)}] (no Java metric is registered for a shell spout)`);
+      default:
+        return this.die(`Unknown command received: ${m.command}`);
+    }
+  }
+
+  private emit(m: Record<string, unknown>): void {
+    const fields = checkEmitFields(m);
+    if (typeof fields === 'string') return this.die(fields);
+    const id = m.id;
+    if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') {
+      return this.die(`a spout message id must be a string or a number, got ${JSON.stringify(id)}`);
+    }
+    let tasks: number[];
+    try {
+      tasks = this.hooks.emit(fields.stream, fields.tuple, (id ?? undefined) as SpoutMessageId | undefined, fields.directTask);
+    } catch (err) {
+      return this.die((err as Error).message);
+    }
+    this.emitted++;
+    // For spouts Storm writes the task ids at once, before the command ends.
+    if (fields.directTask === undefined && fields.needTaskIds) this.process.write(tasks);
+  }
+
+  private die(reason: string): void {
+    if (this.death) return;
+    this.death = new ShellDeath(reason);
+    if (this.timer) clearInterval(this.timer);
+    this.process.kill();
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(this.death);
+    this.hooks.died(this.death);
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Storm's multi-lang framing, both directions.
+ *
+ * Every message is one compact JSON text followed by "\nend\n" (Storm reads lines until one is exactly `end`).
+ * This is not NDJSON: a frame ends at the `end` line, not at a newline. The same decoder and encoder serve the
+ * component SDK (reading Storm) and the embedded runtime (reading components), so both sides agree byte for byte.
+ *
+ * The decoder works on bytes, never on decoded strings, so a UTF-8 character split across two chunks is only
+ * decoded once its frame is complete. It scans each chunk once for the delimiter (with a 4-byte overlap for a
+ * delimiter split across chunks), so a multi-megabyte frame arriving in 64 KiB pieces costs one concatenation,
+ * not one per chunk.
+ */
+
+const DELIMITER = Buffer.from('\nend\n', 'utf8');
+const DELIMITER_TEXT = '\nend\n';
+
+/** A frame that is not valid JSON, or not what the protocol allows at that point. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+  constructor(
+    message: string,
+    /** The raw frame text (possibly truncated) that caused the error, for the report. */
+    readonly frame?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Show at most this much of a bad frame in an error: enough to recognise it, never megabytes. */
+const EXCERPT_CHARS = 200;
+
+export function excerpt(text: string): string {
+  return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS)}… (${text.length} chars)`;
+}
+
+/** Parse one frame body. The only JSON.parse on the receive path. */
+export function parseFrame(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new ProtocolError(
+      `malformed multi-lang frame (not JSON: ${reason}); every message must be one JSON text followed by "\\nend\\n": ${JSON.stringify(excerpt(body))}`,
+      excerpt(body),
+    );
+  }
+}
+
+/** Encode one message as a frame string. JSON.stringify never emits a raw newline, so "end" cannot be forged. */
+export function encodeFrame(message: unknown): string {
+  return JSON.stringify(message) + DELIMITER_TEXT;
+}
+
+/**
+ * Incremental frame decoder. Feed it chunks as they arrive; it returns the parsed messages completed by each chunk.
+ */
+export class FrameDecoder {
+  /** Bytes of the current incomplete frame, kept as the chunks they arrived in. */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+
+  /** Decode every complete frame in `chunk` (plus what earlier chunks left over). */
+  push(chunk: Buffer): unknown[] {
+    const messages: unknown[] = [];
+    let start = 0;
+    if (this.partsLength > 0) {
+      // The delimiter may straddle the boundary: look back up to 4 bytes into the pending data.
+      const end = this.findAcrossBoundary(chunk);
+      if (end < 0) {
+        this.keep(chunk);
+        return messages;
+      }
+      // `end` is the index in `chunk` just past the delimiter.
+      // Join the bytes before decoding: a character may be split between the pending bytes and this chunk.
+      const bodyEndInChunk = end - DELIMITER.length; // negative when the delimiter began in the pending bytes
+      if (bodyEndInChunk > 0) this.keep(chunk.subarray(0, bodyEndInChunk));
+      const frame = Buffer.concat(this.parts, this.partsLength);
+      this.parts = [];
+      this.partsLength = 0;
+      messages.push(this.parse(frame.toString('utf8', 0, frame.length + Math.min(0, bodyEndInChunk))));
+      start = end;
+    }
+    for (;;) {
+      const at = chunk.indexOf(DELIMITER, start);
+      if (at < 0) break;
+      messages.push(this.parse(chunk.toString('utf8', start, at)));
+      start = at + DELIMITER.length;
+    }
+    if (start < chunk.length) this.keep(start === 0 ? chunk : chunk.subarray(start));
+    return messages;
+  }
+
+  /** Bytes received that do not yet form a complete frame (non-zero at EOF means a truncated message). */
+  get pendingBytes(): number {
+    return this.partsLength;
+  }
+
+  private keep(bytes: Buffer): void {
+    this.parts.push(bytes);
+    this.partsLength += bytes.length;
+  }
+
+  /**
+   * Find the first delimiter that ends inside `chunk` when it may have started in the pending bytes.
+   * Returns the index in `chunk` just past the delimiter, or -1.
+   */
+  private findAcrossBoundary(chunk: Buffer): number {
+    const overlap = Math.min(DELIMITER.length - 1, this.partsLength);
+    if (overlap > 0) {
+      const tail = Buffer.concat([this.tailBytes(overlap), chunk.subarray(0, DELIMITER.length - 1)]);
+      const at = tail.indexOf(DELIMITER);
+      if (at >= 0) return at + DELIMITER.length - overlap;
+    }
+    const at = chunk.indexOf(DELIMITER);
+    return at < 0 ? -1 : at + DELIMITER.length;
+  }
+
+  /** The last `n` pending bytes (the pending parts may be many small chunks). */
+  private tailBytes(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    let need = n;
+    for (let i = this.parts.length - 1; i >= 0 && need > 0; i--) {
+      const part = this.parts[i]!;
+      const take = Math.min(need, part.length);
+      part.copy(out, need - take, part.length - take);
+      need -= take;
+    }
+    return out;
+  }
+
+  private parse(body: string): unknown {
+    if (body.length === 0) {
+      throw new ProtocolError('malformed multi-lang frame: empty message before "end"; expected one JSON text', '');
+    }
+    return parseFrame(body);
+  }
+}
+
+/** Where a FrameWriter sends its bytes: a Writable-like sink with back-pressure. */
+export interface FrameSink {
+  write(chunk: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+/**
+ * Coalescing frame writer. Messages written in the same turn of the event loop go out as one write: a bolt that
+ * emits ten words and an ack makes one syscall, not eleven. It honours back-pressure: while the sink is full,
+ * frames accumulate and `onBackpressure(true)` lets the owner stop reading input until the sink drains.
+ */
+export class FrameWriter {
+  private pending: string[] = [];
+  private scheduled = false;
+  private blocked = false;
+  private flushWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly onBackpressure: (blocked: boolean) => void = () => {},
+  ) {}
+
+  /** Queue one message; it is sent at the end of the current event-loop turn. */
+  write(message: unknown): void {
+    this.pending.push(JSON.stringify(message), DELIMITER_TEXT);
+    if (!this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      setImmediate(this.flushNow);
+    }
+  }
+
+  /**
+   * The caller knows its batch is complete (a spout's `sync` ends its reply to a command): write now instead of
+   * at the end of the turn, saving the latency of a round trip Storm is blocked on.
+   */
+  endBatch(): void {
+    if (!this.blocked && this.pending.length > 0) this.flushNow();
+  }
+
+  /** Resolve once everything queued so far has been handed to the sink (used before exiting). */
+  flush(): Promise<void> {
+    if (this.pending.length === 0 && !this.blocked) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.flushWaiters.push(resolve);
+      if (!this.blocked) this.flushNow();
+    });
+  }
+
+  private readonly flushNow = (): void => {
+    this.scheduled = false;
+    if (this.blocked || this.pending.length === 0) {
+      if (!this.blocked) this.settle();
+      return;
+    }
+    const data = this.pending.length === 2 ? this.pending[0]! + this.pending[1]! : this.pending.join('');
+    this.pending = [];
+    if (!this.sink.write(data)) {
+      this.blocked = true;
+      this.onBackpressure(true);
+      this.sink.once('drain', () => {
+        this.blocked = false;
+        this.onBackpressure(false);
+        this.flushNow();
+      });
+      return;
+    }
+    this.settle();
+  };
+
+  private settle(): void {
+    if (this.pending.length > 0 || this.flushWaiters.length === 0) return;
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FrameDecoder, FrameWriter, ProtocolError, encodeFrame } from '../src/wire/codec.js';
+
+function decodeInPieces(bytes: Buffer, cuts: number[]): unknown[] {
+  const decoder = new FrameDecoder();
+  const out: unknown[] = [];
+  let start = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    out.push(...decoder.push(bytes.subarray(start, cut)));
+    start = cut;
+  }
+  assert.equal(decoder.pendingBytes, 0);
+  return out;
+}
+
+describe('FrameDecoder', () => {
+  const messages = [{ command: 'emit', tuple: ['naïve café ☕ 𝄞'] }, [1, 2, 3], { command: 'sync' }];
+  const bytes = Buffer.from(messages.map(encodeFrame).join(''), 'utf8');
+
+  it('decodes several frames from one chunk', () => {
+    assert.deepEqual(decodeInPieces(bytes, []), messages);
+  });
+
+  it('decodes identically whatever single byte position the stream is cut at', () => {
+    // Covers cuts inside "\nend\n" and inside every multi-byte UTF-8 character.
+    for (let cut = 1; cut < bytes.length; cut++) {
+      assert.deepEqual(decodeInPieces(bytes, [cut]), messages, `cut at byte ${cut}`);
+    }
+  });
+
+  it('decodes when fed one byte at a time', () => {
+    assert.deepEqual(
+      decodeInPieces(bytes, Array.from({ length: bytes.length - 1 }, (_, i) => i + 1)),
+      messages,
+    );
+  });
+
+  it('splits a delimiter over three chunks', () => {
+    const frame = Buffer.from(encodeFrame({ a: 1 }));
+    const at = frame.length - 5; // start of "\nend\n"
+    assert.deepEqual(decodeInPieces(frame, [at + 1, at + 3]), [{ a: 1 }]);
+  });
+
+  it('reassembles a multi-megabyte frame from 64 KiB chunks', () => {
+    const big = 'x'.repeat(6 * 1024 * 1024) + 'é';
+    const frame = Buffer.from(encodeFrame({ tuple: [big] }));
+    const cuts: number[] = [];
+    for (let i = 65536; i < frame.length; i += 65536) cuts.push(i);
+    const [decoded] = decodeInPieces(frame, cuts) as Array<{ tuple: string[] }>;
+    assert.equal(decoded!.tuple[0], big);
+  });
+
+  it('rejects a frame that is not JSON, quoting it', () => {
+    const decoder = new FrameDecoder();
+    assert.throws(
+      () => decoder.push(Buffer.from('{"command": "sync"\nend\n')),
+      (err: unknown) => err instanceof ProtocolError && /not JSON/.test(err.message) && /command/.test(err.message),
+    );
+  });
+
+  it('rejects an empty frame', () => {
+    assert.throws(() => new FrameDecoder().push(Buffer.from('\nend\n')), /empty message/);
+  });
+
+  it('keeps an incomplete frame pending', () => {
+    const decoder = new FrameDecoder();
+    assert.deepEqual(decoder.push(Buffer.from('{"a":1}\nen')), []);
+    assert.equal(decoder.pendingBytes, 10);
+  });
+});
+
+describe('FrameWriter', () => {
+  it('coalesces messages written in one turn into one write', async () => {
+    const writes: string[] = [];
+    const writer = new FrameWriter({ write: (chunk) => (writes.push(chunk), true), once: () => {} });
+    writer.write({ command: 'emit', tuple: ['a'] });
+    writer.write({ command: 'ack', id: '1' });
+    writer.write({ command: 'sync' });
+    await writer.flush();
+    assert.equal(writes.length, 1);
+    assert.equal(writes[0], '{"command":"emit","tuple":["a"]}\nend\n{"command":"ack","id":"1"}\nend\n{"command":"sync"}\nend\n');
+  });
+
+  it('holds output while the sink is full and reports back-pressure', async () => {
+    const writes: string[] = [];
+    let drain: (() => void) | undefined;
+    const states: boolean[] = [];
+    const writer = new FrameWriter(
+      { write: (chunk) => (writes.push(chunk), writes.length > 1), once: (_e, fn) => (drain = fn) },
+      (blocked) => states.push(blocked),
+    );
+    writer.write({ n: 1 });
+    await new Promise((r) => setImmediate(r));
+    writer.write({ n: 2 });
+    writer.write({ n: 3 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1, 'nothing written while blocked');
+    assert.deepEqual(states, [true]);
+    const flushed = writer.flush();
+    drain!();
+    await flushed;
+    assert.deepEqual(states, [true, false]);
+    assert.equal(writes[1], '{"n":2}\nend\n{"n":3}\nend\n');
+  });
+});
