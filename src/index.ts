@@ -22,3 +22,7 @@ export type { ComponentClass, ComponentResolver } from './component/serve.js';
 export { ExitCode } from './component/connection.js';
 export { LogLevel } from './wire/messages.js';
 export type { LogLevelName } from './wire/messages.js';
+export { BoltDeclarer, java, shell, Topology } from './topology/builder.js';
+export type { ComponentOptions as TopologyComponentOptions, ComponentRef, FieldsOf, Outputs, StreamDeclaration } from './topology/builder.js';
+export type { ComponentSpec, GroupingSpec, TopologySpec } from './topology/spec.js';
+export { TopologyValidationError, validateTopology } from './topology/validate.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerRun } from './commands/run.js';
 
 /** squall's command line: one module per command under ./commands, registered here. */
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   runComponent(Split);
 `,
   );
+  registerRun(program);
   return program;
 }
 

@@ -133,6 +133,17 @@ export class StormConnection {
   }
 }
 
+let shared: StormConnection | undefined;
+
+/**
+ * The process's one connection to Storm, created on first use. The topology bundle creates it before any user
+ * module runs, so console output at module top level is already guarded.
+ */
+export function sharedConnection(): StormConnection {
+  shared ??= new StormConnection();
+  return shared;
+}
+
 /** Levels the console methods map to. */
 const CONSOLE_LEVELS: Record<'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace', LogLevelNumber> = {
   log: LogLevel.INFO,

@@ -1,7 +1,8 @@
 import { ProtocolError } from '../wire/codec.js';
 import type { Handshake } from '../wire/messages.js';
 import { Component, describeError, writePidFile } from './component.js';
-import { ExitCode, StormConnection } from './connection.js';
+import { ExitCode, sharedConnection } from './connection.js';
+import type { StormConnection } from './connection.js';
 
 /** A component class with a constructor taking no arguments (options come from its static `options`). */
 export type ComponentClass = new () => Component;
@@ -15,7 +16,7 @@ export type ComponentResolver = (componentId: string) => Component | ComponentCl
  * component of a topology, exactly as a worker starts it (`[execution_command, script]`).
  */
 export async function serve(resolve: ComponentResolver | ComponentClass): Promise<void> {
-  const connection = new StormConnection();
+  const connection = sharedConnection();
   installCrashHandlers(connection);
   const first = await connection.next();
   const handshake = first as Handshake;

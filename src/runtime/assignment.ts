@@ -1,0 +1,88 @@
+import type { ContextGrouping, HandshakeContext } from '../wire/messages.js';
+import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+
+/** Storm's defaults for the keys the embedded runtime reads (a real handshake carries every default). */
+export const RUNTIME_DEFAULTS: Record<string, unknown> = {
+  'topology.message.timeout.secs': 30,
+  'supervisor.worker.timeout.secs': 30,
+  'topology.shellbolt.max.pending': 100,
+  'topology.max.spout.pending': null,
+  'topology.debug': false,
+};
+
+/** Task ids as Storm assigns them: components in id order, consecutive ids from 1. */
+export function assignTasks(spec: TopologySpec): Map<number, ComponentSpec> {
+  const tasks = new Map<number, ComponentSpec>();
+  let next = 1;
+  for (const component of [...spec.components].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    for (let i = 0; i < component.tasks; i++) tasks.set(next++, component);
+  }
+  return tasks;
+}
+
+/** The grouping as the handshake context shows it (Thrift's union field names; global is FIELDS with no fields). */
+export function contextGrouping(grouping: GroupingSpec): ContextGrouping {
+  switch (grouping.type) {
+    case 'fields':
+      return { type: 'FIELDS', fields: grouping.fields };
+    case 'global':
+      return { type: 'FIELDS', fields: [] };
+    case 'shuffle':
+      return { type: 'SHUFFLE' };
+    case 'all':
+      return { type: 'ALL' };
+    case 'none':
+      return { type: 'NONE' };
+    case 'direct':
+      return { type: 'DIRECT' };
+    case 'local_or_shuffle':
+      return { type: 'LOCAL_OR_SHUFFLE' };
+  }
+}
+
+/** The `context` of the handshake for one task, with every key a Storm worker sends. */
+export function handshakeContext(spec: TopologySpec, tasks: Map<number, ComponentSpec>, taskId: number): HandshakeContext {
+  const component = tasks.get(taskId)!;
+  const taskToComponent: Record<string, string> = {};
+  for (const [task, c] of tasks) taskToComponent[String(task)] = c.id;
+  const outputFields: Record<string, string[]> = {};
+  const targets: Record<string, Record<string, ContextGrouping>> = {};
+  for (const [stream, decl] of Object.entries(component.outputs)) {
+    outputFields[stream] = decl.fields;
+    targets[stream] = {};
+  }
+  for (const subscriber of spec.components) {
+    for (const input of subscriber.inputs) {
+      if (input.component === component.id && targets[input.stream]) targets[input.stream]![subscriber.id] = contextGrouping(input.grouping);
+    }
+  }
+  const sourceGrouping: Record<string, Record<string, ContextGrouping>> = {};
+  const sourceFields: Record<string, Record<string, string[]>> = {};
+  for (const input of component.inputs) {
+    (sourceGrouping[input.component] ??= {})[input.stream] = contextGrouping(input.grouping);
+    const fields = spec.components.find((c) => c.id === input.component)?.outputs[input.stream]?.fields ?? [];
+    (sourceFields[input.component] ??= {})[input.stream] = fields;
+  }
+  return {
+    'task->component': taskToComponent,
+    taskid: taskId,
+    componentid: component.id,
+    streams: Object.keys(component.outputs),
+    'stream->outputfields': outputFields,
+    'stream->target->grouping': targets,
+    'source->stream->grouping': sourceGrouping,
+    'source->stream->fields': sourceFields,
+  };
+}
+
+/** The conf a task receives: Storm defaults, topology conf, then the component's own conf. */
+export function taskConf(spec: TopologySpec, component: ComponentSpec, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...RUNTIME_DEFAULTS,
+    ...spec.config,
+    ...overrides,
+    ...component.config,
+    'topology.name': spec.name,
+    'storm.id': `${spec.name}-local-1`,
+  };
+}

@@ -1,0 +1,355 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
+import { LogLevel } from '../wire/messages.js';
+import { Acker } from './acker.js';
+import type { TreeOwner } from './acker.js';
+import { assignTasks, handshakeContext, taskConf } from './assignment.js';
+import { Router } from './router.js';
+import { ShellBoltExecutor } from './shell-bolt.js';
+import { ShellProcess } from './shell-process.js';
+import type { LaunchSpec, ShellDeath } from './shell-process.js';
+import { ShellSpoutExecutor } from './shell-spout.js';
+import type { SpoutMessageId } from './shell-spout.js';
+
+/** One line of what the topology did, for the console or a test. */
+export interface RuntimeEvent {
+  kind: 'log' | 'error' | 'death' | 'restart';
+  component: string;
+  task: number;
+  level: number;
+  message: string;
+}
+
+export interface LocalClusterOptions {
+  /** How squall components start: `[command, script]`, e.g. node + the topology bundle. */
+  squall?: { command: string; script: string };
+  /** Working directory of every component process (the topology's resources). */
+  resourcesDir: string;
+  /** Config overrides (`-o key=value`), above the topology's own config. */
+  conf?: Record<string, unknown>;
+  /** Events (component logs, errors, deaths); default: none. */
+  onEvent?: (event: RuntimeEvent) => void;
+  /** Every tuple a bolt or spout emits (for the test harness). */
+  onEmit?: (source: string, task: number, stream: string, values: unknown[]) => void;
+  /** Heartbeat period for shell bolts (Storm: 1 s). */
+  heartbeatMs?: number;
+  /** Wait before restarting a dead task (Storm's supervisor restarts the worker). */
+  restartDelayMs?: number;
+}
+
+export interface ComponentStats {
+  component: string;
+  kind: 'spout' | 'bolt';
+  tasks: number;
+  emitted: number;
+  /** Bolts: tuples acked; spouts: messages whose tree completed. */
+  acked: number;
+  failed: number;
+  /** Bolts: tuples acked or failed. */
+  executed: number;
+  /** Bolts: mean ms from delivery to ack (process latency); spouts: mean complete latency. */
+  meanLatencyMs: number;
+  deaths: number;
+  latencyTotalMs: number;
+}
+
+/** A tuple delivered to a bolt task: the trees it belongs to and when it was sent. */
+interface Delivered {
+  roots: number[];
+  sentAt: number;
+}
+
+interface SpoutTask {
+  kind: 'spout';
+  id: number;
+  component: ComponentSpec;
+  executor: ShellSpoutExecutor;
+  /** Acks and fails waiting to be sent between `next` commands, as Storm's spout executor does. */
+  queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId }>;
+  wake: (() => void) | undefined;
+  deactivate: boolean;
+  loop: Promise<void>;
+}
+
+interface BoltTask {
+  kind: 'bolt';
+  id: number;
+  component: ComponentSpec;
+  executor: ShellBoltExecutor<Delivered>;
+  tick: NodeJS.Timeout | undefined;
+}
+
+type Task = SpoutTask | BoltTask;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The embedded Storm runtime: one process per task, started exactly as a worker starts it, wired by groupings,
+ * with the acker, message timeouts, max-pending limits, tick tuples, heartbeats, and restarts of dead tasks.
+ */
+export class LocalCluster {
+  readonly tasks: Map<number, ComponentSpec>;
+  private readonly router: Router;
+  private readonly acker: Acker;
+  private readonly running = new Map<number, Task>();
+  private readonly stats = new Map<string, ComponentStats>();
+  private readonly pidDir = mkdtempSync(join(tmpdir(), 'squall-pids-'));
+  private readonly timeoutMs: number;
+  private expiry: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private drainOver = false;
+
+  constructor(
+    readonly spec: TopologySpec,
+    private readonly options: LocalClusterOptions,
+  ) {
+    this.tasks = assignTasks(spec);
+    this.router = new Router(spec, this.tasks);
+    const conf = { ...spec.config, ...(options.conf ?? {}) };
+    this.timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
+    this.acker = new Acker(
+      (tree) => this.treeDone(tree, 'ack'),
+      (tree) => this.treeDone(tree, 'fail'),
+    );
+    for (const c of spec.components) {
+      if (c.impl.type === 'java') {
+        throw new Error(
+          `${c.kind} "${c.id}" is a Java component (${c.impl.className}): it runs only on a Storm cluster. ` +
+            'Use `squall submit`, or replace it with a squall or shell component to run locally.',
+        );
+      }
+      this.stats.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, executed: 0, meanLatencyMs: 0, deaths: 0, latencyTotalMs: 0 });
+    }
+  }
+
+  /** Launch every task (bolts first, so spouts emit into running bolts), then activate the spouts. */
+  async start(): Promise<void> {
+    const ids = [...this.tasks.keys()];
+    const bolts = ids.filter((id) => this.tasks.get(id)!.kind === 'bolt');
+    const spouts = ids.filter((id) => this.tasks.get(id)!.kind === 'spout');
+    await Promise.all(bolts.map((id) => this.launch(id)));
+    await Promise.all(spouts.map((id) => this.launch(id)));
+    this.expiry = setInterval(() => this.acker.expire(this.timeoutMs), Math.min(1000, this.timeoutMs));
+  }
+
+  /**
+   * Deactivate the spouts, let in-flight trees finish (or time out), then close every process's stdin so it
+   * exits cleanly. Returns the per-component figures.
+   */
+  async stop(drainMs = this.timeoutMs): Promise<ComponentStats[]> {
+    this.stopping = true;
+    for (const task of this.running.values()) {
+      if (task.kind === 'spout') {
+        task.deactivate = true;
+        task.wake?.();
+      }
+    }
+    const deadline = Date.now() + drainMs;
+    while (this.acker.size > 0 && Date.now() < deadline) await sleep(20);
+    this.drainOver = true;
+    for (const task of this.running.values()) if (task.kind === 'spout') task.wake?.();
+    await Promise.all([...this.running.values()].map((t) => (t.kind === 'spout' ? t.loop : undefined)));
+    if (this.expiry) clearInterval(this.expiry);
+    await Promise.all(
+      [...this.running.values()].map(async (task) => {
+        if (task.kind === 'bolt' && task.tick) clearInterval(task.tick);
+        await task.executor.stop();
+      }),
+    );
+    rmSync(this.pidDir, { recursive: true, force: true });
+    return this.summary();
+  }
+
+  summary(): ComponentStats[] {
+    return [...this.stats.values()].map((s) => {
+      const settled = s.kind === 'bolt' ? s.executed : s.acked;
+      return { ...s, meanLatencyMs: settled > 0 ? s.latencyTotalMs / settled : 0 };
+    });
+  }
+
+  /** Message trees still open (spout emits not yet acked, failed or timed out). */
+  get pendingTrees(): number {
+    return this.acker.size;
+  }
+
+  private launchSpec(component: ComponentSpec): LaunchSpec {
+    const env = (this.spec.config['topology.environment'] as Record<string, string> | undefined) ?? {};
+    if (component.impl.type === 'shell') {
+      return { executionCommand: component.impl.command, script: component.impl.script, cwd: this.options.resourcesDir, env };
+    }
+    if (!this.options.squall) throw new Error(`no bundle to run squall component "${component.id}"`);
+    return { executionCommand: this.options.squall.command, script: this.options.squall.script, cwd: this.options.resourcesDir, env };
+  }
+
+  private async launch(taskId: number): Promise<void> {
+    const component = this.tasks.get(taskId)!;
+    const proc = new ShellProcess(this.launchSpec(component));
+    const conf = taskConf(this.spec, component, this.options.conf);
+    try {
+      await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir);
+    } catch (err) {
+      proc.kill();
+      this.died(taskId, component, err as ShellDeath);
+      return;
+    }
+    if (component.kind === 'bolt') this.startBolt(taskId, component, proc, conf);
+    else this.startSpout(taskId, component, proc, conf);
+  }
+
+  private startBolt(taskId: number, component: ComponentSpec, proc: ShellProcess, conf: Record<string, unknown>): void {
+    const stats = this.stats.get(component.id)!;
+    const executor = new ShellBoltExecutor<Delivered>(
+      proc,
+      {
+        emit: (stream, anchors, values, directTask) => {
+          const targets = this.router.route(component.id, stream, values, directTask);
+          const roots = anchors.length === 1 ? anchors[0]!.roots : [...new Set(anchors.flatMap((a) => a.roots))];
+          this.acker.grow(roots, targets.length);
+          stats.emitted++;
+          this.options.onEmit?.(component.id, taskId, stream, values);
+          for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
+          return targets;
+        },
+        ack: (input) => {
+          stats.acked++;
+          stats.executed++;
+          stats.latencyTotalMs += Date.now() - input.sentAt;
+          this.acker.ack(input.roots);
+        },
+        fail: (input) => {
+          stats.failed++;
+          stats.executed++;
+          stats.latencyTotalMs += Date.now() - input.sentAt;
+          this.acker.fail(input.roots);
+        },
+        error: (msg) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
+        log: (msg, level) => this.event('log', component, taskId, level, msg),
+        died: (death) => this.died(taskId, component, death),
+      },
+      {
+        timeoutMs: 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30),
+        maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100),
+        heartbeatMs: this.options.heartbeatMs,
+      },
+    );
+    const task: BoltTask = { kind: 'bolt', id: taskId, component, executor, tick: undefined };
+    const freq = Number(conf['topology.tick.tuple.freq.secs'] ?? 0);
+    if (freq > 0) {
+      task.tick = setInterval(() => executor.execute({ roots: [], sentAt: Date.now() }, '__system', '__tick', -1, [freq]), freq * 1000);
+    }
+    this.running.set(taskId, task);
+    executor.start();
+  }
+
+  private startSpout(taskId: number, component: ComponentSpec, proc: ShellProcess, conf: Record<string, unknown>): void {
+    const stats = this.stats.get(component.id)!;
+    const executor = new ShellSpoutExecutor(
+      proc,
+      {
+        emit: (stream, values, messageId, directTask) => {
+          const targets = this.router.route(component.id, stream, values, directTask);
+          stats.emitted++;
+          this.options.onEmit?.(component.id, taskId, stream, values);
+          let roots: number[] = [];
+          if (messageId !== undefined) {
+            const root = this.acker.start(taskId, messageId, targets.length);
+            if (root !== undefined) roots = [root];
+          }
+          for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
+          return targets;
+        },
+        error: (msg) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
+        log: (msg, level) => this.event('log', component, taskId, level, msg),
+        died: (death) => this.died(taskId, component, death),
+      },
+      { timeoutMs: 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30) },
+    );
+    const maxPending = conf['topology.max.spout.pending'];
+    const task: SpoutTask = { kind: 'spout', id: taskId, component, executor, queue: [], wake: undefined, deactivate: false, loop: Promise.resolve() };
+    this.running.set(taskId, task);
+    executor.start();
+    task.loop = this.spoutLoop(task, typeof maxPending === 'number' ? maxPending : Infinity).catch(() => {
+      // A dead spout rejects its command; `died` has reported it and restarts the task.
+    });
+  }
+
+  /** Storm's spout executor: acks and fails first, then `next` while active and under max pending. */
+  private async spoutLoop(task: SpoutTask, maxPending: number): Promise<void> {
+    await task.executor.command('activate');
+    let active = true;
+    for (;;) {
+      if (task.executor.isDead) return;
+      const settled = task.queue.shift();
+      if (settled) {
+        await task.executor.command(settled.command, settled.id);
+        continue;
+      }
+      if (task.deactivate && active) {
+        active = false;
+        await task.executor.command('deactivate');
+        continue;
+      }
+      // Deactivated for the stop: done once its trees are settled, or when the drain gave up on them.
+      if (!active && (this.acker.pendingFor(task.id) === 0 || this.drainOver)) return;
+      if (active && this.acker.pendingFor(task.id) < maxPending) {
+        const emitted = await task.executor.command('next');
+        // Storm's default wait strategy: sleep 1 ms after a `next` that emitted nothing.
+        if (emitted === 0) await sleep(1);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        task.wake = () => {
+          clearTimeout(timer);
+          task.wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+
+  private deliver(target: number, roots: number[], source: string, stream: string, sourceTask: number, values: unknown[]): void {
+    const task = this.running.get(target);
+    // A task that is down (restarting) loses the tuple, as a dead worker does: its tree will time out.
+    if (!task || task.kind !== 'bolt' || task.executor.isDead) return;
+    task.executor.execute({ roots, sentAt: Date.now() }, source, stream, sourceTask, values);
+  }
+
+  /** A tree completed or failed: tell its spout task, between its `next` commands. */
+  private treeDone(tree: TreeOwner, command: 'ack' | 'fail'): void {
+    const spoutTask = this.tasks.get(tree.spoutTask)!;
+    const stats = this.stats.get(spoutTask.id)!;
+    if (command === 'ack') {
+      stats.acked++;
+      stats.latencyTotalMs += Date.now() - tree.startedAt;
+    } else stats.failed++;
+    const task = this.running.get(tree.spoutTask);
+    if (task?.kind !== 'spout' || task.executor.isDead) return;
+    task.queue.push({ command, id: tree.messageId });
+    task.wake?.();
+  }
+
+  private event(kind: RuntimeEvent['kind'], component: ComponentSpec, task: number, level: number, message: string): void {
+    this.options.onEvent?.({ kind, component: component.id, task, level, message });
+  }
+
+  /** What a worker would log before exiting 11; then restart the task, as the supervisor restarts the worker. */
+  private died(taskId: number, component: ComponentSpec, death: ShellDeath): void {
+    const stats = this.stats.get(component.id)!;
+    stats.deaths++;
+    const task = this.running.get(taskId);
+    if (task?.kind === 'bolt' && task.tick) clearInterval(task.tick);
+    this.running.delete(taskId);
+    if (component.kind === 'spout') this.acker.forgetSpout(taskId);
+    this.event('death', component, taskId, LogLevel.ERROR, death.message);
+    if (this.stopping) return;
+    const delay = this.options.restartDelayMs ?? 1000;
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.event('restart', component, taskId, LogLevel.WARN, 'restarting the task (a supervisor restarts the worker)');
+      void this.launch(taskId);
+    }, delay);
+  }
+}

@@ -1,0 +1,101 @@
+import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+
+interface Subscription {
+  component: string;
+  grouping: GroupingSpec;
+  tasks: number[];
+  /** Positions of the grouping fields in the stream's fields (fields grouping). */
+  fieldIndexes: number[];
+  /** Round-robin position (shuffle): Storm walks a shuffled list; any even spread behaves the same. */
+  cursor: number;
+}
+
+/**
+ * Where each emitted tuple goes, by grouping: Storm's `Task.getOutgoingTasks`. Errors here are the ones that make
+ * a real worker throw (undeclared stream, wrong arity, a regular emit on a direct stream, a direct emit to a task
+ * expecting a regular grouping); the caller treats them as fatal for the emitting component.
+ */
+export class Router {
+  /** `component\0stream` → subscriptions. */
+  private readonly routes = new Map<string, Subscription[]>();
+  private readonly components = new Map<string, ComponentSpec>();
+  private readonly taskComponent = new Map<number, string>();
+
+  constructor(spec: TopologySpec, tasks: Map<number, ComponentSpec>) {
+    for (const c of spec.components) this.components.set(c.id, c);
+    const tasksOf = new Map<string, number[]>();
+    for (const [task, c] of tasks) {
+      this.taskComponent.set(task, c.id);
+      (tasksOf.get(c.id) ?? tasksOf.set(c.id, []).get(c.id)!).push(task);
+    }
+    for (const subscriber of spec.components) {
+      for (const input of subscriber.inputs) {
+        const key = `${input.component}\u0000${input.stream}`;
+        const fields = this.components.get(input.component)?.outputs[input.stream]?.fields ?? [];
+        const subscription: Subscription = {
+          component: subscriber.id,
+          grouping: input.grouping,
+          tasks: (tasksOf.get(subscriber.id) ?? []).sort((a, b) => a - b),
+          fieldIndexes: input.grouping.type === 'fields' ? input.grouping.fields.map((f) => fields.indexOf(f)) : [],
+          cursor: Math.floor(Math.random() * 1000),
+        };
+        (this.routes.get(key) ?? this.routes.set(key, []).get(key)!).push(subscription);
+      }
+    }
+  }
+
+  /** Target tasks of one emit. Throws (with the fix) on what a worker would reject. */
+  route(source: string, stream: string, values: unknown[], directTask: number | undefined): number[] {
+    const declared = this.components.get(source)?.outputs[stream];
+    if (!declared) {
+      throw new Error(`${source} emitted on stream "${stream}", which it does not declare: add it to the component's outputs`);
+    }
+    if (values.length !== declared.fields.length) {
+      throw new Error(
+        `${source} emitted ${values.length} values on "${stream}", which declares ${declared.fields.length} fields (${declared.fields.join(', ')}): Tuple created with wrong number of fields`,
+      );
+    }
+    const subscriptions = this.routes.get(`${source}\u0000${stream}`) ?? [];
+    if (directTask !== undefined) {
+      if (!declared.direct) throw new Error(`${source} emitted directly on "${stream}", which is not declared direct: declare { fields, direct: true }`);
+      const target = this.taskComponent.get(directTask);
+      const subscription = subscriptions.find((s) => s.component === target);
+      if (!subscription) return []; // Storm drops a direct emit to a task that does not subscribe
+      if (subscription.grouping.type !== 'direct') throw new Error('Cannot emitDirect to a task expecting a regular grouping');
+      return [directTask];
+    }
+    if (declared.direct && subscriptions.length > 0) throw new Error(`Cannot do regular emit to direct stream "${stream}" of ${source}`);
+    const out: number[] = [];
+    for (const s of subscriptions) {
+      if (s.tasks.length === 0) continue;
+      switch (s.grouping.type) {
+        case 'all':
+          out.push(...s.tasks);
+          break;
+        case 'global':
+          out.push(s.tasks[0]!);
+          break;
+        case 'fields':
+          out.push(s.tasks[hashValues(values, s.fieldIndexes) % s.tasks.length]!);
+          break;
+        default:
+          out.push(s.tasks[s.cursor++ % s.tasks.length]!);
+      }
+    }
+    return out;
+  }
+}
+
+/** A stable hash of the grouping fields' values (FNV-1a over their JSON): equal values, same task, every run. */
+export function hashValues(values: unknown[], indexes: number[]): number {
+  let hash = 0x811c9dc5;
+  for (const i of indexes) {
+    const text = JSON.stringify(values[i]) ?? 'undefined';
+    for (let k = 0; k < text.length; k++) {
+      hash ^= text.charCodeAt(k);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    hash ^= 0x1f;
+  }
+  return hash >>> 0;
+}
