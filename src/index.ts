@@ -26,3 +26,8 @@ export { BoltDeclarer, java, shell, Topology } from './topology/builder.js';
 export type { ComponentOptions as TopologyComponentOptions, ComponentRef, FieldsOf, Outputs, StreamDeclaration } from './topology/builder.js';
 export type { ComponentSpec, GroupingSpec, TopologySpec } from './topology/spec.js';
 export { TopologyValidationError, validateTopology } from './topology/validate.js';
+export { runTopology } from './testing/harness.js';
+export type { EmittedTuple, RunTopologyOptions, TopologyRun } from './testing/harness.js';
+export type { ComponentStats, RuntimeEvent } from './runtime/local-cluster.js';
+export { testBolt } from './testing/component-harness.js';
+export type { BoltRun, InputTuple } from './testing/component-harness.js';

@@ -83,6 +83,23 @@ interface BoltTask {
 
 type Task = SpoutTask | BoltTask;
 
+/** How a task's process starts, exactly as a worker starts it: `[command, script]` in the resources folder. */
+export function launchSpecFor(
+  spec: TopologySpec,
+  component: ComponentSpec,
+  resourcesDir: string,
+  squall: { command: string; script: string } | undefined,
+): LaunchSpec {
+  const env = (spec.config['topology.environment'] as Record<string, string> | undefined) ?? {};
+  if (component.impl.type === 'shell') {
+    return { executionCommand: component.impl.command, script: component.impl.script, cwd: resourcesDir, env };
+  }
+  if (component.impl.type === 'java' || !squall) {
+    throw new Error(`${component.kind} "${component.id}" cannot run locally: ${component.impl.type === 'java' ? 'it is a Java component' : 'no bundle given'}`);
+  }
+  return { executionCommand: squall.command, script: squall.script, cwd: resourcesDir, env };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -175,12 +192,7 @@ export class LocalCluster {
   }
 
   private launchSpec(component: ComponentSpec): LaunchSpec {
-    const env = (this.spec.config['topology.environment'] as Record<string, string> | undefined) ?? {};
-    if (component.impl.type === 'shell') {
-      return { executionCommand: component.impl.command, script: component.impl.script, cwd: this.options.resourcesDir, env };
-    }
-    if (!this.options.squall) throw new Error(`no bundle to run squall component "${component.id}"`);
-    return { executionCommand: this.options.squall.command, script: this.options.squall.script, cwd: this.options.resourcesDir, env };
+    return launchSpecFor(this.spec, component, this.options.resourcesDir, this.options.squall);
   }
 
   private async launch(taskId: number): Promise<void> {

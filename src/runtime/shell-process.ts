@@ -32,7 +32,9 @@ export class ShellProcess {
   private readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
   private readonly decoder = new FrameDecoder();
   private readonly writer: FrameWriter;
-  private onMessage: (message: unknown) => void = () => {};
+  /** Receives each message; until `listen` is called, messages wait in `backlog` (e.g. a log right after the pid). */
+  private onMessage: ((message: unknown) => void) | undefined;
+  private backlog: unknown[] = [];
   private onClose: (reason: string) => void = () => {};
   private stderrTail = '';
   private closed = false;
@@ -81,6 +83,7 @@ export class ShellProcess {
       );
       this.onMessage = (message) => {
         clearTimeout(timer);
+        this.onMessage = undefined;
         resolve(message);
       };
       this.onClose = (reason) => {
@@ -89,7 +92,6 @@ export class ShellProcess {
       };
       this.write({ conf, pidDir, context });
     });
-    this.onMessage = () => {};
     const pid = (reply as { pid?: unknown } | null)?.pid;
     if (typeof pid !== 'number') {
       throw new ShellDeath(`the first message must be {"pid": <number>}, got ${JSON.stringify(reply).slice(0, 200)}`);
@@ -105,6 +107,9 @@ export class ShellProcess {
   listen(onMessage: (message: unknown) => void, onClose: (reason: string) => void): void {
     this.onMessage = onMessage;
     this.onClose = onClose;
+    const backlog = this.backlog;
+    this.backlog = [];
+    for (const message of backlog) onMessage(message);
   }
 
   write(message: unknown): void {
@@ -138,7 +143,10 @@ export class ShellProcess {
       this.kill();
       return;
     }
-    for (const message of messages) this.onMessage(message);
+    for (const message of messages) {
+      if (this.onMessage) this.onMessage(message);
+      else this.backlog.push(message);
+    }
   }
 
   private close(reason: string): void {
