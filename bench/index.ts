@@ -12,6 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTopology } from '../src/packaging/load.js';
+import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../src/runtime/shell-process.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
@@ -119,7 +121,36 @@ async function compare(name: string, unit: string, measure: (script: string) => 
   return ratio;
 }
 
+/**
+ * End to end: examples/wordcount (spout -> split x2 -> count x2, fields grouping, acking, max.spout.pending 200)
+ * in the embedded runtime. Reports completed sentence trees per second, and the time from start to the first
+ * tuple reaching the count bolt (process launches, handshakes, activation included; bundling excluded).
+ */
+async function endToEnd(): Promise<void> {
+  const loaded = await loadTopology(join(here, '..', '..', 'examples', 'wordcount'));
+  let firstCount: number | undefined;
+  const began = process.hrtime.bigint();
+  const cluster = new LocalCluster(loaded.spec, {
+    squall: { command: process.execPath, script: loaded.bundle },
+    resourcesDir: loaded.resourcesDir,
+    onEmit: (component) => {
+      if (component === 'count' && firstCount === undefined) firstCount = Number(process.hrtime.bigint() - began) / 1e6;
+    },
+  });
+  await cluster.start();
+  const runMs = Number(process.env.SQUALL_BENCH_E2E_MS ?? 5000);
+  await new Promise((resolve) => setTimeout(resolve, runMs));
+  const stats = await cluster.stop();
+  const spout = stats.find((s) => s.component === 'sentences')!;
+  const words = stats.find((s) => s.component === 'count')!.executed;
+  console.log(
+    `e2e     wordcount: ${(spout.acked / (runMs / 1000)).toFixed(0)} sentences/s acked (${(words / (runMs / 1000)).toFixed(0)} words/s counted), ` +
+      `complete latency ${spout.meanLatencyMs.toFixed(1)} ms, failed ${spout.failed}; first tuple at count after ${firstCount?.toFixed(0)} ms`,
+  );
+}
+
 console.log(`squall bench: best of ${ROUNDS} alternating rounds, node ${process.version}`);
 const boltRatio = await compare('bolt', 'tuples/s', boltRate, 'baseline-bolt.js', 'sdk-bolt.js');
 const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.js', 'sdk-spout.js');
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
+await endToEnd();
