@@ -1,24 +1,12 @@
 """A split bolt in Python, written against the multi-lang protocol alone (no squall, no storm library).
-With SPLITTER_SILENT set it never answers heartbeats."""
-import json, os, sys
+With the conf key test.silent set it never answers heartbeats."""
+import os, sys
 
-def read():
-    lines = []
-    while True:
-        line = sys.stdin.readline()
-        if not line:
-            sys.exit(0)
-        if line == "end\n":
-            return json.loads("".join(lines))
-        lines.append(line)
+# The framing helpers live with the other Python fixtures.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from multilang import handshake, read, send  # noqa: E402
 
-def send(msg):
-    sys.stdout.write(json.dumps(msg) + "\nend\n")
-    sys.stdout.flush()
-
-setup = read()
-open(os.path.join(setup["pidDir"], str(os.getpid())), "w").close()
-send({"pid": os.getpid()})
+setup = handshake()
 send({"command": "log", "msg": "splitter ready as " + setup["context"]["componentid"], "level": 2})
 silent = setup["conf"].get("test.silent", False)
 while True:
