@@ -27,4 +27,11 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  // Errors users can act on carry their fix in the message; a stack trace would bury it (SQUALL_DEBUG=1 shows it).
+  const message = err instanceof Error ? (process.env.SQUALL_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(`squall: ${message}\n`);
+  process.exitCode = 1;
+}
