@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerJar } from './commands/jar.js';
 import { registerRun } from './commands/run.js';
 
 /** squall's command line: one module per command under ./commands, registered here. */
@@ -24,6 +25,7 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
 `,
   );
   registerRun(program);
+  registerJar(program);
   return program;
 }
 

@@ -29,33 +29,44 @@ export function resolveTopologyFile(target = '.'): string {
 }
 
 export interface BundleResult {
-  /** The bundle (ESM, one file) and its source map. */
+  /** The bundle (ESM, one file), where it was written. */
   file: string;
   bytes: number;
 }
 
-/**
- * Bundle a topology module, its components and all their npm dependencies into one ES module that both
- * describes the topology (when imported) and runs any of its components (when Storm starts it as a script).
- */
-export async function bundleTopology(topologyFile: string, outDir: string): Promise<BundleResult> {
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, BUNDLE_NAME);
+export interface BundleContents {
+  code: Uint8Array;
+  map: Uint8Array;
+}
+
+/** The one-file ES module: a guard first, the user's topology, then the worker that serves a component. */
+function entrySource(topologyFile: string): string {
   const squall = (path: string) => JSON.stringify(join(SQUALL_DIST, path));
   // The guard comes first: ES modules evaluate in import order, so it runs before any user module.
-  const entry = [
+  return [
     `import ${squall('worker/guard.js')};`,
     `import * as userModule from ${JSON.stringify(topologyFile)};`,
     `import { startWorker } from ${squall('worker/worker.js')};`,
     `export const topology = startWorker(userModule, import.meta.url, ${JSON.stringify(basename(topologyFile))});`,
   ].join('\n');
-  const result = await build({
-    stdin: { contents: entry, resolveDir: dirname(topologyFile), sourcefile: 'squall-entry.mjs', loader: 'js' },
+}
+
+/**
+ * Bundle a topology module, its components and all their npm dependencies into one ES module that both
+ * describes the topology (when imported) and runs any of its components (when Storm starts it as a script).
+ * Paths inside the output are relative to the topology's folder, so the same sources give the same bytes.
+ */
+async function buildBundle(topologyFile: string, outfile: string, write: boolean) {
+  const projectDir = dirname(topologyFile);
+  return build({
+    stdin: { contents: entrySource(topologyFile), resolveDir: projectDir, sourcefile: 'squall-entry.mjs', loader: 'js' },
+    absWorkingDir: projectDir,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    outfile: file,
+    outfile,
+    write,
     sourcemap: true,
     // User code imports 'squall': the same files the entry uses, so `instanceof Topology` holds in the bundle.
     alias: { squall: join(SQUALL_DIST, 'index.js') },
@@ -64,6 +75,23 @@ export async function bundleTopology(topologyFile: string, outDir: string): Prom
     logLevel: 'silent',
     metafile: true,
   });
+}
+
+/** Bundle to `outDir/squall-topology.mjs` (plus its source map), for `squall run` and the test harness. */
+export async function bundleTopology(topologyFile: string, outDir: string): Promise<BundleResult> {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, BUNDLE_NAME);
+  const result = await buildBundle(topologyFile, file, true);
   const bytes = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1].bytes ?? 0;
   return { file, bytes };
+}
+
+/** Bundle in memory, as if written beside the topology, for the JAR (reproducible: no temp paths inside). */
+export async function bundleTopologyContents(topologyFile: string): Promise<BundleContents> {
+  const result = await buildBundle(topologyFile, join(dirname(topologyFile), BUNDLE_NAME), false);
+  const outputs = result.outputFiles ?? [];
+  const code = outputs.find((f) => f.path.endsWith('.mjs'));
+  const map = outputs.find((f) => f.path.endsWith('.map'));
+  if (!code || !map) throw new Error('esbuild produced no bundle');
+  return { code: code.contents, map: map.contents };
 }

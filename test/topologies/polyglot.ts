@@ -18,5 +18,7 @@ class Upper extends Bolt<{ word: string }> {
 const topology = new Topology('polyglot', { 'topology.message.timeout.secs': 5 });
 const sentences = topology.spout('sentences', Sentences, { outputs: { default: ['sentence'] } });
 const split = topology.bolt('split', shell('python3', 'splitter.py'), { outputs: { default: ['word'] } }).shuffle(sentences);
+// splitter.py ships automatically (it is a shell component's script); its helper module is listed here.
+topology.resource('multilang.py');
 topology.bolt('upper', Upper, { outputs: { default: ['word'] } }).fields(split, ['word']);
 export default topology;

@@ -1,10 +1,6 @@
 """A split bolt in Python, written against the multi-lang protocol alone (no squall, no storm library).
 With the conf key test.silent set it never answers heartbeats."""
-import os, sys
-
-# The framing helpers live with the other Python fixtures.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
-from multilang import handshake, read, send  # noqa: E402
+from multilang import handshake, read, send
 
 setup = handshake()
 send({"command": "log", "msg": "splitter ready as " + setup["context"]["componentid"], "level": 2})
