@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerJar } from './commands/jar.js';
 import { registerRun } from './commands/run.js';
+import { registerVisualize } from './commands/visualize.js';
 
 /** squall's command line: one module per command under ./commands, registered here. */
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   );
   registerRun(program);
   registerJar(program);
+  registerVisualize(program);
   return program;
 }
 
