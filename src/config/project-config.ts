@@ -114,7 +114,8 @@ export function parseHostPort(text: string, defaultPort: number): HostPort {
 
 /** Nimbus hosts: `--nimbus` beats the SQUALL_NIMBUS variable, which beats config.json. */
 export function nimbusSeeds(env: EnvironmentConfig | undefined, override?: string): HostPort[] {
-  const source = override ?? process.env.SQUALL_NIMBUS ?? env?.nimbus;
+  // An empty SQUALL_NIMBUS counts as unset (as `SQUALL_NIMBUS= squall list` means).
+  const source = override ?? (process.env.SQUALL_NIMBUS || undefined) ?? env?.nimbus;
   if (source === undefined || (Array.isArray(source) && source.length === 0)) {
     throw new Error('no Nimbus to talk to: pass --nimbus host[:port], set SQUALL_NIMBUS, or add "nimbus" to an environment in config.json');
   }
@@ -128,7 +129,9 @@ export function isLocalHost(host: string): boolean {
 
 /** streamparse's rule: tunnel through SSH unless told otherwise, when Nimbus is not on this machine. */
 export function usesSsh(env: EnvironmentConfig | undefined, nimbusHost: string): boolean {
-  return env?.use_ssh_for_nimbus ?? !isLocalHost(nimbusHost);
+  // Without an environment (only --nimbus) there is no SSH user or port to use: connect directly.
+  if (!env) return false;
+  return env.use_ssh_for_nimbus ?? !isLocalHost(nimbusHost);
 }
 
 /** Storm config for a submit: environment options < topology config < command line. */

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { positiveNumber } from './options.js';
+
+/** The options every command that talks to a cluster shares. */
+export function addClusterOptions(command: Command): Command {
+  return command
+    .option('-e, --environment <name>', 'environment in config.json (default: the only one)')
+    .option('--nimbus <host[:port]>', 'talk to this Nimbus directly (no config.json needed; port 6627 by default)')
+    .option('--timeout <secs>', 'give up connecting or waiting for an answer after SECS seconds', positiveNumber, 10);
+}
+
+/** `-p component=N`, repeatable. */
+export function collectParallelism(raw: string, previous: Record<string, number> = {}): Record<string, number> {
+  const match = /^([^=]+)=(\d+)$/.exec(raw);
+  if (!match || Number(match[2]) < 1) throw new Error(`-p expects component=EXECUTORS with EXECUTORS at least 1 (e.g. -p count=4), got "${raw}"`);
+  return { ...previous, [match[1]!]: Number(match[2]) };
+}
+
+export function wholeSeconds(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number of seconds, got "${raw}"`);
+  return n;
+}

@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import type { ClusterAccess } from '../../cluster/access.js';
+import { withCluster } from '../../cluster/access.js';
+import type { AccessOptions } from '../../cluster/access.js';
+import { execLines, scriptCommand } from '../../ssh/remote.js';
+import { addClusterOptions } from '../cluster-options.js';
+import { topologyName } from '../topology-name.js';
+
+interface TailOptions extends AccessOptions {
+  follow: boolean;
+  lines: string;
+  pattern?: string;
+}
+
+/**
+ * The remote side: a fixed script; the log folder, topology id and line count arrive as quoted positional
+ * parameters. `tail` headers (==> 6700/worker.log <==) tell which worker port a line came from.
+ */
+const TAIL_SCRIPT = `cd "$1/workers-artifacts/$2" 2>/dev/null || { echo "no worker logs of $2 under $1 on this host" >&2; exit 3; }
+lines=$3; mode=$4
+set -- */worker.log
+[ -e "$1" ] || { echo "no worker.log under $PWD" >&2; exit 3; }
+if [ "$mode" = follow ]; then exec tail -v -n "$lines" -F -- "$@"; fi
+exec tail -v -n "$lines" -- "$@"`;
+
+export function registerTail(program: Command): void {
+  addClusterOptions(
+    program
+      .command('tail')
+      .argument('[name]', 'running topology (default: the project topology’s name)')
+      .description("read a topology's worker logs on every worker host in parallel, over SSH")
+      .option('-f, --follow', 'keep following new lines until Ctrl-C', false)
+      .option('-n, --lines <N>', 'lines to show from the end of each log', '20')
+      .option('--pattern <regex>', 'only lines matching this regular expression'),
+  )
+    .addHelpText(
+      'after',
+      `
+Worker hosts come from the environment's "workers", or else from Nimbus's supervisors; logs are read under the
+environment's "log.path" (else Nimbus's storm.log.dir) at workers-artifacts/<topology id>/<port>/worker.log.
+Each line is prefixed with host:port.
+
+Examples:
+  squall tail wordcount -e prod -n 100
+  squall tail -f --pattern 'ERROR|WARN'
+`,
+    )
+    .action(async (name: string | undefined, options: TailOptions) => {
+      if (!/^\d+$/.test(options.lines)) throw new Error(`-n expects a number of lines, got "${options.lines}"`);
+      const pattern = options.pattern === undefined ? undefined : toRegex(options.pattern);
+      const topology = await topologyName(name);
+      await withCluster(options, async (access) => {
+        if (!access.env) throw new Error('tail reads worker logs over SSH: use an environment from config.json (-e NAME) with "user" and "workers"');
+        const { id, hosts, logDir } = await locate(access, topology.name);
+        process.stderr.write(`squall: ${topology.name} (${id}) on ${hosts.join(', ')}${options.follow ? ' (Ctrl-C to stop)' : ''}\n`);
+        const failures: string[] = [];
+        await Promise.all(
+          hosts.map(async (host) => {
+            const client = await access.sshTo(host);
+            let port = '?';
+            const run = await execLines(
+              client,
+              scriptCommand(TAIL_SCRIPT, [logDir, id, options.lines, options.follow ? 'follow' : 'once']),
+              (line) => {
+                const header = /^==> (\d+)\/worker\.log <==$/.exec(line);
+                if (header) port = header[1]!;
+                else if (line !== '' && (!pattern || pattern.test(line))) process.stdout.write(`${host}:${port} | ${line}\n`);
+              },
+              (line) => failures.push(`${host}: ${line}`),
+            );
+            await run.done;
+          }),
+        );
+        for (const failure of failures) process.stderr.write(`squall: ${failure}\n`);
+      });
+    });
+}
+
+/** The topology id, the worker hosts and the log folder. */
+async function locate(access: ClusterAccess, name: string): Promise<{ id: string; hosts: string[]; logDir: string }> {
+  const nimbus = await access.nimbus();
+  try {
+    const info = await nimbus.getClusterInfo();
+    const topology = info.topologies.find((t) => t.name === name);
+    if (!topology) {
+      throw new Error(`no topology named "${name}" is running (running: ${info.topologies.map((t) => t.name).join(', ') || 'none'})`);
+    }
+    const hosts = access.env?.workers ?? [...new Set(info.supervisors.map((s) => s.host))];
+    if (hosts.length === 0) throw new Error('no worker hosts: list them as "workers" in config.json');
+    let logDir = access.env?.log?.path;
+    if (!logDir) {
+      const conf = await nimbus.getNimbusConf();
+      logDir = typeof conf['storm.log.dir'] === 'string' ? conf['storm.log.dir'] : undefined;
+    }
+    if (!logDir) throw new Error('where are the worker logs? set "log": { "path": "/var/log/storm" } in the environment in config.json');
+    return { id: topology.id, hosts, logDir };
+  } finally {
+    nimbus.close();
+  }
+}
+
+function toRegex(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw new Error(`--pattern is not a valid regular expression: ${(err as Error).message}`);
+  }
+}

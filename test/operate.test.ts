@@ -1,0 +1,183 @@
+/**
+ * The operate commands end to end: the real CLI in a child process, against the test Nimbus (framed binary
+ * Thrift, decoded independently), directly and through an SSH tunnel from the test SSH server, plus the UI
+ * test server for stats and worker logs read over SSH for tail.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { FakeNimbus } from './helpers/nimbus-server.js';
+import { startSshServer } from './helpers/ssh-server.js';
+import type { TestSshServer } from './helpers/ssh-server.js';
+import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { startUiServer, wordcountFixture } from './helpers/ui-server.js';
+import type { UiServer } from './helpers/ui-server.js';
+
+const ROOT = join(SOURCE_FIXTURES, '..', '..');
+const WORDCOUNT = join(ROOT, 'examples', 'wordcount');
+
+/** A project folder with config.json, and a HOME whose known_hosts trusts the test SSH server. */
+function project(envs: Record<string, unknown>, knownHosts = ''): { cwd: string; home: string } {
+  const cwd = mkdtempSync(join(tmpdir(), 'squall-project-'));
+  writeFileSync(join(cwd, 'config.json'), JSON.stringify({ envs }, null, 2));
+  const home = mkdtempSync(join(tmpdir(), 'squall-home-'));
+  mkdirSync(join(home, '.ssh'));
+  writeFileSync(join(home, '.ssh', 'known_hosts'), knownHosts);
+  return { cwd, home };
+}
+
+function squall(where: { cwd: string; home: string }, ...args: string[]) {
+  return execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), ...args], {
+    cwd: where.cwd,
+    env: { HOME: where.home, SSH_AUTH_SOCK: '', SQUALL_NIMBUS: '' },
+    extendEnv: true,
+    reject: false,
+    timeout: 60_000,
+  });
+}
+
+describe('operating a cluster directly', () => {
+  let nimbus: FakeNimbus;
+  let where: { cwd: string; home: string };
+  before(async () => {
+    nimbus = await FakeNimbus.start();
+    where = project({ local: { nimbus: nimbus.address, use_ssh_for_nimbus: false, options: { 'topology.workers': 2, 'topology.debug': false } } });
+  });
+  after(() => nimbus.close());
+
+  it('submits wordcount: JAR uploaded, topology decoded component by component, config precedence kept', async () => {
+    const result = await squall(where, 'submit', WORDCOUNT, '-o', 'topology.debug=true');
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, new RegExp(`submitted wordcount to ${nimbus.address} \\(local\\), ACTIVE`));
+    assert.deepEqual(nimbus.protocolErrors, []);
+    const submitted = nimbus.submitted.at(-1)!;
+    const conf = JSON.parse(submitted.jsonConf);
+    assert.equal(conf['topology.workers'], 2, 'environment option');
+    assert.equal(conf['topology.max.spout.pending'], 200, 'topology config');
+    assert.equal(conf['topology.debug'], true, 'command line beats the environment');
+    const count = submitted.bolts.find((b) => b.id === 'count')!;
+    assert.deepEqual(count.object, { kind: 'shell', command: 'node', script: 'squall-topology.mjs' });
+    assert.deepEqual(count.inputs, [{ componentId: 'split', streamId: 'default', grouping: { type: 'fields', fields: ['word'] } }]);
+    assert.equal(count.jsonConf?.['topology.tick.tuple.freq.secs'], 2);
+    const jar = nimbus.uploads.get(submitted.uploadedJarLocation)!.bytes();
+    assert.equal(jar.subarray(0, 2).toString(), 'PK', 'a zip (JAR) was uploaded');
+  });
+
+  it('refuses a second submit with what to do, and --force replaces the running topology', async () => {
+    const again = await squall(where, 'submit', WORDCOUNT);
+    assert.equal(again.exitCode, 1);
+    assert.match(again.stderr, /already running: kill it \(squall kill wordcount\) or submit with --force/);
+    const forced = await squall(where, 'submit', WORDCOUNT, '--force', '--wait', '0');
+    assert.equal(forced.exitCode, 0, forced.stderr);
+    assert.match(forced.stderr, /killing the running wordcount/);
+  });
+
+  it('lists, deactivates, activates, rebalances and kills by name', async () => {
+    const list = await squall(where, 'list');
+    assert.match(list.stdout, /^name\s+status/m);
+    assert.match(list.stdout, /^wordcount\s+ACTIVE/m);
+    assert.equal((await squall(where, 'deactivate', 'wordcount')).exitCode, 0);
+    assert.equal(nimbus.topologies.get('wordcount')!.status, 'INACTIVE');
+    assert.equal((await squall(where, 'activate', 'wordcount')).exitCode, 0);
+    assert.equal(nimbus.topologies.get('wordcount')!.status, 'ACTIVE');
+    const rebalance = await squall(where, 'rebalance', 'wordcount', '-p', 'count=2', '-n', '3', '--wait', '0');
+    assert.equal(rebalance.exitCode, 0, rebalance.stderr);
+    assert.deepEqual(nimbus.rebalances.at(-1), { name: 'wordcount', waitSecs: 0, numWorkers: 3, numExecutors: { count: 2 } });
+    assert.equal((await squall(where, 'kill', 'wordcount', '--wait', '0')).exitCode, 0);
+    const gone = await squall(where, 'kill', 'wordcount');
+    assert.equal(gone.exitCode, 1);
+    assert.match(gone.stderr, /no topology named "wordcount" is running \(squall list shows what is\)/);
+  });
+
+  it('works with --nimbus and no config.json', async () => {
+    const bare = { cwd: mkdtempSync(join(tmpdir(), 'squall-bare-')), home: where.home };
+    const result = await squall(bare, 'list', '--nimbus', nimbus.address, '--json');
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.ok(Array.isArray(JSON.parse(result.stdout)));
+  });
+
+  it('gives up on a silent Nimbus with a clear message', async () => {
+    const silent = await FakeNimbus.start({ silent: true });
+    try {
+      const result = await squall({ cwd: where.cwd, home: where.home }, 'list', '--nimbus', silent.address, '--timeout', '1');
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, new RegExp(`${silent.address.replace(/\./g, '\\.')}`));
+      assert.match(result.stderr, /time|answer/i);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('operating a cluster through SSH', () => {
+  let nimbus: FakeNimbus;
+  let ssh: TestSshServer;
+  let ui: UiServer;
+  let where: { cwd: string; home: string };
+  let logs: string;
+  before(async () => {
+    nimbus = await FakeNimbus.start();
+    ssh = await startSshServer();
+    logs = mkdtempSync(join(tmpdir(), 'squall-logs-'));
+    const dir = mkdtempSync(join(tmpdir(), 'squall-key-'));
+    writeFileSync(join(dir, 'id'), ssh.clientPrivateKey, { mode: 0o600 });
+    const tunnelEnv = {
+      nimbus: `127.0.0.1:${nimbus.port}`,
+      use_ssh_for_nimbus: true,
+      ssh_port: ssh.port,
+      user: 'storm',
+      ssh_identity_file: join(dir, 'id'),
+      workers: ['127.0.0.1'],
+      log: { path: logs },
+      ui: 0,
+    };
+    where = project({ tunnel: tunnelEnv }, `[127.0.0.1]:${ssh.port} ${ssh.hostPublicKey}\n`);
+    ui = await startUiServer({ topologies: [wordcountFixture()] });
+    tunnelEnv.ui = Number(new URL(ui.url).port);
+    writeFileSync(join(where.cwd, 'config.json'), JSON.stringify({ envs: { tunnel: tunnelEnv } }));
+  });
+  after(async () => {
+    await nimbus.close();
+    await ssh.close();
+    await ui.close();
+  });
+
+  it('submits and lists through the tunnel, and closes it afterwards', async () => {
+    const submit = await squall(where, 'submit', WORDCOUNT, '-e', 'tunnel');
+    assert.equal(submit.exitCode, 0, submit.stderr);
+    const list = await squall(where, 'list', '-e', 'tunnel');
+    assert.match(list.stdout, /^wordcount\s+ACTIVE/m);
+    assert.ok(ssh.forwards.every((f) => f.host === 'localhost'), 'forwarded to the service on the SSH host itself');
+    assert.ok(ssh.forwards.some((f) => f.port === nimbus.port));
+    assert.equal(ssh.connections, 0, 'no SSH connection outlives the command');
+  });
+
+  it('reads stats from the Storm UI through the tunnel and names the bottleneck', async () => {
+    const stats = await squall(where, 'stats', 'wordcount', '-e', 'tunnel');
+    assert.equal(stats.exitCode, 0, stats.stderr);
+    assert.match(stats.stdout, /count is the bottleneck: capacity 0\.93/);
+    assert.ok(ui.requests.some((r) => r.startsWith('/api/v1/topology/summary')));
+  });
+
+  it('tails worker logs on the worker hosts, prefixed with host:port, filtered by pattern', async () => {
+    const id = nimbus.topologies.get('wordcount')!.id;
+    for (const port of ['6700', '6701']) {
+      mkdirSync(join(logs, 'workers-artifacts', id, port), { recursive: true });
+      writeFileSync(join(logs, 'workers-artifacts', id, port, 'worker.log'), `INFO started ${port}\nERROR broke on ${port}\nINFO done ${port}\n`);
+    }
+    const tail = await squall(where, 'tail', 'wordcount', '-e', 'tunnel', '-n', '2', '--pattern', 'ERROR');
+    assert.equal(tail.exitCode, 0, tail.stderr);
+    assert.deepEqual(tail.stdout.trim().split('\n').sort(), ['127.0.0.1:6700 | ERROR broke on 6700', '127.0.0.1:6701 | ERROR broke on 6701']);
+  });
+
+  it('refuses an SSH host it does not know, saying how to trust it', async () => {
+    const stranger = project({ tunnel: JSON.parse(JSON.stringify({ nimbus: `127.0.0.1:${nimbus.port}`, use_ssh_for_nimbus: true, ssh_port: ssh.port, user: 'storm' })) });
+    const result = await squall(stranger, 'list', '-e', 'tunnel');
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /unknown SSH host key for \[127\.0\.0\.1\]:\d+/);
+    assert.match(result.stderr, /ssh-keyscan -p \d+ 127\.0\.0\.1/);
+  });
+});
