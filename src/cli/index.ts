@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerJar } from './commands/jar.js';
+import { registerActivate } from './commands/activate.js';
+import { registerDeactivate } from './commands/deactivate.js';
+import { registerKill } from './commands/kill.js';
+import { registerRebalance } from './commands/rebalance.js';
+import { registerList } from './commands/list.js';
+import { registerQuickstart } from './commands/quickstart.js';
 import { registerRun } from './commands/run.js';
+import { registerStats } from './commands/stats.js';
+import { registerSubmit } from './commands/submit.js';
+import { registerTail } from './commands/tail.js';
 import { registerVisualize } from './commands/visualize.js';
 
 /** squall's command line: one module per command under ./commands, registered here. */
@@ -25,9 +34,18 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   runComponent(Split);
 `,
   );
+  registerQuickstart(program);
   registerRun(program);
   registerJar(program);
   registerVisualize(program);
+  registerSubmit(program);
+  registerList(program);
+  registerKill(program);
+  registerActivate(program);
+  registerDeactivate(program);
+  registerRebalance(program);
+  registerTail(program);
+  registerStats(program);
   return program;
 }
 

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { parseProjectConfig, selectEnvironment } from '../src/config/project-config.js';
+
+/** The squall package root (this file runs as dist/test/quickstart.test.js). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = join(ROOT, 'bin', 'squall.js');
+
+/**
+ * The environment without what this run sets for itself: npm's variables (under `npm test` they would leak into the
+ * nested npm) and NODE_TEST_CONTEXT (it makes the project's `node --test` report to this runner instead of printing).
+ */
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) && key !== 'NODE_TEST_CONTEXT'));
+const exec = (file: string, args: string[], cwd: string) => execa(file, args, { cwd, reject: false, env: cleanEnv, extendEnv: false, all: true });
+const squall = (cwd: string, ...args: string[]) => exec(process.execPath, [BIN, ...args], cwd);
+/** A temp folder, removed when the test ends. */
+function scratch(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-quickstart-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const EXPECTED_FILES = [
+  '.gitignore',
+  'README.md',
+  'config.json',
+  'package.json',
+  'src/bolts/count.ts',
+  'src/bolts/split.ts',
+  'src/spouts/sentences.ts',
+  'test/wordcount.test.mjs',
+  'topologies/wordcount.ts',
+  'tsconfig.json',
+];
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(dir, prefix ? `${prefix}/${e.name}` : e.name) : [prefix ? `${prefix}/${e.name}` : e.name]))
+    .sort();
+}
+
+describe('squall quickstart', () => {
+  it('creates a project that installs, runs, type-checks and passes its own tests', { timeout: 240_000 }, async (t) => {
+    const tmp = scratch(t);
+    const created = await squall(tmp, 'quickstart', 'demo');
+    assert.equal(created.exitCode, 0, created.all);
+    const project = join(tmp, 'demo');
+    assert.deepEqual(listFiles(project), EXPECTED_FILES);
+    assert.match(created.stdout, /cd demo && npm install/);
+    assert.match(created.stdout, /npx squall run/);
+    assert.match(created.stdout, /npm test/);
+
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+      name: string;
+      type: string;
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    assert.equal(pkg.name, 'demo');
+    assert.equal(pkg.type, 'module');
+    assert.equal(pkg.dependencies.squall, `file:${ROOT.split('\\').join('/')}`);
+    assert.equal(pkg.scripts.run, 'squall run topologies/wordcount.ts --time 10');
+    assert.equal(pkg.scripts.jar, 'squall jar topologies/wordcount.ts');
+    assert.equal(pkg.scripts.submit, 'squall submit topologies/wordcount.ts');
+    assert.equal(pkg.devDependencies.typescript, '~5.9.3');
+    assert.equal(readFileSync(join(project, '.gitignore'), 'utf8'), 'node_modules/\n_build/\n.squall/\n');
+    assert.match(readFileSync(join(project, 'README.md'), 'utf8'), /^# demo\n/);
+    assert.doesNotMatch(listFiles(project).map((f) => readFileSync(join(project, f), 'utf8')).join('\n'), /\{\{\w+\}\}/, 'no placeholder left');
+
+    // config.json is what squall's own config loader accepts, with the one placeholder environment.
+    const config = parseProjectConfig(readFileSync(join(project, 'config.json'), 'utf8'));
+    const env = selectEnvironment(config, undefined);
+    assert.equal(env.name, 'prod');
+    assert.match(String(env.env.nimbus), /example\.com/);
+    assert.ok('_comment' in config, 'the fields are explained in "_comment"');
+
+    const install = await exec('npm', ['install', '--no-audit', '--no-fund'], project);
+    assert.equal(install.exitCode, 0, install.all);
+    assert.equal(realpathSync(join(project, 'node_modules', 'squall')), realpathSync(ROOT), 'squall is this package, linked');
+
+    // `squall run` with no target finds topologies/wordcount.ts. --no: never fetch a "squall" from the registry.
+    const run = await exec('npx', ['--no', 'squall', 'run', '--time', '3'], project);
+    assert.equal(run.exitCode, 0, run.all);
+    assert.match(run.stderr, /running "wordcount": 5 tasks for 3s/);
+    const spout = run.stdout.split('\n').find((line) => line.startsWith('sentences'));
+    assert.ok(spout, run.stdout);
+    const [, kind, , emitted, acked, failed] = spout.trim().split(/\s+/);
+    assert.equal(kind, 'spout');
+    assert.ok(Number(emitted) > 0, spout);
+    assert.equal(acked, emitted, `every sentence acked: ${spout}`);
+    assert.equal(failed, '0');
+
+    const test = await exec('npm', ['test'], project);
+    assert.equal(test.exitCode, 0, test.all);
+    assert.match(test.stdout, /^# pass [1-9]/m);
+    assert.match(test.stdout, /^# fail 0$/m);
+
+    const typecheck = await exec('npm', ['run', 'typecheck'], project);
+    assert.equal(typecheck.exitCode, 0, typecheck.all);
+  });
+
+  it('refuses an existing folder and writes nothing into it', async (t) => {
+    const tmp = scratch(t);
+    mkdirSync(join(tmp, 'demo'));
+    writeFileSync(join(tmp, 'demo', 'keep.txt'), 'mine');
+    const result = await squall(tmp, 'quickstart', 'demo');
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /demo\/ already exists/);
+    assert.doesNotMatch(result.stderr, /at .*\.js/, 'no stack trace');
+    assert.deepEqual(readdirSync(join(tmp, 'demo')), ['keep.txt']);
+    assert.equal(readFileSync(join(tmp, 'demo', 'keep.txt'), 'utf8'), 'mine');
+  });
+
+  it('refuses names that are not npm package names or not Storm topology names, creating nothing', async (t) => {
+    const tmp = scratch(t);
+    const cases: Array<[string, RegExp]> = [
+      ['word.count', /\/ \. : \\/],
+      ['word:count', /\/ \. : \\/],
+      ['org/demo', /\/ \. : \\/],
+      ['Demo', /lowercase.*try "demo"/],
+      ['_demo', /start with a letter or a digit/],
+      ['my demo', /lowercase letters, digits, - and _/],
+      ['http', /reserved by Node\.js/],
+    ];
+    for (const [name, why] of cases) {
+      const result = await squall(tmp, 'quickstart', name);
+      assert.equal(result.exitCode, 1, `${name}: ${result.all}`);
+      assert.match(result.stderr, /cannot name a squall project/, name);
+      assert.match(result.stderr, why, name);
+    }
+    assert.deepEqual(readdirSync(tmp), [], 'nothing created');
+  });
+
+  it('depends on a registry version with --squall-version', async (t) => {
+    const tmp = scratch(t);
+    const result = await squall(tmp, 'quickstart', 'pinned', '--squall-version', '^0.1.0');
+    assert.equal(result.exitCode, 0, result.all);
+    const pkg = JSON.parse(readFileSync(join(tmp, 'pinned', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.deepEqual(pkg.dependencies, { squall: '^0.1.0' });
+    assert.ok(existsSync(join(tmp, 'pinned', 'topologies', 'wordcount.ts')));
+  });
+});
