@@ -173,6 +173,29 @@ describe('operating a cluster through SSH', () => {
     assert.deepEqual(tail.stdout.trim().split('\n').sort(), ['127.0.0.1:6700 | ERROR broke on 6700', '127.0.0.1:6701 | ERROR broke on 6701']);
   });
 
+  it('follows logs with -f until Ctrl-C, then closes every SSH connection', async () => {
+    const id = nimbus.topologies.get('wordcount')!.id;
+    const log = join(logs, 'workers-artifacts', id, '6700', 'worker.log');
+    const child = execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'tail', 'wordcount', '-e', 'tunnel', '-f', '-n', '1'], {
+      cwd: where.cwd,
+      env: { HOME: where.home, SSH_AUTH_SOCK: '', SQUALL_NIMBUS: '' },
+      reject: false,
+    });
+    const seen: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => seen.push(...chunk.toString().split('\n').filter(Boolean)));
+    const waitFor = async (test: () => boolean, what: string) => {
+      for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(test(), `timed out waiting for ${what}; saw ${JSON.stringify(seen)}`);
+    };
+    await waitFor(() => seen.length >= 2, 'the last line of each log');
+    writeFileSync(log, 'INFO a new line while following\n', { flag: 'a' });
+    await waitFor(() => seen.includes('127.0.0.1:6700 | INFO a new line while following'), 'the appended line');
+    child.kill('SIGINT');
+    const result = await child;
+    assert.equal(result.exitCode, 130, 'stopped by Ctrl-C');
+    await waitFor(() => ssh.connections === 0, 'SSH connections to close');
+  });
+
   it('refuses an SSH host it does not know, saying how to trust it', async () => {
     const stranger = project({ tunnel: JSON.parse(JSON.stringify({ nimbus: `127.0.0.1:${nimbus.port}`, use_ssh_for_nimbus: true, ssh_port: ssh.port, user: 'storm' })) });
     const result = await squall(stranger, 'list', '-e', 'tunnel');

@@ -37,7 +37,12 @@ export async function startSshServer(options: { user?: string; hostKey?: string 
   const open = new Set<Connection>();
   const server = new Server({ hostKeys: [hostKeys] }, (client: Connection) => {
     open.add(client);
-    client.on('close', () => open.delete(client));
+    // As sshd hangs up a session's processes when the connection drops, stop every command of this client.
+    const stops = new Set<() => void>();
+    client.on('close', () => {
+      open.delete(client);
+      for (const stop of stops) stop();
+    });
     client.on('error', () => {});
     client.on('authentication', (ctx: AuthContext) => {
       if (ctx.method === 'publickey' && ctx.username === user && ctx.key.algo === allowed.type && ctx.key.data.equals(allowed.getPublicSSH())) {
@@ -74,9 +79,11 @@ export async function startSshServer(options: { user?: string; hostKey?: string 
               // already gone
             }
           };
+          stops.add(stop);
           channel.on('close', stop);
           session.on('signal', stop);
           child.on('close', (code, signal) => {
+            stops.delete(stop);
             // As sshd: exit-signal for a killed command, exit-status otherwise.
             if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
             else channel.exit(code ?? 0);
