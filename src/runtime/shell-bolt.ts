@@ -1,6 +1,6 @@
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
-import { checkEmitFields, checkLogOrError, newTupleId } from './shell-messages.js';
+import { checkEmitFields, deliverLogOrError, newTupleId } from './shell-messages.js';
 import { HEARTBEAT_STREAM, SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
 
 /** What the executor reports to its owner (the embedded runtime, or a test driver). */
@@ -141,11 +141,8 @@ export class ShellBoltExecutor<Input> {
         return this.emit(m);
       case 'log':
       case 'error': {
-        const problem = checkLogOrError(m);
-        if (problem) return this.die(problem);
-        if (m.command === 'log') this.hooks.log(String(m.msg), typeof m.level === 'number' ? m.level : 2);
-        else this.hooks.error(String(m.msg));
-        return;
+        const problem = deliverLogOrError(m, this.hooks);
+        return problem ? this.die(problem) : undefined;
       }
       case 'metrics':
         return this.die(`Could not find metric by name[${String(m.name)}] (no Java metric is registered for a shell bolt)`);

@@ -34,8 +34,21 @@ export function checkEmitFields(m: Record<string, unknown>): EmitFields | string
   };
 }
 
-export function checkLogOrError(m: Record<string, unknown>): string | undefined {
+/**
+ * `log` and `error`, which bolts and spouts handle alike. Returns what is fatal about the message, if anything.
+ * A level outside 0-4 is INFO, as in Storm's ShellLogHandler.
+ */
+export function deliverLogOrError(
+  m: Record<string, unknown>,
+  hooks: { log(msg: string, level: number): void; error(msg: string): void },
+): string | undefined {
   if (m.msg === undefined || m.msg === null) return `${String(m.command)} without "msg"`;
+  if (m.command === 'error') {
+    hooks.error(String(m.msg));
+    return undefined;
+  }
+  const level = Number.isInteger(m.level) && (m.level as number) >= 0 && (m.level as number) <= 4 ? (m.level as number) : 2;
+  hooks.log(String(m.msg), level);
   return undefined;
 }
 
