@@ -1,9 +1,15 @@
 /**
- * squall: write Apache Storm spouts and bolts in TypeScript.
+ * squall: Apache Storm topologies in TypeScript.
  *
- * Components speak Storm's multi-lang protocol on stdin/stdout; `runComponent(MyBolt)` (or `serve`) makes the
- * current process one.
+ * - Components: Spout and Bolt classes speaking Storm's multi-lang protocol on stdin/stdout
+ *   (`runComponent(MyBolt)`, or a topology bundle that serves every component).
+ * - Topologies: `new Topology(name)` with typed streams and groupings, validated as Nimbus validates.
+ * - Testing: `runTopology` and `testBolt` run real component processes in the embedded runtime.
  */
+
+// Components
+export { Component } from './component/component.js';
+export type { ComponentOptions, Conf, Logger, TaskIds } from './component/component.js';
 export { Bolt } from './component/bolt.js';
 export type { BoltEmitOptions, BoltOptions } from './component/bolt.js';
 export { BatchingBolt } from './component/batching-bolt.js';
@@ -12,8 +18,6 @@ export { Spout } from './component/spout.js';
 export type { MessageId, SpoutEmitOptions, SpoutOptions } from './component/spout.js';
 export { ReliableSpout } from './component/reliable-spout.js';
 export type { ReliableSpoutOptions } from './component/reliable-spout.js';
-export { Component } from './component/component.js';
-export type { ComponentOptions, Conf, Logger, TaskIds } from './component/component.js';
 export { TopologyContext } from './component/context.js';
 export { Tuple } from './component/tuple.js';
 export type { Fields } from './component/tuple.js';
@@ -22,12 +26,16 @@ export type { ComponentClass, ComponentResolver } from './component/serve.js';
 export { ExitCode } from './component/connection.js';
 export { LogLevel } from './wire/messages.js';
 export type { LogLevelName } from './wire/messages.js';
+
+// Topologies
 export { BoltDeclarer, java, shell, Topology } from './topology/builder.js';
 export type { ComponentOptions as TopologyComponentOptions, ComponentRef, FieldsOf, Outputs, StreamDeclaration } from './topology/builder.js';
 export type { ComponentSpec, GroupingSpec, TopologySpec } from './topology/spec.js';
 export { TopologyValidationError, validateTopology } from './topology/validate.js';
+
+// Testing
 export { runTopology } from './testing/harness.js';
 export type { EmittedTuple, RunTopologyOptions, TopologyRun } from './testing/harness.js';
-export type { ComponentStats, RuntimeEvent } from './runtime/local-cluster.js';
 export { testBolt } from './testing/component-harness.js';
 export type { BoltRun, InputTuple } from './testing/component-harness.js';
+export type { ComponentStats, RuntimeEvent } from './runtime/local-cluster.js';

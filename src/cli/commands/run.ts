@@ -46,6 +46,10 @@ async function run(target: string, options: RunOptions): Promise<number> {
     resourcesDir: loaded.resourcesDir,
     conf,
     onEvent: (event) => printEvent(event, threshold),
+    // As topology.debug makes a Storm worker log every emitted tuple.
+    onEmit: options.debug
+      ? (component, task, stream, values) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} [${component}:${task}] DEBUG Emitting: ${stream} ${JSON.stringify(values)}\n`)
+      : undefined,
   });
   process.stderr.write(`squall: running "${loaded.spec.name}": ${cluster.tasks.size} tasks${options.time ? ` for ${options.time}s` : ' (Ctrl-C to stop)'}\n`);
   const started = Date.now();
