@@ -83,7 +83,7 @@ describe('operating a cluster directly', () => {
     assert.equal(nimbus.topologies.get('wordcount')!.status, 'INACTIVE');
     assert.equal((await squall(where, 'activate', 'wordcount')).exitCode, 0);
     assert.equal(nimbus.topologies.get('wordcount')!.status, 'ACTIVE');
-    const rebalance = await squall(where, 'rebalance', 'wordcount', '-p', 'count=2', '-n', '3', '--wait', '0');
+    const rebalance = await squall(where, 'rebalance', 'wordcount', '-p', 'count=2', '-w', '3', '--wait', '0');
     assert.equal(rebalance.exitCode, 0, rebalance.stderr);
     assert.deepEqual(nimbus.rebalances.at(-1), { name: 'wordcount', waitSecs: 0, numWorkers: 3, numExecutors: { count: 2 } });
     assert.equal((await squall(where, 'kill', 'wordcount', '--wait', '0')).exitCode, 0);

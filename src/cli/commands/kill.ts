@@ -9,7 +9,7 @@ export function registerKill(program: Command): void {
       .command('kill')
       .argument('<name>', 'name of the running topology (Nimbus lifecycle calls take the name, not the id)')
       .description('kill a running topology: spouts are deactivated, then its workers stop')
-      .option('-w, --wait <secs>', 'seconds between deactivation and shutdown (default: the topology message timeout)', wholeSeconds),
+      .option('--wait <secs>', 'seconds between deactivation and shutdown (default: the topology message timeout)', wholeSeconds),
   )
     .addHelpText('after', '\nExamples:\n  squall kill wordcount -e prod\n  squall kill wordcount --wait 0 --nimbus nimbus.example.com\n')
     .action(async (name: string, options: AccessOptions & { wait?: number }) => {

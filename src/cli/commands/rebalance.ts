@@ -16,12 +16,12 @@ export function registerRebalance(program: Command): void {
       .argument('<name>', 'name of the running topology')
       .description('spread a running topology over its workers again, optionally with new executor and worker counts')
       .option('-p, --parallelism <component=N>', 'executors for a component (repeatable; at most its task count)', collectParallelism, {})
-      .option('-n, --workers <N>', 'number of worker processes', (raw: string) => {
+      .option('-w, --workers <N>', 'number of worker processes', (raw: string) => {
         const n = Number(raw);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`-n expects a whole number of workers, got "${raw}"`);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`-w expects a whole number of workers, got "${raw}"`);
         return n;
       })
-      .option('-w, --wait <secs>', 'seconds the topology stays deactivated before moving (default: the message timeout)', wholeSeconds),
+      .option('--wait <secs>', 'seconds the topology stays deactivated before moving (default: the message timeout)', wholeSeconds),
   )
     .addHelpText(
       'after',
@@ -32,7 +32,7 @@ ignores new parallelism on 2.x, so squall uses Nimbus's Thrift rebalance.)
 
 Examples:
   squall rebalance wordcount -p count=4 -p split=4 -e prod
-  squall rebalance wordcount -n 3 --wait 10
+  squall rebalance wordcount -w 3 --wait 10
 `,
     )
     .action(async (name: string, options: RebalanceOptions) => {

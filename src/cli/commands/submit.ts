@@ -32,7 +32,7 @@ export function registerSubmit(program: Command): void {
       .option('-f, --force', 'kill a running topology of that name first, and wait until it is gone', false)
       .option('--inactive', 'submit deactivated; start it later with squall activate', false)
       .option('-o, --option <key=value>', 'topology config, repeatable (beats the topology config, which beats the environment options)', collectOption, {})
-      .option('-w, --wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
+      .option('--wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
       .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false),
   )
     .addHelpText(
