@@ -15,7 +15,7 @@ export interface EnvironmentConfig {
   /** SSH user (default: the local user). */
   user?: string;
   ssh_port?: number;
-  /** Private key file for SSH (default: the SSH agent, then ~/.ssh/id_ed25519, id_rsa). */
+  /** Private key file for SSH (default: ~/.ssh/id_ed25519, id_ecdsa or id_rsa if not passphrase-protected, and the SSH agent). */
   ssh_identity_file?: string;
   /** Reach Nimbus and the UI through an SSH tunnel (default: true when the Nimbus host is not this machine). */
   use_ssh_for_nimbus?: boolean;

@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { Client as SshClient } from 'ssh2';
+
+const { Client, utils } = ssh2;
 import { checkHostKey, describeRefusal } from './known-hosts.js';
 
 export interface SshTarget {
@@ -20,11 +23,12 @@ export interface SshTarget {
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
 /** Connect and authenticate, verifying the host key against known_hosts first. */
-export function connectSsh(target: SshTarget): Promise<Client> {
+export function connectSsh(target: SshTarget): Promise<SshClient> {
   const port = target.port ?? 22;
   const knownHostsPath = target.knownHostsPath ?? join(homedir(), '.ssh', 'known_hosts');
   const knownHosts = existsSync(knownHostsPath) ? readFileSync(knownHostsPath, 'utf8') : '';
-  const keyFile = target.identityFile ?? DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).find((k) => existsSync(k));
+  // A default key protected by a passphrase cannot be used here, and would stop ssh2 before it tries the agent.
+  const keyFile = target.identityFile ?? DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).find((k) => existsSync(k) && !(utils.parseKey(readFileSync(k)) instanceof Error));
   if (target.identityFile && !existsSync(target.identityFile)) {
     return Promise.reject(new Error(`ssh_identity_file ${target.identityFile} does not exist; fix the path in config.json`));
   }

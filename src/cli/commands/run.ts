@@ -37,7 +37,8 @@ Examples:
 }
 
 async function run(target: string, options: RunOptions): Promise<number> {
-  const conf = { ...options.option, ...(options.debug ? { 'topology.debug': true } : {}) };
+  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
+  const conf = { ...(options.debug ? { 'topology.debug': true, 'squall.log.level': 'DEBUG' } : {}), ...options.option };
   process.stderr.write(`squall: bundling ${target} …\n`);
   const loaded = await loadTopology(target);
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;

@@ -53,7 +53,10 @@ Examples:
         process.stderr.write(`squall: bundling and validating ${target} …\n`);
         const loaded = await loadTopology(target);
         const name = options.name ?? loaded.spec.name;
-        const config = mergeTopologyConfig(access.env?.options, loaded.spec.config, options.option);
+        // The environment's log.level reaches squall components as squall.log.level (lowest precedence).
+        const level = access.env?.log?.level;
+        const envOptions = { ...(level ? { 'squall.log.level': level.toUpperCase() } : {}), ...(access.env?.options ?? {}) };
+        const config = mergeTopologyConfig(envOptions, loaded.spec.config, options.option);
         const spec = { ...loaded.spec, name, config };
         assertValidTopology(spec);
         const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));
