@@ -180,6 +180,33 @@ describe('Bolt over real pipes', () => {
     assert.equal(b.recorder.emits[1]!.values[0], big.length);
   });
 
+  it('is still heard while it works through a backlog synchronously (no heartbeat-timeout death)', async () => {
+    // 10 tuples of 300 ms of blocking work each, a 1.5 s subprocess timeout: only a flush during the backlog,
+    // not at the end of the event-loop turn, keeps Storm from killing the bolt.
+    const b = await bolt('scripted', { timeoutMs: 1500, heartbeatMs: 100 });
+    const inputs = Array.from({ length: 10 }, () => b.send(['busy', 300]));
+    await b.recorder.until(() => b.recorder.acks.length === 10 || b.recorder.death !== undefined, 'acks', 10_000);
+    assert.equal(b.recorder.death, undefined);
+    assert.deepEqual(b.recorder.acks, inputs);
+  });
+
+  it('routes writes to file descriptor 1 (as pino makes) into log commands', async () => {
+    const b = await bolt();
+    b.send(['fd1']);
+    await b.recorder.until(() => b.recorder.emits.length === 1, 'emit after the async write');
+    assert.deepEqual(b.recorder.logs.map((l) => l.msg), ['written to fd 1 with writeSync', 'written to fd 1 with write']);
+    assert.equal(b.recorder.death, undefined);
+  });
+
+  it('warns once that nested values do not travel between workers', async () => {
+    const b = await bolt();
+    b.send(['nested']);
+    await b.recorder.until(() => b.recorder.acks.length === 1, 'ack');
+    const warnings = b.recorder.logs.filter((l) => l.level === 3);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!.msg, /nested object or array.*Kryo/);
+  });
+
   it('runs async handlers concurrently when asked, acking as each completes', async () => {
     const b = await bolt('concurrent');
     const slow = b.send([300]);

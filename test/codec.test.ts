@@ -51,6 +51,15 @@ describe('FrameDecoder', () => {
     assert.equal(decoded!.tuple[0], big);
   });
 
+  it('decodes integers beyond 2^53 as BigInt and writes them back exactly, leaving strings and decimals alone', () => {
+    const text = '{"tuple":[1234567890123456789,-9223372036854775808,"12345678901234567890",0.12345678901234567890,9007199254740991]}';
+    const [decoded] = new FrameDecoder().push(Buffer.from(text + '\nend\n')) as Array<{ tuple: unknown[] }>;
+    assert.deepEqual(decoded!.tuple.slice(0, 3), [1234567890123456789n, -9223372036854775808n, '12345678901234567890']);
+    assert.equal(typeof decoded!.tuple[3], 'number');
+    assert.equal(decoded!.tuple[4], 9007199254740991);
+    assert.equal(encodeFrame({ tuple: [1234567890123456789n, 'x'] }), '{"tuple":[1234567890123456789,"x"]}\nend\n');
+  });
+
   it('rejects a frame that is not JSON, quoting it', () => {
     const decoder = new FrameDecoder();
     assert.throws(

@@ -18,9 +18,11 @@ const stat = (run: TopologyRun, component: string) => {
   return s;
 };
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-/** Nothing died or reported an error, and no component logged at WARN or above. */
-function healthy(run: TopologyRun): void {
-  const bad = run.events.filter((e) => e.kind === 'death' || e.kind === 'error' || (e.kind === 'log' && e.level >= 3));
+/** Nothing died or reported an error, and no component logged at WARN or above (but for `expected` warnings). */
+function healthy(run: TopologyRun, expected: RegExp[] = []): void {
+  const bad = run.events.filter(
+    (e) => e.kind === 'death' || e.kind === 'error' || (e.kind === 'log' && e.level >= 3 && !expected.some((re) => re.test(e.message))),
+  );
   assert.deepEqual(bad, [], 'no deaths, errors or warnings');
 }
 
@@ -86,7 +88,9 @@ describe('examples', () => {
       conf: { 'streams.count': count },
       until: (r) => emitted(r, 'shards').length === count,
     });
-    healthy(run);
+    // The router's direct emits carry the SDK's one portability warning per task (Storm 2.6.0+ cannot do them).
+    healthy(run, [/^direct emits are expected to fail on Storm 2\.6\.0/]);
+    assert.equal(logs(run, 'router').filter((m) => m.startsWith('direct emits')).length, stat(run, 'router').tasks, 'warned once per router task');
     const spout = emitted(run, 'numbers');
     for (const t of spout) assert.equal(t.stream, Number(t.values[0]) % 2 === 0 ? 'even' : 'odd', `stream of ${String(t.values[0])}`);
     const evens = emitted(run, 'evens').map((t) => Number(t.values[0]));

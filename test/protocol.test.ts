@@ -59,6 +59,26 @@ describe('protocol edges, over raw pipes', () => {
     ]);
   });
 
+  it('keeps integers beyond 2^53 exact, both ways', async () => {
+    const { child } = raw('scripted');
+    child.stdin.write('{"id":"-7","comp":"source","stream":"default","task":7,"tuple":["emit",1234567890123456789,-9223372036854775808,0.12345678901234567]}\nend\n');
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin.end();
+    const result = await child;
+    assert.match(result.stdout, /\{"command":"emit","tuple":\[1234567890123456789,-9223372036854775808,0\.12345678901234566?7?\]/);
+  });
+
+  it('runs no more user code after an exception that ends the process', async () => {
+    const { child } = raw('scripted');
+    const tuple = (id: string, values: unknown[]) => JSON.stringify({ id, comp: 'source', stream: 'default', task: 7, tuple: values }) + '\nend\n';
+    // In one write, so both are queued before the first is processed.
+    child.stdin.write(tuple('1', ['throw', 'first']) + tuple('2', ['emit', 'must not happen']));
+    const result = await child;
+    assert.equal(result.exitCode, 1);
+    assert.doesNotMatch(result.stdout, /must not happen/);
+    assert.match(result.stdout, /\{"command":"fail","id":"1"\}/);
+  });
+
   it('on a malformed frame: one clear line on stderr and exit code 3', async () => {
     const { child } = raw('scripted');
     child.stdin.write('{"id": "1", "tuple": [\nend\n');

@@ -107,6 +107,38 @@ describe('embedded runtime', () => {
   });
 });
 
+describe('embedded runtime settings, as Storm reads them', () => {
+  it('topology.max.spout.pending 0 means no limit', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'reliability.ts'), { runMs: 1500, conf: { 'test.count': 30, 'topology.max.spout.pending': 0 }, drainMs: 6000 });
+    assert.equal(stat(run, 'numbers').emitted, 30);
+    settledOnce(run, 30);
+  });
+
+  it('with topology.acker.executors 0, reliable emits are acked at once, whatever the bolts do', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'reliability.ts'), { runMs: 1000, conf: { 'test.count': 30, 'topology.acker.executors': 0 } });
+    const { acked, failed } = settledOnce(run, 30);
+    assert.equal(acked.length, 30);
+    assert.deepEqual(failed, [], 'no acker: bolt fails and timeouts change nothing');
+  });
+
+  it('throttles spouts while a bolt task’s receive queue is full (back-pressure)', async () => {
+    const { loadTopology } = await import('../src/packaging/load.js');
+    const { LocalCluster } = await import('../src/runtime/local-cluster.js');
+    const loaded = await loadTopology(join(TOPOLOGIES, 'flood.ts'));
+    const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir });
+    await cluster.start();
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      most = Math.max(most, cluster.queuedTuples);
+    }
+    const stats = await cluster.stop(500);
+    assert.ok(stats.find((s) => s.component === 'flood')!.emitted > 100, 'the spout kept emitting');
+    // The buffer is 100; one `next` adds at most 20 more before the spout is held.
+    assert.ok(most <= 120, `at most ${most} tuples queued`);
+  });
+});
+
 describe('component test harness', () => {
   it('feeds given tuples to one bolt and collects emits, acks and fails', async () => {
     const { testBolt } = await import('../src/testing/component-harness.js');

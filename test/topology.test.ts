@@ -56,13 +56,25 @@ describe('topology model', () => {
       /stream "__hidden" starts with "__"/,
       /bolt "dup": parallelism must be a whole number of at least 1, got 0/,
       /bolt "dup": the id is used twice/,
-      /bolt "dup" config: "topology.workers" applies to the whole topology/,
+      /bolt "dup" config: Storm ignores "topology.workers" in a component's config .* set it in the topology config instead/,
       /bolt "lonely" subscribes to "ghost", which is not a component/,
       /subscribes to direct stream "direct-src"\/"d" with a shuffle grouping: use direct\(\)/,
       /direct grouping on "direct-src"\/"plain", which is not declared direct/,
     ]) {
       assert.match(problems, expected);
     }
+  });
+
+  it('accepts per-component keys Storm keeps, refuses Storm keys it drops, passes user keys', () => {
+    const t = new Topology('conf');
+    t.spout('s', S, {
+      config: { 'topology.max.spout.pending': 10, 'topology.tick.tuple.freq.secs': 5, 'topology.debug': true, 'squall.log.level': 'DEBUG', 'my.key': 1 },
+    });
+    t.bolt('b', B, { config: { 'topology.shellbolt.max.pending': 500, 'topology.subprocess.timeout.secs': 60 } });
+    const problems = validateTopology(t.toSpec());
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.match(problems[0]!, /^bolt "b" config: Storm ignores "topology\.shellbolt\.max\.pending" in a component's config/);
+    assert.match(problems[1]!, /^bolt "b" config: Storm ignores "topology\.subprocess\.timeout\.secs"/);
   });
 
   it('needs a spout', () => {

@@ -16,6 +16,10 @@ const topology = new Topology('batching', {
   // more than a second's worth in flight, and batches must complete well inside the message timeout.
   'topology.max.spout.pending': 500,
   'topology.message.timeout.secs': 10,
+  // A batch holds its tuples unacked; a shell bolt takes at most this many unacked tuples. Keep it above the
+  // largest batch (here everything one task gets in a second: about 50 words). Storm reads it from the topology
+  // config only: a component's config cannot change it.
+  'topology.shellbolt.max.pending': 500,
 });
 
 const words = topology.spout('words', WordSpout, { outputs: { default: ['word'] } });
@@ -26,9 +30,6 @@ const batcher = topology
     config: {
       // Flushes happen only on ticks: without this the batches would never be processed.
       'topology.tick.tuple.freq.secs': 1,
-      // A batch holds its tuples unacked; Storm stops sending to a shell bolt at this many unacked tuples. Keep it
-      // above the largest batch (here everything one task gets in a second: about 50 words).
-      'topology.shellbolt.max.pending': 500,
     },
   })
   // Fields grouping: each word is batched by exactly one task, so one task's count for a word is the whole count.

@@ -40,7 +40,8 @@ export abstract class BatchingBolt<F extends Fields = Fields> extends Bolt<F> {
   abstract processBatch(key: string, tuples: Tuple<F>[]): void | Promise<void>;
 
   override initialize(conf: Conf, context: TopologyContext): void | Promise<void> {
-    if (conf['topology.tick.tuple.freq.secs'] === undefined) {
+    // A cluster's handshake carries Storm's default, null, when no frequency is set.
+    if (conf['topology.tick.tuple.freq.secs'] == null) {
       this.logger.warn(
         `${context.componentId} is a BatchingBolt but topology.tick.tuple.freq.secs is not set: batches will never ` +
           'flush. Set it in the component config.',

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ProtocolError } from '../wire/codec.js';
+import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
@@ -76,6 +76,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   emit(values: unknown[], options?: BoltEmitOptions): void;
   emit(values: unknown[], options: BoltEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
+    this.checkPortable(values, options.directTask);
     const message: BoltEmitMessage = { command: 'emit', tuple: values };
     if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
     const anchors = this.anchorIds(options.anchors);
@@ -116,7 +117,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     if (m === null || typeof m !== 'object' || typeof m.stream !== 'string' || !Array.isArray(m.tuple)) {
       void this.connection.protocolError(
         new ProtocolError(
-          `a bolt expects tuples {"id","comp","stream","task","tuple"} or task-id lists, got ${JSON.stringify(message).slice(0, 200)}`,
+          `a bolt expects tuples {"id","comp","stream","task","tuple"} or task-id lists, got ${stringifyMessage(message).slice(0, 200)}`,
         ),
       );
       return;
@@ -133,8 +134,10 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
 
   /** Start tuples while fewer than `concurrency` are in flight. */
   private pump(): void {
+    // After a fatal exception nothing more of the user's may run: what is queued will be replayed by Storm.
+    if (this.connection.closing) return;
     const limit = this.boltOptions.concurrency;
-    while (this.inFlight < limit && this.queueHead < this.queue.length) {
+    while (this.inFlight < limit && this.queueHead < this.queue.length && !this.connection.closing) {
       const tuple = this.queue[this.queueHead++]!;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
         this.queue.splice(0, this.queueHead);

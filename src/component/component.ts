@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProtocolError } from '../wire/codec.js';
+import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake, LogLevelName, LogLevelNumber } from '../wire/messages.js';
 import { LogLevel } from '../wire/messages.js';
 import type { StormConnection } from './connection.js';
@@ -117,6 +117,29 @@ export abstract class Component {
   /** @internal Handle one message from Storm. */
   abstract _receive(message: unknown): void;
 
+  /**
+   * Warn once (per kind) about emits that work here but not on every cluster (storm-facts "Versions"): direct
+   * emits fail on Storm 2.6.0+, and nested objects or arrays are not known to Kryo between workers.
+   */
+  protected checkPortable(values: unknown[], directTask: number | undefined): void {
+    if (directTask !== undefined && !this.warned.has('direct')) {
+      this.warned.add('direct');
+      this.logger.warn('direct emits are expected to fail on Storm 2.6.0 and later (json-smart gives Integer, Storm casts to Long)');
+    }
+    if (this.warned.has('nested')) return;
+    for (const value of values) {
+      if (value !== null && typeof value === 'object') {
+        this.warned.add('nested');
+        this.logger.warn(
+          'a tuple value is a nested object or array: Storm passes it as a JSON object, which Kryo cannot serialize between ' +
+            'workers (topology.fall.back.on.java.serialization is false by default). Prefer flat values, e.g. JSON text.',
+        );
+        return;
+      }
+    }
+  }
+  private readonly warned = new Set<'direct' | 'nested'>();
+
   /** Register interest in the next task-id list. */
   protected waitForTaskIds(): TaskIds {
     return new Promise((resolve) => this.taskIdWaiters.push(resolve));
@@ -127,7 +150,7 @@ export abstract class Component {
     const resolve = this.taskIdWaiters.shift();
     if (!resolve) {
       void this.connection.protocolError(
-        new ProtocolError(`received a task-id list ${JSON.stringify(ids)} but no emit asked for task ids`),
+        new ProtocolError(`received a task-id list ${stringifyMessage(ids)} but no emit asked for task ids`),
       );
       return;
     }
@@ -148,7 +171,7 @@ export abstract class Component {
 
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return typeof error === 'string' ? error : JSON.stringify(error);
+  return typeof error === 'string' ? error : stringifyMessage(error);
 }
 
 /** @internal Write the pid file Storm's supervisor uses to kill the process. */

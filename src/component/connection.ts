@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { format } from 'node:util';
 import { FrameDecoder, FrameWriter, ProtocolError } from '../wire/codec.js';
 import type { ComponentMessage, LogLevelNumber } from '../wire/messages.js';
@@ -87,6 +89,11 @@ export class StormConnection {
   /** Log through Storm (`ShellLog pid:…, name:… msg` in the worker log). */
   log(msg: string, level: LogLevelNumber): void {
     this.send({ command: 'log', msg, level });
+  }
+
+  /** True once the process is on its way out: user code must not run any more. */
+  get closing(): boolean {
+    return this.exiting;
   }
 
   /** Send everything queued, then exit. Idempotent: the first caller's code wins. */
@@ -184,4 +191,37 @@ function guardStdout(connection: StormConnection): void {
     return true;
   }) as typeof process.stdout.write;
   stdoutGuard = { flushPartialLine };
+  guardFd1((text) => process.stdout.write(text));
+}
+
+/**
+ * Loggers such as pino write to file descriptor 1 directly (fs.write / fs.writeSync), around process.stdout.
+ * Route those writes through the same guard. (A child process started with stdio 'inherit' still shares the
+ * descriptor: give children 'pipe' or 'ignore'.)
+ */
+function guardFd1(stray: (text: string) => void): void {
+  const toText = (data: unknown, offset?: unknown, length?: unknown): string => {
+    if (typeof data === 'string') return data;
+    const view = data as ArrayBufferView;
+    const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+    const start = typeof offset === 'number' ? offset : 0;
+    const end = typeof length === 'number' ? start + length : bytes.length;
+    return bytes.toString('utf8', start, end);
+  };
+  const realWriteSync = fs.writeSync;
+  const realWrite = fs.write;
+  fs.writeSync = ((fd: number, data: unknown, ...rest: unknown[]) => {
+    if (fd !== 1) return (realWriteSync as (...a: unknown[]) => number)(fd, data, ...rest);
+    const text = toText(data, rest[0], rest[1]);
+    stray(text);
+    return Buffer.byteLength(text);
+  }) as typeof fs.writeSync;
+  fs.write = ((fd: number, data: unknown, ...rest: unknown[]) => {
+    if (fd !== 1) return (realWrite as (...a: unknown[]) => void)(fd, data, ...rest);
+    const callback = rest.find((r) => typeof r === 'function') as ((err: null, written: number, data: unknown) => void) | undefined;
+    const text = toText(data, rest[0], rest[1]);
+    stray(text);
+    if (callback) process.nextTick(callback, null, Buffer.byteLength(text), data);
+  }) as typeof fs.write;
+  syncBuiltinESMExports();
 }

@@ -1,3 +1,4 @@
+import { stringifyMessage } from '../wire/codec.js';
 import type { MessageId, SpoutOptions } from './spout.js';
 import { Spout } from './spout.js';
 
@@ -66,6 +67,6 @@ export abstract class ReliableSpout extends Spout {
 
   /** A message failed after `maxRetries` replays; it is dropped after this returns. Logs a warning by default. */
   onGiveUp(id: MessageId, values: unknown[], retries: number): void | Promise<void> {
-    this.logger.warn(`giving up on message ${String(id)} after ${retries} replays: ${JSON.stringify(values).slice(0, 200)}`);
+    this.logger.warn(`giving up on message ${String(id)} after ${retries} replays: ${stringifyMessage(values).slice(0, 200)}`);
   }
 }

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../wire/codec.js';
+import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake } from '../wire/messages.js';
 import { Component, describeError, writePidFile } from './component.js';
 import { ExitCode, sharedConnection } from './connection.js';
@@ -23,7 +23,7 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
   if (handshake === null || typeof handshake !== 'object' || typeof handshake.context !== 'object' || handshake.context === null) {
     await connection.protocolError(
       new ProtocolError(
-        `the first message from Storm must be the handshake {"conf","pidDir","context"}, got ${JSON.stringify(first).slice(0, 200)}`,
+        `the first message from Storm must be the handshake {"conf","pidDir","context"}, got ${stringifyMessage(first).slice(0, 200)}`,
       ),
     );
     return;

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../wire/codec.js';
+import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
@@ -14,7 +14,7 @@ export interface SpoutOptions extends ComponentOptions {
 }
 
 /** A message id: Storm hands it back to `ack`/`fail`. Leave it out for an unreliable emit. */
-export type MessageId = string | number;
+export type MessageId = string | number | bigint;
 
 export interface SpoutEmitOptions {
   /** Message id for reliable emission: the tuple tree is tracked and `ack(id)` or `fail(id)` follows. */
@@ -66,9 +66,10 @@ export abstract class Spout extends Component {
   emit(values: unknown[], options?: SpoutEmitOptions): void;
   emit(values: unknown[], options: SpoutEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
+    this.checkPortable(values, options.directTask);
     const message: SpoutEmitMessage = { command: 'emit', tuple: values };
     if (options.id !== undefined) {
-      if (typeof options.id !== 'string' && typeof options.id !== 'number') {
+      if (typeof options.id !== 'string' && typeof options.id !== 'number' && typeof options.id !== 'bigint') {
         throw new TypeError(`a message id must be a string or a number, got ${typeof options.id}`);
       }
       message.id = options.id;
@@ -96,7 +97,7 @@ export abstract class Spout extends Component {
     const m = message as SpoutCommandMessage;
     if (m === null || typeof m !== 'object' || typeof m.command !== 'string') {
       void this.connection.protocolError(
-        new ProtocolError(`a spout expects {"command": ..., "id": ...} or task-id lists, got ${JSON.stringify(message).slice(0, 200)}`),
+        new ProtocolError(`a spout expects {"command": ..., "id": ...} or task-id lists, got ${stringifyMessage(message).slice(0, 200)}`),
       );
       return;
     }
@@ -107,7 +108,7 @@ export abstract class Spout extends Component {
   /** Run commands one at a time: Storm waits for each `sync` before sending the next command. */
   private async drain(): Promise<void> {
     this.busy = true;
-    while (this.commands.length > 0) {
+    while (this.commands.length > 0 && !this.connection.closing) {
       const command = this.commands.shift()!;
       this.emitsThisCommand = 0;
       try {
@@ -143,7 +144,7 @@ export abstract class Spout extends Component {
         return this.deactivate();
       default:
         throw new ProtocolError(
-          `unknown spout command ${JSON.stringify((command as { command: unknown }).command)}; Storm sends next, ack, fail, activate or deactivate`,
+          `unknown spout command ${stringifyMessage((command as { command: unknown }).command)}; Storm sends next, ack, fail, activate or deactivate`,
         );
     }
   }

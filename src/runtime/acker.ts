@@ -5,7 +5,7 @@
  */
 export interface TreeOwner {
   spoutTask: number;
-  messageId: string | number;
+  messageId: string | number | bigint;
   startedAt: number;
 }
 
@@ -25,7 +25,7 @@ export class Acker {
   ) {}
 
   /** A reliable spout emit delivered to `edges` tasks; returns the root, or undefined when it completed at once. */
-  start(spoutTask: number, messageId: string | number, edges: number): number | undefined {
+  start(spoutTask: number, messageId: string | number | bigint, edges: number): number | undefined {
     const owner = { spoutTask, messageId, startedAt: Date.now() };
     // Storm acks a message that reached no task straight away.
     if (edges === 0) {

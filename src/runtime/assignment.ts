@@ -1,5 +1,6 @@
 import type { ContextGrouping, HandshakeContext } from '../wire/messages.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+import { componentMayOverride } from '../topology/validate.js';
 
 /** Storm's defaults for the keys the embedded runtime reads (a real handshake carries every default). */
 export const RUNTIME_DEFAULTS: Record<string, unknown> = {
@@ -75,13 +76,17 @@ export function handshakeContext(spec: TopologySpec, tasks: Map<number, Componen
   };
 }
 
-/** The conf a task receives: Storm defaults, topology conf, then the component's own conf. */
+/**
+ * The conf a task receives: Storm defaults, topology conf (with -o overrides), then the keys of the component's
+ * own conf that Storm's executor keeps (Executor.normalizedComponentConf), so local behaviour is cluster behaviour.
+ */
 export function taskConf(spec: TopologySpec, component: ComponentSpec, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const componentConf = Object.fromEntries(Object.entries(component.config).filter(([key]) => componentMayOverride(key)));
   return {
     ...RUNTIME_DEFAULTS,
     ...spec.config,
     ...overrides,
-    ...component.config,
+    ...componentConf,
     'topology.name': spec.name,
     'storm.id': `${spec.name}-local-1`,
   };

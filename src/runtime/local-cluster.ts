@@ -70,6 +70,9 @@ interface SpoutTask {
   queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId }>;
   wake: (() => void) | undefined;
   deactivate: boolean;
+  /** Resolves once the spout has answered `deactivate` (or died): it emits nothing new after that. */
+  deactivated: Promise<void>;
+  markDeactivated: () => void;
   loop: Promise<void>;
 }
 
@@ -114,6 +117,10 @@ export class LocalCluster {
   private readonly stats = new Map<string, ComponentStats>();
   private readonly pidDir = mkdtempSync(join(tmpdir(), 'squall-pids-'));
   private readonly timeoutMs: number;
+  /** False with topology.acker.executors 0: nothing is tracked, reliable emits are acked at once. */
+  private readonly ackers: boolean;
+  /** Tuples a bolt task may have waiting before spouts are throttled (Storm's receive queue). */
+  private readonly receiveBuffer: number;
   private expiry: NodeJS.Timeout | undefined;
   private stopping = false;
   private drainOver = false;
@@ -126,6 +133,8 @@ export class LocalCluster {
     this.router = new Router(spec, this.tasks);
     const conf = { ...spec.config, ...(options.conf ?? {}) };
     this.timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
+    this.ackers = conf['topology.acker.executors'] !== 0;
+    this.receiveBuffer = Number(conf['topology.executor.receive.buffer.size'] ?? 32768);
     this.acker = new Acker(
       (tree) => this.treeDone(tree, 'ack'),
       (tree) => this.treeDone(tree, 'fail'),
@@ -164,6 +173,9 @@ export class LocalCluster {
       }
     }
     const deadline = Date.now() + drainMs;
+    // First every spout must have answered `deactivate`: a `next` in progress may still emit a new tree.
+    const spouts = [...this.running.values()].filter((t): t is SpoutTask => t.kind === 'spout');
+    await Promise.race([Promise.all(spouts.map((t) => t.deactivated)), sleep(drainMs)]);
     while (this.acker.size > 0 && Date.now() < deadline) await sleep(20);
     this.drainOver = true;
     for (const task of this.running.values()) if (task.kind === 'spout') task.wake?.();
@@ -184,6 +196,13 @@ export class LocalCluster {
       const settled = s.kind === 'bolt' ? s.executed : s.acked;
       return { ...s, meanLatencyMs: settled > 0 ? s.latencyTotalMs / settled : 0 };
     });
+  }
+
+  /** Tuples waiting for a bolt task (held back by max.pending), across all bolt tasks. */
+  get queuedTuples(): number {
+    let n = 0;
+    for (const task of this.running.values()) if (task.kind === 'bolt') n += task.executor.queued;
+    return n;
   }
 
   /** Message trees still open (spout emits not yet acked, failed or timed out). */
@@ -266,7 +285,8 @@ export class LocalCluster {
           this.options.onEmit?.(component.id, taskId, stream, values);
           let roots: number[] = [];
           if (messageId !== undefined) {
-            const root = this.acker.start(taskId, messageId, targets.length);
+            // With topology.acker.executors 0 there is no acker: Storm acks a reliable emit at once.
+            const root = this.acker.start(taskId, messageId, this.ackers ? targets.length : 0);
             if (root !== undefined) roots = [root];
           }
           for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
@@ -279,12 +299,28 @@ export class LocalCluster {
       { timeoutMs: 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30) },
     );
     const maxPending = conf['topology.max.spout.pending'];
-    const task: SpoutTask = { kind: 'spout', id: taskId, component, executor, queue: [], wake: undefined, deactivate: false, loop: Promise.resolve() };
+    let markDeactivated = () => {};
+    const deactivated = new Promise<void>((resolve) => (markDeactivated = resolve));
+    const task: SpoutTask = {
+      kind: 'spout',
+      id: taskId,
+      component,
+      executor,
+      queue: [],
+      wake: undefined,
+      deactivate: false,
+      deactivated,
+      markDeactivated,
+      loop: Promise.resolve(),
+    };
     this.running.set(taskId, task);
     executor.start();
-    task.loop = this.spoutLoop(task, typeof maxPending === 'number' ? maxPending : Infinity).catch(() => {
-      // A dead spout rejects its command; `died` has reported it and restarts the task.
-    });
+    // Storm: unset or 0 means no limit.
+    task.loop = this.spoutLoop(task, typeof maxPending === 'number' && maxPending > 0 ? maxPending : Infinity)
+      .catch(() => {
+        // A dead spout rejects its command; `died` has reported it and restarts the task.
+      })
+      .finally(() => task.markDeactivated());
   }
 
   /** Storm's spout executor: acks and fails first, then `next` while active and under max pending. */
@@ -301,11 +337,16 @@ export class LocalCluster {
       if (task.deactivate && active) {
         active = false;
         await task.executor.command('deactivate');
+        task.markDeactivated();
         continue;
       }
       // Deactivated for the stop: done once its trees are settled, or when the drain gave up on them.
       if (!active && (this.acker.pendingFor(task.id) === 0 || this.drainOver)) return;
       if (active && this.acker.pendingFor(task.id) < maxPending) {
+        if (this.backPressure()) {
+          await sleep(1);
+          continue;
+        }
         const emitted = await task.executor.command('next');
         // Storm's default wait strategy: sleep 1 ms after a `next` that emitted nothing.
         if (emitted === 0) await sleep(1);
@@ -320,6 +361,17 @@ export class LocalCluster {
         };
       });
     }
+  }
+
+  /**
+   * Storm 2's back-pressure: while a bolt task's receive queue is full, spouts are not asked for more. Without it a
+   * fast spout with no max.spout.pending (or emitting unreliably) would fill memory.
+   */
+  private backPressure(): boolean {
+    for (const task of this.running.values()) {
+      if (task.kind === 'bolt' && task.executor.queued >= this.receiveBuffer) return true;
+    }
+    return false;
   }
 
   private deliver(target: number, roots: number[], source: string, stream: string, sourceTask: number, values: unknown[]): void {

@@ -1,3 +1,4 @@
+import { stringifyMessage } from '../wire/codec.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
 
 interface Subscription {
@@ -90,7 +91,7 @@ export class Router {
 export function hashValues(values: unknown[], indexes: number[]): number {
   let hash = 0x811c9dc5;
   for (const i of indexes) {
-    const text = JSON.stringify(values[i]) ?? 'undefined';
+    const text = stringifyMessage(values[i]) ?? 'undefined';
     for (let k = 0; k < text.length; k++) {
       hash ^= text.charCodeAt(k);
       hash = Math.imul(hash, 0x01000193);

@@ -1,3 +1,4 @@
+import { stringifyMessage } from '../wire/codec.js';
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
 import { checkEmitFields, deliverLogOrError, newTupleId } from './shell-messages.js';
@@ -119,7 +120,7 @@ export class ShellBoltExecutor<Input> {
     if (this.dead) return;
     const m = message as Record<string, unknown>;
     if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.command !== 'string') {
-      return this.die(`Command not found in bolt message: ${JSON.stringify(message).slice(0, 200)}`);
+      return this.die(`Command not found in bolt message: ${stringifyMessage(message).slice(0, 200)}`);
     }
     this.lastMessageAt = Date.now();
     switch (m.command) {
@@ -128,7 +129,7 @@ export class ShellBoltExecutor<Input> {
         const input = typeof m.id === 'string' ? this.inputs.get(m.id) : undefined;
         if (input === undefined) {
           return this.die(
-            `${m.command === 'ack' ? 'Acked' : 'Failed'} a non-existent or already acked/failed id: ${JSON.stringify(m.id)}`,
+            `${m.command === 'ack' ? 'Acked' : 'Failed'} a non-existent or already acked/failed id: ${stringifyMessage(m.id)}`,
           );
         }
         this.inputs.delete(m.id as string);
@@ -156,11 +157,11 @@ export class ShellBoltExecutor<Input> {
     const fields = checkEmitFields(m);
     if (typeof fields === 'string') return this.die(fields);
     const rawAnchors = m.anchors === undefined || m.anchors === null ? [] : typeof m.anchors === 'string' ? [m.anchors] : m.anchors;
-    if (!Array.isArray(rawAnchors)) return this.die(`anchors must be a list of tuple id strings, got ${JSON.stringify(m.anchors)}`);
+    if (!Array.isArray(rawAnchors)) return this.die(`anchors must be a list of tuple id strings, got ${stringifyMessage(m.anchors)}`);
     const anchors: Input[] = [];
     for (const anchor of rawAnchors) {
       const input = typeof anchor === 'string' ? this.inputs.get(anchor) : undefined;
-      if (input === undefined) return this.die(`Anchored onto ${JSON.stringify(anchor)} after ack/fail`);
+      if (input === undefined) return this.die(`Anchored onto ${stringifyMessage(anchor)} after ack/fail`);
       anchors.push(input);
     }
     let tasks: number[];

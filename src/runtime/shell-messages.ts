@@ -1,3 +1,4 @@
+import { stringifyMessage } from '../wire/codec.js';
 import { DEFAULT_STREAM } from '../wire/messages.js';
 
 /**
@@ -14,16 +15,16 @@ export interface EmitFields {
 }
 
 export function checkEmitFields(m: Record<string, unknown>): EmitFields | string {
-  if (!Array.isArray(m.tuple)) return `emit without a "tuple" list: ${JSON.stringify(m).slice(0, 200)}`;
+  if (!Array.isArray(m.tuple)) return `emit without a "tuple" list: ${stringifyMessage(m).slice(0, 200)}`;
   if (m.stream !== undefined && m.stream !== null && typeof m.stream !== 'string') {
-    return `emit "stream" must be a string, got ${JSON.stringify(m.stream)}`;
+    return `emit "stream" must be a string, got ${stringifyMessage(m.stream)}`;
   }
   if (m.task !== undefined && m.task !== null && !Number.isInteger(m.task)) {
-    return `emit "task" must be an integer task id, got ${JSON.stringify(m.task)}`;
+    return `emit "task" must be an integer task id, got ${stringifyMessage(m.task)}`;
   }
   // Storm casts need_task_ids to Boolean: anything but a JSON boolean is a ClassCastException.
   if (m.need_task_ids !== undefined && m.need_task_ids !== null && typeof m.need_task_ids !== 'boolean') {
-    return `emit "need_task_ids" must be a JSON boolean, got ${JSON.stringify(m.need_task_ids)}`;
+    return `emit "need_task_ids" must be a JSON boolean, got ${stringifyMessage(m.need_task_ids)}`;
   }
   const task = (m.task as number | undefined) ?? 0;
   return {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
-import { FrameDecoder, FrameWriter, ProtocolError } from '../wire/codec.js';
+import { FrameDecoder, FrameWriter, ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { HandshakeContext } from '../wire/messages.js';
 
 /** How a component process is started: exactly Storm's `[execution_command, script]`, no shell. */
@@ -94,7 +94,7 @@ export class ShellProcess {
     });
     const pid = (reply as { pid?: unknown } | null)?.pid;
     if (typeof pid !== 'number') {
-      throw new ShellDeath(`the first message must be {"pid": <number>}, got ${JSON.stringify(reply).slice(0, 200)}`);
+      throw new ShellDeath(`the first message must be {"pid": <number>}, got ${stringifyMessage(reply).slice(0, 200)}`);
     }
     if (!existsSync(join(pidDir, String(pid)))) {
       throw new ShellDeath(`no pid file ${join(pidDir, String(pid))}: the supervisor could not kill this process`);

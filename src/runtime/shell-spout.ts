@@ -1,9 +1,11 @@
+import { stringifyMessage } from '../wire/codec.js';
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
 import { checkEmitFields, deliverLogOrError } from './shell-messages.js';
 
 export type SpoutCommand = 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
-export type SpoutMessageId = string | number;
+/** A spout's message id as Storm hands it back (a long beyond 2^53 arrives as a BigInt). */
+export type SpoutMessageId = string | number | bigint;
 
 export interface SpoutHooks {
   /** The spout emitted; returns the task ids it went to. `messageId` is undefined for an unreliable emit. */
@@ -83,7 +85,7 @@ export class ShellSpoutExecutor {
     if (this.death) return;
     const m = message as Record<string, unknown>;
     if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.command !== 'string') {
-      return this.die(`Command not found in spout message: ${JSON.stringify(message).slice(0, 200)}`);
+      return this.die(`Command not found in spout message: ${stringifyMessage(message).slice(0, 200)}`);
     }
     this.lastMessageAt = Date.now();
     switch (m.command) {
@@ -111,8 +113,8 @@ export class ShellSpoutExecutor {
     const fields = checkEmitFields(m);
     if (typeof fields === 'string') return this.die(fields);
     const id = m.id;
-    if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') {
-      return this.die(`a spout message id must be a string or a number, got ${JSON.stringify(id)}`);
+    if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint') {
+      return this.die(`a spout message id must be a string or a number, got ${stringifyMessage(id)}`);
     }
     let tasks: number[];
     try {

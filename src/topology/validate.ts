@@ -28,8 +28,29 @@ const INTEGER_KEYS = [
   'topology.tasks',
 ];
 const BOOLEAN_KEYS = ['topology.debug'];
-/** Keys that only make sense for the whole topology: a component's conf cannot change them. */
-const TOPOLOGY_ONLY_KEYS = ['topology.workers', 'topology.acker.executors', 'topology.message.timeout.secs', 'topology.name', 'topology.environment'];
+/**
+ * Storm keys a component's own config may set. Storm's executor drops every other Storm key from a component's
+ * json_conf (Executor.normalizedComponentConf), so setting one there would work locally and silently not on a
+ * cluster. Keys that are not Storm's (squall.*, your own) pass through.
+ */
+export const COMPONENT_OVERRIDABLE_KEYS = new Set([
+  'topology.debug',
+  'topology.max.spout.pending',
+  'topology.max.task.parallelism',
+  'topology.transactional.id',
+  'topology.tick.tuple.freq.secs',
+  'topology.sleep.spout.wait.strategy.time.ms',
+  'topology.spout.wait.strategy',
+  'topology.state.provider',
+  'topology.state.provider.config',
+  'topology.tasks',
+]);
+const STORM_KEY = /^(topology|storm|nimbus|supervisor|worker|drpc|ui|logviewer|pacemaker|transactional|dev\.zookeeper|java\.library)\./;
+
+/** Whether a component's config may carry `key` on a cluster. */
+export function componentMayOverride(key: string): boolean {
+  return !STORM_KEY.test(key) || COMPONENT_OVERRIDABLE_KEYS.has(key) || key.startsWith('topology.bolts.');
+}
 
 export function validateTopology(spec: TopologySpec): string[] {
   const problems: string[] = [];
@@ -54,8 +75,10 @@ export function validateTopology(spec: TopologySpec): string[] {
       if (!Number.isInteger(value) || value < 1) problems.push(`${where}: ${label} must be a whole number of at least 1, got ${String(value)}`);
     }
     problems.push(...checkConfig(component.config, `${where} config`));
-    for (const key of TOPOLOGY_ONLY_KEYS) {
-      if (key in component.config) problems.push(`${where} config: "${key}" applies to the whole topology; set it in the topology config instead`);
+    for (const key of Object.keys(component.config)) {
+      if (!componentMayOverride(key)) {
+        problems.push(`${where} config: Storm ignores "${key}" in a component's config (only topology.debug, max.spout.pending, tick.tuple.freq.secs and a few others apply per component); set it in the topology config instead`);
+      }
     }
     if (component.impl.type === 'shell' && (!component.impl.command || !component.impl.script)) {
       problems.push(`${where}: a shell component needs both a command and a script, e.g. shell('python3', 'splitter.py')`);

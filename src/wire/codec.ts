@@ -13,6 +13,8 @@
 
 const DELIMITER = Buffer.from('\nend\n', 'utf8');
 const DELIMITER_TEXT = '\nend\n';
+/** Longest a queued message waits while the event loop is busy with synchronous work. */
+const STALE_MS = 100;
 
 /** A frame that is not valid JSON, or not what the protocol allows at that point. */
 export class ProtocolError extends Error {
@@ -33,10 +35,39 @@ export function excerpt(text: string): string {
   return text.length <= EXCERPT_CHARS ? text : `${text.slice(0, EXCERPT_CHARS)}… (${text.length} chars)`;
 }
 
-/** Parse one frame body. The only JSON.parse on the receive path. */
+/**
+ * Integers beyond 2^53 (Java longs such as ids) would lose digits in JSON.parse. A frame that may hold one (16 or
+ * more digits in a row) takes a slower path that turns them into BigInt; every other frame is one JSON.parse.
+ */
+const LONG_DIGITS = /\d{16}/;
+const NUMBER_OR_STRING = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
+const BIGINT_KEY = '$squall.bigint';
+
+function parseWithBigInts(body: string): unknown {
+  const marked = body.replace(NUMBER_OR_STRING, (token) =>
+    token[0] === '"' || Number.isSafeInteger(Number(token)) ? token : `{"${BIGINT_KEY}":"${token}"}`,
+  );
+  if (marked === body) return JSON.parse(body);
+  return JSON.parse(marked, (_key, value: unknown) =>
+    value !== null && typeof value === 'object' && BIGINT_KEY in value ? BigInt((value as Record<string, string>)[BIGINT_KEY]!) : value,
+  );
+}
+
+/** JSON text of a message; BigInt values are written as exact integer literals. */
+export function stringifyMessage(message: unknown): string {
+  try {
+    return JSON.stringify(message);
+  } catch (err) {
+    if (!(err instanceof TypeError) || !/BigInt/i.test(err.message)) throw err;
+    const text = JSON.stringify(message, (_key, value: unknown) => (typeof value === 'bigint' ? `${BIGINT_KEY}:${value}` : value));
+    return text.replace(/"\$squall\.bigint:(-?\d+)"/g, '$1');
+  }
+}
+
+/** Parse one frame body: one JSON.parse on the receive path (see LONG_DIGITS for the exception). */
 export function parseFrame(body: string): unknown {
   try {
-    return JSON.parse(body);
+    return LONG_DIGITS.test(body) ? parseWithBigInts(body) : JSON.parse(body);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new ProtocolError(
@@ -48,7 +79,7 @@ export function parseFrame(body: string): unknown {
 
 /** Encode one message as a frame string. JSON.stringify never emits a raw newline, so "end" cannot be forged. */
 export function encodeFrame(message: unknown): string {
-  return JSON.stringify(message) + DELIMITER_TEXT;
+  return stringifyMessage(message) + DELIMITER_TEXT;
 }
 
 /**
@@ -150,6 +181,7 @@ export interface FrameSink {
 export class FrameWriter {
   private pending: string[] = [];
   private scheduled = false;
+  private firstPendingAt = 0;
   private blocked = false;
   private flushWaiters: Array<() => void> = [];
 
@@ -158,12 +190,21 @@ export class FrameWriter {
     private readonly onBackpressure: (blocked: boolean) => void = () => {},
   ) {}
 
-  /** Queue one message; it is sent at the end of the current event-loop turn. */
+  /**
+   * Queue one message; it is sent at the end of the current event-loop turn, or at once when the turn has been
+   * going on for STALE_MS: a bolt working through a long backlog synchronously must still be heard (Storm kills a
+   * subprocess that says nothing for topology.subprocess.timeout.secs, and any message counts).
+   */
   write(message: unknown): void {
-    this.pending.push(JSON.stringify(message), DELIMITER_TEXT);
-    if (!this.scheduled && !this.blocked) {
+    this.pending.push(stringifyMessage(message), DELIMITER_TEXT);
+    if (this.blocked) return;
+    if (!this.scheduled) {
       this.scheduled = true;
+      this.firstPendingAt = Date.now();
       setImmediate(this.flushNow);
+    } else if (Date.now() - this.firstPendingAt >= STALE_MS) {
+      this.flushNow();
+      this.scheduled = true; // the setImmediate already queued still runs; it finds nothing or the rest
     }
   }
 

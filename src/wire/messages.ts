@@ -40,7 +40,7 @@ export interface TupleMessage {
 /** Storm → spout. */
 export interface SpoutCommandMessage {
   command: 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
-  id: string | number;
+  id: string | number | bigint;
 }
 
 /** Storm → either: the task ids a non-direct emit went to, when the emit asked for them. */
@@ -71,7 +71,7 @@ export interface BoltEmitMessage {
 export interface SpoutEmitMessage {
   command: 'emit';
   tuple: unknown[];
-  id?: string | number;
+  id?: string | number | bigint;
   stream?: string;
   task?: number;
   need_task_ids?: boolean;
