@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
-import type { Handshake, LogLevelName, LogLevelNumber } from '../wire/messages.js';
+import type { Handshake, LogLevelName, LogLevelNumber, TaskIdsMessage } from '../wire/messages.js';
 import { LogLevel } from '../wire/messages.js';
 import type { StormConnection } from './connection.js';
 import { ExitCode } from './connection.js';
@@ -54,7 +54,7 @@ export abstract class Component {
   protected connection!: StormConnection;
   private minLevel: LogLevelNumber = LogLevel.INFO;
   /** Promises waiting for task-id lists, oldest first (Storm answers in emit order). */
-  private readonly taskIdWaiters: Array<(ids: number[]) => void> = [];
+  private readonly taskIdWaiters: Array<(ids: TaskIdsMessage) => void> = [];
 
   constructor(options: ComponentOptions = {}) {
     const defaults = (this.constructor as { options?: ComponentOptions }).options ?? {};
@@ -154,7 +154,7 @@ export abstract class Component {
       );
       return;
     }
-    resolve(ids as number[]);
+    resolve(ids as TaskIdsMessage);
   }
 
   /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { format } from 'node:util';
 import { FrameDecoder, FrameWriter, ProtocolError } from '../wire/codec.js';
-import type { ComponentMessage, LogLevelNumber } from '../wire/messages.js';
+import type { ComponentMessage, LogLevelNumber, PidMessage } from '../wire/messages.js';
 import { LogLevel } from '../wire/messages.js';
 
 /** Exit codes of a component process, distinct so a supervisor log tells what happened. */
@@ -68,7 +68,7 @@ export class StormConnection {
     });
   }
 
-  send(message: ComponentMessage | { pid: number }): void {
+  send(message: ComponentMessage | PidMessage): void {
     if (this.heldBeforePid !== undefined && !('pid' in message)) {
       this.heldBeforePid.push(message);
       return;
