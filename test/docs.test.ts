@@ -28,7 +28,7 @@ const EXERCISED: ReadonlyArray<{ dir: string; by: string }> = [
   { dir: 'examples/', by: 'test/examples.test.ts, test/cli.test.ts, test/runtime.test.ts and test/jar.test.ts run the examples' },
   { dir: 'templates/', by: 'test/quickstart.test.ts makes a project from them, runs it and passes its own tests' },
   { dir: 'test/', by: 'the test suite itself, its fixtures and topologies' },
-  { dir: 'bench/components/', by: 'compiled by the build that `npm test` starts with; run by `npm run bench`' },
+  { dir: 'bench/components/', by: 'test/bench-components.test.ts runs them (and `npm run bench` measures them)' },
 ];
 
 /** Blocks in these languages are code a reader may copy: each must be cited from a file. */
