@@ -91,6 +91,19 @@ describe('FrameWriter', () => {
     assert.equal(writes[0], '{"command":"emit","tuple":["a"]}\nend\n{"command":"ack","id":"1"}\nend\n{"command":"sync"}\nend\n');
   });
 
+  it('during a long busy turn, flushes what waited 100 ms and keeps batching what follows', async () => {
+    const writes: string[] = [];
+    const writer = new FrameWriter({ write: (chunk) => (writes.push(chunk), true), once: () => {} });
+    writer.write({ n: 0 });
+    const until = Date.now() + 120;
+    while (Date.now() < until); // the event loop is blocked, as in a synchronous backlog
+    for (let n = 1; n <= 50; n++) writer.write({ n });
+    assert.equal(writes.length, 1, 'one stale flush, then the rest waits again');
+    await writer.flush();
+    assert.equal(writes.length, 2);
+    assert.equal(writes.join('').split('\nend\n').length - 1, 51);
+  });
+
   it('holds output while the sink is full and reports back-pressure', async () => {
     const writes: string[] = [];
     let drain: (() => void) | undefined;

@@ -202,9 +202,14 @@ export class FrameWriter {
       this.scheduled = true;
       this.firstPendingAt = Date.now();
       setImmediate(this.flushNow);
-    } else if (Date.now() - this.firstPendingAt >= STALE_MS) {
-      this.flushNow();
-      this.scheduled = true; // the setImmediate already queued still runs; it finds nothing or the rest
+    } else {
+      const now = Date.now();
+      if (now - this.firstPendingAt >= STALE_MS) {
+        this.flushNow();
+        // The setImmediate already queued still runs and sends the rest; what follows waits STALE_MS again.
+        this.scheduled = true;
+        this.firstPendingAt = now;
+      }
     }
   }
 
