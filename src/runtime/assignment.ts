@@ -91,3 +91,8 @@ export function taskConf(spec: TopologySpec, component: ComponentSpec, overrides
     'storm.id': `${spec.name}-local-1`,
   };
 }
+
+/** How long a component may stay silent: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs. */
+export function subprocessTimeoutMs(conf: Record<string, unknown>): number {
+  return 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30);
+}

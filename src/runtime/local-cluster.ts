@@ -5,7 +5,7 @@ import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import { LogLevel } from '../wire/messages.js';
 import { Acker } from './acker.js';
 import type { TreeOwner } from './acker.js';
-import { assignTasks, handshakeContext, taskConf } from './assignment.js';
+import { assignTasks, handshakeContext, subprocessTimeoutMs, taskConf } from './assignment.js';
 import { Router } from './router.js';
 import { ShellBoltExecutor } from './shell-bolt.js';
 import { ShellProcess } from './shell-process.js';
@@ -210,13 +210,9 @@ export class LocalCluster {
     return this.acker.size;
   }
 
-  private launchSpec(component: ComponentSpec): LaunchSpec {
-    return launchSpecFor(this.spec, component, this.options.resourcesDir, this.options.squall);
-  }
-
   private async launch(taskId: number): Promise<void> {
     const component = this.tasks.get(taskId)!;
-    const proc = new ShellProcess(this.launchSpec(component));
+    const proc = new ShellProcess(launchSpecFor(this.spec, component, this.options.resourcesDir, this.options.squall));
     const conf = taskConf(this.spec, component, this.options.conf);
     try {
       await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir);
@@ -231,6 +227,10 @@ export class LocalCluster {
 
   private startBolt(taskId: number, component: ComponentSpec, proc: ShellProcess, conf: Record<string, unknown>): void {
     const stats = this.stats.get(component.id)!;
+    const executed = (input: Delivered) => {
+      stats.executed++;
+      stats.latencyTotalMs += Date.now() - input.sentAt;
+    };
     const executor = new ShellBoltExecutor<Delivered>(
       proc,
       {
@@ -245,22 +245,18 @@ export class LocalCluster {
         },
         ack: (input) => {
           stats.acked++;
-          stats.executed++;
-          stats.latencyTotalMs += Date.now() - input.sentAt;
+          executed(input);
           this.acker.ack(input.roots);
         },
         fail: (input) => {
           stats.failed++;
-          stats.executed++;
-          stats.latencyTotalMs += Date.now() - input.sentAt;
+          executed(input);
           this.acker.fail(input.roots);
         },
-        error: (msg) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
-        log: (msg, level) => this.event('log', component, taskId, level, msg),
-        died: (death) => this.died(taskId, component, death),
+        ...this.reporting(component, taskId),
       },
       {
-        timeoutMs: 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30),
+        timeoutMs: subprocessTimeoutMs(conf),
         maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100),
         heartbeatMs: this.options.heartbeatMs,
       },
@@ -292,11 +288,9 @@ export class LocalCluster {
           for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
           return targets;
         },
-        error: (msg) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
-        log: (msg, level) => this.event('log', component, taskId, level, msg),
-        died: (death) => this.died(taskId, component, death),
+        ...this.reporting(component, taskId),
       },
-      { timeoutMs: 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30) },
+      { timeoutMs: subprocessTimeoutMs(conf) },
     );
     const maxPending = conf['topology.max.spout.pending'];
     let markDeactivated = () => {};
@@ -393,6 +387,15 @@ export class LocalCluster {
     if (task?.kind !== 'spout' || task.executor.isDead) return;
     task.queue.push({ command, id: tree.messageId });
     task.wake?.();
+  }
+
+  /** What every executor reports the same way: errors (as Storm's reportError shows them), logs, death. */
+  private reporting(component: ComponentSpec, taskId: number) {
+    return {
+      error: (msg: string) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
+      log: (msg: string, level: number) => this.event('log', component, taskId, level, msg),
+      died: (death: ShellDeath) => this.died(taskId, component, death),
+    };
   }
 
   private event(kind: RuntimeEvent['kind'], component: ComponentSpec, task: number, level: number, message: string): void {
