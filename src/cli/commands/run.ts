@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadTopology } from '../../packaging/load.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
+import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { collectOption, positiveNumber } from '../options.js';
 
@@ -49,7 +50,7 @@ async function run(target: string, options: RunOptions): Promise<number> {
     onEvent: (event) => printEvent(event, threshold),
     // As topology.debug makes a Storm worker log every emitted tuple.
     onEmit: options.debug
-      ? (component, task, stream, values) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} [${component}:${task}] DEBUG Emitting: ${stream} ${JSON.stringify(values)}\n`)
+      ? (component, task, stream, values) => process.stdout.write(logLine(component, task, 'DEBUG', `Emitting: ${stream} ${stringifyMessage(values)}`))
       : undefined,
   });
   process.stderr.write(`squall: running "${loaded.spec.name}": ${cluster.tasks.size} tasks${options.time ? ` for ${options.time}s` : ' (Ctrl-C to stop)'}\n`);
@@ -73,8 +74,13 @@ const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 function printEvent(event: RuntimeEvent, threshold: number): void {
   if (event.kind === 'log' && event.level < threshold) return;
   const level = event.kind === 'death' ? 'DIED' : (LEVEL_NAMES[event.level] ?? 'INFO');
-  const line = `${new Date().toISOString().slice(11, 23)} [${event.component}:${event.task}] ${level} ${event.message}\n`;
+  const line = logLine(event.component, event.task, level, event.message);
   (event.kind === 'log' ? process.stdout : process.stderr).write(line);
+}
+
+/** `HH:MM:SS.mmm [component:task] LEVEL message`, as every line of a run is shown. */
+function logLine(component: string, task: number, level: string, message: string): string {
+  return `${new Date().toISOString().slice(11, 23)} [${component}:${task}] ${level} ${message}\n`;
 }
 
 function printSummary(stats: ComponentStats[], seconds: number): void {
