@@ -1,0 +1,85 @@
+/**
+ * What `squall doctor` knows about a running topology, as plain numbers: the input of the model in ./model.ts.
+ * Collectors (a local run's runtime, a cluster's UI and the SDK's metric lines) fill it in; the model never does
+ * I/O, so it can be tested on synthetic figures and trusted to predict the same way everywhere.
+ */
+
+/** Where the tuples of one subscription go (Storm's groupings, as far as load is concerned). */
+export type Grouping = 'shuffle' | 'local_or_shuffle' | 'none' | 'fields' | 'all' | 'global' | 'direct';
+
+/** One subscription: `to` reads `stream` of `from` with `grouping`. */
+export interface Edge {
+  from: string;
+  stream: string;
+  to: string;
+  grouping: Grouping;
+}
+
+/** One task as measured from inside its process. */
+export interface TaskFigures {
+  task: number;
+  /** Where it runs, to name a slow instance (`host:port` on a cluster). */
+  host?: string;
+  /** Tuples executed per second (bolts) or root tuples emitted per second (spouts). */
+  ratePerSec: number;
+  /** Mean wall seconds inside the user's handler per tuple. */
+  serviceSecs: number;
+}
+
+/** A key of a fields grouping and its share (0..1) of the component's input. */
+export interface HotKey {
+  key: string;
+  share: number;
+}
+
+export interface ComponentFigures {
+  id: string;
+  kind: 'spout' | 'bolt';
+  /** Tasks: one process each for squall and shell components; fixed at submit. */
+  tasks: number;
+  /** Executors (threads in the workers); at most `tasks`. */
+  executors: number;
+  /** Tuples one task works on at once: a bolt's `concurrency` option for async work; 1 when synchronous. */
+  concurrency: number;
+  /** Mean wall seconds of work per tuple: per executed tuple (bolt) or per root tuple emitted (spout). */
+  serviceSecs: number;
+  /** CPU seconds per tuple, when measured; the rest of `serviceSecs` is waiting (I/O, timers). */
+  cpuSecs?: number;
+  /** Tuples emitted on each stream per tuple executed (bolt) or per root tuple (spout): the selectivity. */
+  emitsPerTuple: Record<string, number>;
+  /** Spouts: root tuples per second now, all tasks together. */
+  rootRate?: number;
+  /** Per task, in task order, when the SDK measured them. */
+  taskFigures?: TaskFigures[];
+  /** Bolts fed by a fields grouping: the heaviest keys, heaviest first. */
+  hotKeys?: HotKey[];
+}
+
+export interface TopologyFigures {
+  components: ComponentFigures[];
+  edges: Edge[];
+  /** `topology.max.spout.pending` (per spout task); null when unset (Storm then never holds a spout back). */
+  maxSpoutPending: number | null;
+  /** `topology.message.timeout.secs`. */
+  messageTimeoutSecs: number;
+  /** Observed mean complete latency of tuple trees, when acking is on. */
+  completeLatencySecs: number | null;
+  /** Tuple trees failed or timed out per second. */
+  failedPerSec: number;
+  /** `topology.workers`. */
+  workers: number;
+  /**
+   * Root tuples per second the sources could supply, when known (e.g. a rate-limited feed). Unknown: the spouts are
+   * held back only by max.spout.pending and by the bolts.
+   */
+  offeredRate?: number;
+}
+
+/** A change to try on the model: anything left out stays as it is now. */
+export interface Change {
+  tasks?: Record<string, number>;
+  concurrency?: Record<string, number>;
+  maxSpoutPending?: number | null;
+  /** Root tuples per second offered by the sources (a new load to predict for). */
+  offeredRate?: number;
+}

@@ -1,0 +1,235 @@
+/**
+ * What holds a topology back, each with its evidence and whether more tasks would help: the diagnosis half of
+ * `squall doctor`. Pure functions over the figures and the model (./model.ts).
+ */
+import type { ComponentFigures, TopologyFigures } from './figures.js';
+import { currentRate, layout, saturationRate, utilizations } from './model.js';
+
+/** At or above this utilization a task is busy enough for tuples to queue in front of it. */
+export const SATURATED = 0.8;
+/** Below this utilization everywhere, the topology has more processes than its load needs. */
+export const OVER_PROVISIONED = 0.2;
+/** A task this many times slower per tuple than the median of its peers is a slow instance. */
+export const SLOW_FACTOR = 1.5;
+/** A keyed input is skewed when one task gets this many times its even share, and at least SKEW_MIN_EXCESS more. */
+export const SKEW_FACTOR = 1.5;
+export const SKEW_MIN_EXCESS = 0.1;
+/** When the heaviest key is this much of the hottest task's share, scaling cannot relieve that task. */
+export const HOT_KEY_DOMINATES = 0.8;
+/** Trees in flight at or above this fraction of the pending limit mean the spouts wait on max.spout.pending. */
+export const PENDING_FULL = 0.8;
+/** Complete latency at or above this fraction of the message timeout means trees are about to time out. */
+export const TIMEOUT_NEAR = 0.5;
+
+export type FindingKind = 'bottleneck' | 'pending-limit' | 'skew' | 'slow-instance' | 'timeouts' | 'over-provisioned' | 'source-limited';
+
+export interface Finding {
+  kind: FindingKind;
+  component?: string;
+  /** Task index within the component (slow instance). */
+  task?: number;
+  host?: string;
+  /** Whether adding tasks or executors addresses it. */
+  scalingHelps: boolean;
+  /** One or two sentences a person can act on. */
+  message: string;
+  /** The figures behind the message. */
+  evidence: Record<string, number | string | string[]>;
+}
+
+export interface ComponentLoad {
+  id: string;
+  kind: 'spout' | 'bolt';
+  tasks: number;
+  /** Tuples executed (or roots emitted) per second, all tasks. */
+  ratePerSec: number;
+  serviceSecs: number;
+  /** Share of the service time spent on CPU, when measured. */
+  cpuShare: number | null;
+  /** Busiest task. */
+  utilization: number;
+  /** How many times the current rate this component could take before its busiest task saturates. */
+  headroom: number;
+}
+
+export interface Diagnosis {
+  rate: number;
+  /** The component that saturates first as load grows. */
+  bottleneck: string | null;
+  /** The root rate at which it saturates. */
+  saturationRate: number;
+  components: ComponentLoad[];
+  findings: Finding[];
+}
+
+export function diagnose(figures: TopologyFigures): Diagnosis {
+  const l = layout(figures);
+  const rate = currentRate(figures);
+  const busy = utilizations(l, rate);
+  const saturation = saturationRate(l);
+  const components: ComponentLoad[] = figures.components.map((c) => {
+    const own = l.stations.filter((s) => s.component === c.id);
+    const utilization = Math.max(0, ...own.map((s) => busy.get(s)!));
+    const visits = own.reduce((n, s) => n + s.visits, 0);
+    return {
+      id: c.id,
+      kind: c.kind,
+      tasks: c.tasks,
+      ratePerSec: rate * visits,
+      serviceSecs: c.serviceSecs,
+      cpuShare: c.cpuSecs !== undefined && c.serviceSecs > 0 ? Math.min(1, c.cpuSecs / c.serviceSecs) : null,
+      utilization,
+      headroom: utilization > 0 ? 1 / utilization : Infinity,
+    };
+  });
+
+  const findings: Finding[] = [];
+  const top = [...components].sort((a, b) => b.utilization - a.utilization)[0];
+  const slow = figures.components.flatMap((c) => slowInstances(c));
+  const slowComponents = new Set(slow.map((f) => f.component));
+  for (const c of figures.components) {
+    const skew = skewOf(figures, c, rate);
+    if (skew) findings.push(skew);
+  }
+  findings.push(...slow);
+  if (top && top.utilization >= SATURATED && !slowComponents.has(top.id) && !findings.some((f) => f.kind === 'skew' && f.component === top.id)) {
+    findings.unshift({
+      kind: 'bottleneck',
+      component: top.id,
+      scalingHelps: true,
+      message:
+        `${top.id} is the bottleneck: its busiest task is ${percent(top.utilization)} busy ` +
+        `(${fixed(top.ratePerSec)} tuples/s × ${ms(top.serviceSecs)} per tuple over ${top.tasks} task(s)); more tasks for it raise throughput.`,
+      evidence: { utilization: top.utilization, ratePerSec: top.ratePerSec, serviceSecs: top.serviceSecs, tasks: top.tasks },
+    });
+  }
+
+  const pending = pendingFinding(figures, rate, top?.utilization ?? 0);
+  if (pending) findings.push(pending);
+  const timeouts = timeoutFinding(figures);
+  if (timeouts) findings.push(timeouts);
+  if (rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
+    findings.push({
+      kind: 'over-provisioned',
+      scalingHelps: false,
+      message: `every component is under ${percent(OVER_PROVISIONED)} busy at ${fixed(rate)} tuples/s: fewer tasks would carry this load.`,
+      evidence: { rate, busiest: top?.utilization ?? 0 },
+    });
+  }
+  return { rate, bottleneck: saturation.component, saturationRate: saturation.rate, components, findings };
+}
+
+/** Tasks markedly slower per tuple than their peers: a host or instance problem that scaling does not fix. */
+function slowInstances(c: ComponentFigures): Finding[] {
+  const tasks = c.taskFigures ?? [];
+  if (tasks.length < 2) return [];
+  const out: Finding[] = [];
+  for (let i = 0; i < tasks.length; i++) {
+    const peers = tasks.filter((_, k) => k !== i).map((t) => t.serviceSecs);
+    const median = medianOf(peers);
+    const t = tasks[i]!;
+    if (median > 0 && t.serviceSecs >= SLOW_FACTOR * median) {
+      out.push({
+        kind: 'slow-instance',
+        component: c.id,
+        task: t.task,
+        ...(t.host ? { host: t.host } : {}),
+        scalingHelps: false,
+        message:
+          `task ${t.task} of ${c.id}${t.host ? ` on ${t.host}` : ''} takes ${ms(t.serviceSecs)} per tuple, ` +
+          `${fixed(t.serviceSecs / median)}× its peers' ${ms(median)}: look at that host or instance; adding tasks does not fix it.`,
+        evidence: { task: t.task, serviceSecs: t.serviceSecs, peersMedianSecs: median, ...(t.host ? { host: t.host } : {}) },
+      });
+    }
+  }
+  return out;
+}
+
+/** A fields grouping that sends one task far more than its share; named keys, and whether scaling can help. */
+function skewOf(figures: TopologyFigures, c: ComponentFigures, rate: number): Finding | null {
+  if (!figures.edges.some((e) => e.to === c.id && e.grouping === 'fields')) return null;
+  const tasks = c.taskFigures ?? [];
+  const total = tasks.reduce((n, t) => n + t.ratePerSec, 0);
+  if (tasks.length < 2 || total <= 0) return null;
+  const even = 1 / tasks.length;
+  const shares = tasks.map((t) => t.ratePerSec / total);
+  const max = Math.max(...shares);
+  if (max < SKEW_FACTOR * even || max - even < SKEW_MIN_EXCESS) return null;
+  const hottest = tasks[shares.indexOf(max)]!;
+  const keys = (c.hotKeys ?? []).slice(0, 3);
+  const heaviest = keys[0]?.share ?? 0;
+  // The task holding the heaviest key carries at least that key's share whatever the task count: when the key is
+  // most of the hottest task's load, more tasks cannot relieve it.
+  const keyLoad = rate > 0 ? (total * heaviest * c.serviceSecs) / Math.max(1, c.concurrency) : 0;
+  const scalingHelps = heaviest < HOT_KEY_DOMINATES * max;
+  return {
+    kind: 'skew',
+    component: c.id,
+    task: hottest.task,
+    scalingHelps,
+    message:
+      `${c.id}'s fields grouping is skewed: task ${hottest.task} gets ${percent(max)} of the tuples (even would be ${percent(even)})` +
+      (keys.length ? `; hot key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k.key}" (${percent(k.share)})`).join(', ')}` : '') +
+      (scalingHelps
+        ? '. More tasks spread the other keys but not the hot one.'
+        : `. That key alone keeps one task ${percent(keyLoad)} busy and more tasks cannot share it: split the key (e.g. a two-stage count with a random suffix) or pre-aggregate it.`),
+    evidence: { share: max, evenShare: even, hotKeys: keys.map((k) => `${k.key}=${k.share.toFixed(3)}`), heaviestKeyUtilization: keyLoad },
+  };
+}
+
+/** Little's law: spout tasks × pending trees, each taking the complete latency, cap the root rate. */
+function pendingFinding(figures: TopologyFigures, rate: number, busiest: number): Finding | null {
+  const pending = figures.maxSpoutPending;
+  const latency = figures.completeLatencySecs;
+  if (pending === null || latency === null || latency <= 0 || rate <= 0) return null;
+  const spoutTasks = figures.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + c.tasks, 0);
+  const limit = spoutTasks * pending;
+  const inFlight = rate * latency;
+  const cap = limit / latency;
+  if (inFlight < PENDING_FULL * limit) {
+    if (busiest < 0.5 && figures.offeredRate === undefined) {
+      return {
+        kind: 'source-limited',
+        scalingHelps: false,
+        message: `${fixed(inFlight)} of ${limit} allowed trees are in flight and no component is half busy: the spouts emit what their sources supply.`,
+        evidence: { inFlight, limit, rate },
+      };
+    }
+    return null;
+  }
+  if (busiest >= SATURATED) return null; // the bolts, not the limit, hold the rate: the bottleneck finding says so
+  return {
+    kind: 'pending-limit',
+    scalingHelps: false,
+    message:
+      `topology.max.spout.pending caps throughput: ${spoutTasks} spout task(s) × ${pending} pending / ${ms(latency)} complete latency ` +
+      `= ${fixed(cap)} trees/s, while the busiest component is only ${percent(busiest)} busy. Raise max.spout.pending.`,
+    evidence: { spoutTasks, maxSpoutPending: pending, completeLatencySecs: latency, capPerSec: cap, inFlight },
+  };
+}
+
+function timeoutFinding(figures: TopologyFigures): Finding | null {
+  const latency = figures.completeLatencySecs;
+  const near = latency !== null && latency >= TIMEOUT_NEAR * figures.messageTimeoutSecs;
+  if (figures.failedPerSec <= 0 && !near) return null;
+  return {
+    kind: 'timeouts',
+    scalingHelps: near,
+    message:
+      (figures.failedPerSec > 0 ? `${fixed(figures.failedPerSec)} trees/s fail or time out and are replayed` : 'trees are close to timing out') +
+      (latency !== null ? `; complete latency ${ms(latency)} against topology.message.timeout.secs ${figures.messageTimeoutSecs}` : '') +
+      (near ? ': trees wait in queues long enough to time out; lower max.spout.pending or remove the bottleneck.' : ': see the components\' errors.'),
+    evidence: { failedPerSec: figures.failedPerSec, completeLatencySecs: latency ?? 'unknown', messageTimeoutSecs: figures.messageTimeoutSecs },
+  };
+}
+
+function medianOf(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export const percent = (x: number): string => `${Math.round(x * 100)}%`;
+export const fixed = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+export const ms = (secs: number): string => `${(secs * 1000).toFixed(secs < 0.01 ? 2 : 1)} ms`;

@@ -1,0 +1,381 @@
+/**
+ * The performance model behind `squall doctor`: from measured figures (./figures.ts), where each root tuple's work
+ * lands, how busy every task is, and what throughput and complete latency a changed topology would reach.
+ *
+ * - Load: root tuples flow from the spouts along the edges, multiplied by each component's selectivity and spread
+ *   over the receiving tasks by grouping (shuffle evenly, fields by the measured key shares, all to every task,
+ *   global to one). Each task is a queue with `concurrency` servers and a measured service time.
+ * - Open load (the sources set the rate): utilization and Erlang-C waiting time per task.
+ * - Closed load (`max.spout.pending` holds the spouts back, Storm's usual case): mean value analysis with
+ *   spout tasks × pending tuple trees circulating. Multi-server tasks use Seidmann's approximation (one server
+ *   c times as fast, plus a pure delay), and a tree's latency is the longest path of per-component times, since its
+ *   branches run in parallel.
+ * - A fixed overhead per tree (transfer, acking, IPC) is what the observed complete latency has beyond the model's
+ *   at the current rate; it is carried into every prediction.
+ *
+ * No I/O here: the model is tested on synthetic figures.
+ */
+import type { Change, ComponentFigures, Edge, TopologyFigures } from './figures.js';
+
+/** One task as the model sees it under a given configuration. */
+export interface Station {
+  component: string;
+  /** Index of the task within its component (0-based). */
+  index: number;
+  /** Visits per root tuple. */
+  visits: number;
+  serviceSecs: number;
+  concurrency: number;
+}
+
+/** A configuration of the topology: the figures with a change applied. */
+export interface Layout {
+  figures: TopologyFigures;
+  tasks: Map<string, number>;
+  concurrency: Map<string, number>;
+  maxSpoutPending: number | null;
+  offeredRate: number | undefined;
+  stations: Station[];
+}
+
+export function layout(figures: TopologyFigures, change: Change = {}): Layout {
+  const tasks = new Map<string, number>();
+  const concurrency = new Map<string, number>();
+  for (const c of figures.components) {
+    tasks.set(c.id, Math.max(1, Math.floor(change.tasks?.[c.id] ?? c.tasks)));
+    concurrency.set(c.id, Math.max(1, Math.floor(change.concurrency?.[c.id] ?? c.concurrency)));
+  }
+  const maxSpoutPending = change.maxSpoutPending !== undefined ? change.maxSpoutPending : figures.maxSpoutPending;
+  const offeredRate = change.offeredRate ?? figures.offeredRate;
+  return { figures, tasks, concurrency, maxSpoutPending, offeredRate, stations: stationsOf(figures, tasks, concurrency) };
+}
+
+/** Root tuples per second now: what all spouts emit with a message id. */
+export function currentRate(figures: TopologyFigures): number {
+  return figures.components.reduce((sum, c) => sum + (c.kind === 'spout' ? (c.rootRate ?? 0) : 0), 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Where the work lands
+
+/** Visits per root tuple of every task, under the given task counts. */
+function stationsOf(figures: TopologyFigures, tasks: Map<string, number>, concurrency: Map<string, number>): Station[] {
+  const byId = new Map(figures.components.map((c) => [c.id, c]));
+  const rate = currentRate(figures);
+  // Per component: visits per root tuple to each of its tasks.
+  const visits = new Map<string, number[]>();
+  for (const c of figures.components) visits.set(c.id, new Array<number>(tasks.get(c.id)!).fill(0));
+  for (const spout of figures.components.filter((c) => c.kind === 'spout')) {
+    const n = tasks.get(spout.id)!;
+    const share = rate > 0 ? (spout.rootRate ?? 0) / rate : 1 / countSpouts(figures);
+    visits.set(spout.id, new Array<number>(n).fill(share / n));
+  }
+  // Propagate along the edges. A fixed point, so a topology with a loop (selectivity below 1 around it) works too:
+  // a DAG settles after as many rounds as its depth.
+  const inflow = new Map<string, number>();
+  for (let round = 0; round < 100; round++) {
+    let moved = 0;
+    const next = new Map<string, number[]>();
+    for (const c of figures.components) {
+      if (c.kind === 'spout') next.set(c.id, visits.get(c.id)!);
+      else next.set(c.id, new Array<number>(tasks.get(c.id)!).fill(0));
+    }
+    for (const edge of figures.edges) {
+      const source = byId.get(edge.from);
+      const target = byId.get(edge.to);
+      if (!source || !target || target.kind === 'spout') continue;
+      const emitted = sum(visits.get(source.id)!) * (source.emitsPerTuple[edge.stream] ?? 0);
+      spread(emitted, edge, target, next.get(target.id)!);
+    }
+    for (const c of figures.components) {
+      const total = sum(next.get(c.id)!);
+      moved = Math.max(moved, Math.abs(total - (inflow.get(c.id) ?? 0)));
+      inflow.set(c.id, total);
+    }
+    for (const [id, v] of next) visits.set(id, v);
+    if (moved < 1e-12 && round > 0) break;
+  }
+  const stations: Station[] = [];
+  for (const c of figures.components) {
+    const v = visits.get(c.id)!;
+    for (let i = 0; i < v.length; i++) {
+      stations.push({ component: c.id, index: i, visits: v[i]!, serviceSecs: serviceOf(c, i), concurrency: concurrency.get(c.id)! });
+    }
+  }
+  return stations;
+}
+
+function countSpouts(figures: TopologyFigures): number {
+  return Math.max(1, figures.components.filter((c) => c.kind === 'spout').length);
+}
+
+/** Add `emitted` visits per root tuple to the target's tasks as the grouping spreads them. */
+function spread(emitted: number, edge: Edge, target: ComponentFigures, into: number[]): void {
+  const n = into.length;
+  switch (edge.grouping) {
+    case 'all':
+      for (let i = 0; i < n; i++) into[i]! += emitted;
+      return;
+    case 'global':
+      into[0]! += emitted; // Storm's global grouping sends everything to the lowest task id
+      return;
+    case 'fields':
+    case 'direct': {
+      const shares = taskShares(target, n);
+      for (let i = 0; i < n; i++) into[i]! += emitted * shares[i]!;
+      return;
+    }
+    default:
+      for (let i = 0; i < n; i++) into[i]! += emitted / n;
+  }
+}
+
+/**
+ * How a keyed input spreads over `n` tasks. At the measured task count the measured shares hold. At another count
+ * only the heavy keys are known: the task that gets the heaviest key carries it plus its part of the rest, which
+ * is why adding tasks cannot take a hot key's load below its own share.
+ */
+export function taskShares(component: ComponentFigures, n: number): number[] {
+  const measured = component.taskFigures;
+  if (measured && measured.length === n) {
+    const total = sum(measured.map((t) => t.ratePerSec));
+    if (total > 0) return measured.map((t) => t.ratePerSec / total);
+  }
+  const hot = component.hotKeys ?? [];
+  if (hot.length === 0 || n === 1) return new Array<number>(n).fill(1 / n);
+  const heaviest = hot[0]!.share;
+  const rest = Math.max(0, 1 - sum(hot.map((k) => k.share)));
+  // The other heavy keys land on the other tasks where there are enough of them; spread evenly otherwise.
+  const top = Math.min(1, Math.max(1 / n, heaviest + rest / n));
+  const others = (1 - top) / (n - 1);
+  return [top, ...new Array<number>(n - 1).fill(others)];
+}
+
+/** A task keeps its own measured service time (a slow instance stays slow); new tasks get the component's. */
+function serviceOf(c: ComponentFigures, index: number): number {
+  const own = c.taskFigures?.[index]?.serviceSecs;
+  return own !== undefined && own > 0 ? own : c.serviceSecs;
+}
+
+function sum(values: readonly number[]): number {
+  let s = 0;
+  for (const v of values) s += v;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Queueing
+
+/**
+ * Erlang C: mean wait in queue of an M/M/c server with offered load `a` = λ·S and `c` servers. Infinity at or
+ * beyond saturation. Uses the Erlang B recursion, which stays finite for any c.
+ */
+export function erlangCWait(arrivalPerSec: number, serviceSecs: number, servers: number): number {
+  const a = arrivalPerSec * serviceSecs;
+  if (a <= 0) return 0;
+  if (a >= servers) return Infinity;
+  let b = 1;
+  for (let k = 1; k <= servers; k++) b = (a * b) / (k + a * b);
+  const waitProbability = (servers * b) / (servers - a * (1 - b));
+  return (waitProbability * serviceSecs) / (servers - a);
+}
+
+/** The highest root rate before some task saturates (utilization 1), and which component that task is in. */
+export function saturationRate(l: Layout): { rate: number; component: string | null } {
+  let rate = Infinity;
+  let component: string | null = null;
+  for (const s of l.stations) {
+    const demand = s.visits * s.serviceSecs; // busy seconds per root tuple
+    if (demand <= 0) continue;
+    const limit = s.concurrency / demand;
+    if (limit < rate) {
+      rate = limit;
+      component = s.component;
+    }
+  }
+  return { rate, component };
+}
+
+/** Utilization of each task at a root rate. */
+export function utilizations(l: Layout, rootRate: number): Map<Station, number> {
+  return new Map(l.stations.map((s) => [s, (rootRate * s.visits * s.serviceSecs) / s.concurrency]));
+}
+
+/**
+ * Time a tree spends in each component, from per-visit residence times: a tree that visits a task k times is
+ * there about k residences (one after another), and at least one residence when it visits the component at all.
+ */
+function componentTimes(l: Layout, residence: (s: Station) => number): Map<string, number> {
+  const times = new Map<string, number>();
+  const visitsOf = new Map<string, number>();
+  const weighted = new Map<string, number>();
+  for (const s of l.stations) {
+    const r = residence(s);
+    times.set(s.component, Math.max(times.get(s.component) ?? 0, s.visits * r));
+    visitsOf.set(s.component, (visitsOf.get(s.component) ?? 0) + s.visits);
+    weighted.set(s.component, (weighted.get(s.component) ?? 0) + s.visits * r);
+  }
+  for (const [id, t] of times) {
+    const v = visitsOf.get(id)!;
+    if (v > 0) times.set(id, Math.max(t, weighted.get(id)! / v));
+  }
+  return times;
+}
+
+/** The longest path of component times from any spout: a tree completes when its slowest branch does. */
+function longestPath(figures: TopologyFigures, times: Map<string, number>): number {
+  const out = new Map<string, string[]>();
+  for (const e of figures.edges) (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e.to);
+  const memo = new Map<string, number>();
+  const onPath = new Set<string>();
+  const walk = (id: string): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (onPath.has(id)) return 0; // a loop: count each component once along a path
+    onPath.add(id);
+    let tail = 0;
+    for (const next of out.get(id) ?? []) tail = Math.max(tail, walk(next));
+    onPath.delete(id);
+    const total = (times.get(id) ?? 0) + tail;
+    memo.set(id, total);
+    return total;
+  };
+  let longest = 0;
+  for (const c of figures.components) if (c.kind === 'spout') longest = Math.max(longest, walk(c.id));
+  return longest;
+}
+
+/** Model latency of a tree at an open root rate, without the fixed overhead. Infinity past saturation. */
+export function openLatency(l: Layout, rootRate: number): number {
+  const times = componentTimes(l, (s) => s.serviceSecs + erlangCWait(rootRate * s.visits, s.serviceSecs, s.concurrency));
+  return longestPath(l.figures, times);
+}
+
+/**
+ * Mean value analysis of the closed loop: `population` trees in flight, each new one started as an old one
+ * completes (max.spout.pending). Returns the throughput and the tree latency (overhead included).
+ */
+export function closedLoop(l: Layout, population: number, overheadSecs: number): { rate: number; latencySecs: number } {
+  // Exact MVA walks the population up one tree at a time; past a few hundred trees Schweitzer's approximation
+  // (queues at N-1 trees ≈ (N-1)/N of those at N) reaches the same answer in a few dozen fixed-point rounds.
+  if (population <= EXACT_MVA_LIMIT) {
+    const queue = new Map<Station, number>(l.stations.map((s) => [s, 0]));
+    let result = { rate: 0, latencySecs: overheadSecs };
+    for (let n = 1; n <= population; n++) result = mvaStep(l, n, overheadSecs, queue, 1);
+    return result;
+  }
+  const queue = new Map<Station, number>(l.stations.map((s) => [s, population / Math.max(1, l.stations.length)]));
+  let result = { rate: 0, latencySecs: overheadSecs };
+  for (let round = 0; round < 500; round++) {
+    const before = result.rate;
+    result = mvaStep(l, population, overheadSecs, queue, (population - 1) / population);
+    if (round > 2 && Math.abs(result.rate - before) <= 1e-9 * Math.max(1, result.rate)) break;
+  }
+  return result;
+}
+
+/** Trees at or below this many use exact mean value analysis. */
+const EXACT_MVA_LIMIT = 400;
+
+/**
+ * One MVA step at population `n`: residence times from the queues seen on arrival (`queue` × `seen`), the tree
+ * latency, the throughput by Little's law, and the new queues (written back into `queue`).
+ */
+function mvaStep(l: Layout, n: number, overheadSecs: number, queue: Map<Station, number>, seen: number): { rate: number; latencySecs: number } {
+  const queued = new Map<Station, number>();
+  const residence = (s: Station): number => {
+    // Seidmann: c servers ≈ one server c times as fast plus a delay of the rest of the service time.
+    const fast = s.serviceSecs / s.concurrency;
+    const r = fast * (1 + seen * queue.get(s)!);
+    queued.set(s, r);
+    return r + (s.serviceSecs - fast);
+  };
+  const latencySecs = overheadSecs + longestPath(l.figures, componentTimes(l, residence));
+  const rate = latencySecs > 0 ? n / latencySecs : Infinity;
+  for (const s of l.stations) queue.set(s, rate * s.visits * queued.get(s)!);
+  return { rate, latencySecs };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Predictions
+
+export type Limit = 'sources' | 'pending' | 'saturation';
+
+export interface ComponentPrediction {
+  id: string;
+  tasks: number;
+  concurrency: number;
+  /** Tuples executed (bolts) or roots emitted (spouts) per second, all tasks. */
+  ratePerSec: number;
+  /** The busiest task's utilization (0..1; 1 means saturated). */
+  utilization: number;
+  /** Mean over tasks. */
+  meanUtilization: number;
+}
+
+export interface Prediction {
+  /** Root tuples per second completed. */
+  rate: number;
+  /** What holds the rate where it is. */
+  limitedBy: Limit;
+  /** The component whose busiest task saturates first. */
+  bottleneck: string | null;
+  /** The root rate at which it saturates. */
+  saturationRate: number;
+  completeLatencySecs: number;
+  components: ComponentPrediction[];
+}
+
+/**
+ * The fixed part of the complete latency: what the observed latency has beyond the model's at the current rate.
+ * Zero when nothing was observed.
+ */
+export function overheadSecs(figures: TopologyFigures): number {
+  const observed = figures.completeLatencySecs;
+  if (observed === null || observed <= 0) return 0;
+  const modelled = openLatency(layout(figures), currentRate(figures));
+  return Number.isFinite(modelled) ? Math.max(0, observed - modelled) : 0;
+}
+
+/** What the topology does with a change applied (or as it is, with none). */
+export function predict(figures: TopologyFigures, change: Change = {}): Prediction {
+  const l = layout(figures, change);
+  const overhead = overheadSecs(figures);
+  const saturation = saturationRate(l);
+  const offered = l.offeredRate ?? Infinity;
+  const spoutTasks = figures.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + l.tasks.get(c.id)!, 0);
+
+  let rate: number;
+  let limitedBy: Limit;
+  let latency: number;
+  const closed = l.maxSpoutPending !== null && l.maxSpoutPending > 0 ? closedLoop(l, spoutTasks * l.maxSpoutPending, overhead) : null;
+  if (closed && closed.rate < offered) {
+    rate = closed.rate;
+    latency = closed.latencySecs;
+    limitedBy = rate >= 0.9 * saturation.rate ? 'saturation' : 'pending';
+  } else if (offered < saturation.rate) {
+    rate = offered;
+    latency = overhead + openLatency(l, offered);
+    limitedBy = 'sources';
+  } else {
+    // No pending limit and more offered than the bolts take: they run flat out and trees time out.
+    rate = saturation.rate;
+    latency = Infinity;
+    limitedBy = 'saturation';
+  }
+
+  const busy = utilizations(l, rate);
+  const components: ComponentPrediction[] = figures.components.map((c) => {
+    const own = l.stations.filter((s) => s.component === c.id);
+    const u = own.map((s) => busy.get(s)!);
+    return {
+      id: c.id,
+      tasks: l.tasks.get(c.id)!,
+      concurrency: l.concurrency.get(c.id)!,
+      ratePerSec: rate * sum(own.map((s) => s.visits)),
+      utilization: Math.max(0, ...u),
+      meanUtilization: u.length ? sum(u) / u.length : 0,
+    };
+  });
+  return { rate, limitedBy, bottleneck: saturation.component, saturationRate: saturation.rate, completeLatencySecs: latency, components };
+}

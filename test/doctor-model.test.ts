@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ComponentFigures, Edge, TopologyFigures } from '../src/doctor/figures.js';
+import { closedLoop, erlangCWait, layout, predict, saturationRate, taskShares } from '../src/doctor/model.js';
+import { diagnose } from '../src/doctor/findings.js';
+import { plan } from '../src/doctor/plan.js';
+
+const near = (actual: number, expected: number, tolerance = 1e-6): void =>
+  assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${actual} is not ${expected}`);
+
+function spout(id: string, rootRate: number, extra: Partial<ComponentFigures> = {}): ComponentFigures {
+  return { id, kind: 'spout', tasks: 1, executors: 1, concurrency: 1, serviceSecs: 0, emitsPerTuple: { default: 1 }, rootRate, ...extra };
+}
+function bolt(id: string, serviceSecs: number, extra: Partial<ComponentFigures> = {}): ComponentFigures {
+  return { id, kind: 'bolt', tasks: 1, executors: 1, concurrency: 1, serviceSecs, emitsPerTuple: { default: 1 }, ...extra };
+}
+function figures(components: ComponentFigures[], edges: Edge[], extra: Partial<TopologyFigures> = {}): TopologyFigures {
+  return { components, edges, maxSpoutPending: null, messageTimeoutSecs: 30, completeLatencySecs: null, failedPerSec: 0, workers: 1, ...extra };
+}
+const edge = (from: string, to: string, grouping: Edge['grouping'] = 'shuffle'): Edge => ({ from, stream: 'default', to, grouping });
+
+/** sentences → split (6 words each) → count (fields on word). */
+function wordcount(extra: { rate?: number; split?: Partial<ComponentFigures>; count?: Partial<ComponentFigures>; topo?: Partial<TopologyFigures> } = {}): TopologyFigures {
+  return figures(
+    [spout('sentences', extra.rate ?? 100), bolt('split', 0.002, { emitsPerTuple: { default: 6 }, ...extra.split }), bolt('count', 0.001, { emitsPerTuple: {}, ...extra.count })],
+    [edge('sentences', 'split'), edge('split', 'count', 'fields')],
+    extra.topo,
+  );
+}
+
+describe('doctor model: queueing', () => {
+  it('Erlang C matches M/M/1 and a known M/M/2 value, and is infinite at saturation', () => {
+    near(erlangCWait(5, 0.1, 1), 0.1); // ρ = 0.5: W = ρS/(1-ρ)
+    near(erlangCWait(10, 0.1, 2), 0.1 / 3); // a = 1, c = 2: P(wait) = 1/3, W = P·S/(c-a) = 0.0333
+    assert.equal(erlangCWait(10, 0.1, 1), Infinity);
+    assert.equal(erlangCWait(0, 0.1, 1), 0);
+  });
+
+  it('exact MVA of two 10 ms stations in series: 50/s with one tree, 66.7/s with two, 100/s in the limit', () => {
+    const f = figures([spout('s', 1), bolt('a', 0.01), bolt('b', 0.01)], [edge('s', 'a'), edge('a', 'b')]);
+    const l = layout(f);
+    near(closedLoop(l, 1, 0).rate, 50);
+    near(closedLoop(l, 2, 0).rate, 200 / 3);
+    near(closedLoop(l, 10, 0).latencySecs, 10 / closedLoop(l, 10, 0).rate);
+    assert.ok(closedLoop(l, 2000, 0).rate > 99 && closedLoop(l, 2000, 0).rate <= 100.0001);
+  });
+
+  it('Schweitzer above the exact limit agrees with exact MVA at the boundary', () => {
+    const f = figures([spout('s', 1), bolt('a', 0.01), bolt('b', 0.004, { tasks: 2 })], [edge('s', 'a'), edge('a', 'b')]);
+    const l = layout(f);
+    const exact = closedLoop(l, 400, 0).rate;
+    const approx = closedLoop(l, 401, 0).rate;
+    assert.ok(Math.abs(approx - exact) / exact < 0.02, `${approx} vs ${exact}`);
+  });
+});
+
+describe('doctor model: load and prediction', () => {
+  it('propagates rates by selectivity and grouping, and finds where it saturates', () => {
+    const f = wordcount({ count: { tasks: 2 } });
+    const l = layout(f);
+    const visits = (id: string) => l.stations.filter((s) => s.component === id).map((s) => s.visits);
+    assert.deepEqual(visits('split'), [1]);
+    assert.deepEqual(visits('count'), [3, 3]);
+    // split: 1 visit × 2 ms → 500/s; count: 3 visits × 1 ms per task → 333/s
+    const sat = saturationRate(l);
+    assert.equal(sat.component, 'count');
+    near(sat.rate, 1000 / 3);
+  });
+
+  it('all sends to every task, global to one', () => {
+    const f = figures([spout('s', 10), bolt('a', 0.01, { tasks: 3 }), bolt('g', 0.01, { tasks: 2 })], [edge('s', 'a', 'all'), edge('s', 'g', 'global')]);
+    const l = layout(f);
+    assert.deepEqual(l.stations.filter((s) => s.component === 'a').map((s) => s.visits), [1, 1, 1]);
+    assert.deepEqual(l.stations.filter((s) => s.component === 'g').map((s) => s.visits), [1, 0]);
+  });
+
+  it('predicts throughput at another parallelism when sources offer more than the bolts take', () => {
+    const f = wordcount({ rate: 300, topo: { maxSpoutPending: 1000 } });
+    const now = predict(f);
+    assert.equal(now.bottleneck, 'count');
+    assert.ok(now.rate > 160 && now.rate <= 1000 / 6, `now ${now.rate}`); // count: 6 visits × 1 ms → 166/s
+    const scaled = predict(f, { tasks: { count: 4 } }); // count → 666/s; split (500/s) becomes the limit
+    assert.equal(scaled.bottleneck, 'split');
+    assert.ok(scaled.rate > 480 && scaled.rate <= 500, `scaled ${scaled.rate}`);
+    assert.equal(scaled.limitedBy, 'saturation');
+  });
+
+  it('a rate-limited source stays the limit when the bolts have room', () => {
+    const f = wordcount({ rate: 50, topo: { offeredRate: 50, maxSpoutPending: 1000 } });
+    const p = predict(f);
+    assert.equal(p.limitedBy, 'sources');
+    near(p.rate, 50);
+    near(p.components.find((c) => c.id === 'count')!.utilization, 50 * 6 * 0.001);
+  });
+
+  it('fields shares: measured at the measured count, the heaviest key bounds them at any other', () => {
+    const c = bolt('count', 0.001, { tasks: 2, taskFigures: [{ task: 3, ratePerSec: 80, serviceSecs: 0.001 }, { task: 4, ratePerSec: 20, serviceSecs: 0.001 }], hotKeys: [{ key: 'the', share: 0.6 }] });
+    assert.deepEqual(taskShares(c, 2), [0.8, 0.2]);
+    const at8 = taskShares(c, 8);
+    near(at8[0]!, 0.6 + 0.4 / 8);
+    near(at8.reduce((a, b) => a + b, 0), 1);
+  });
+
+  it('carries the observed overhead into its latency', () => {
+    const f = wordcount({ rate: 50, topo: { offeredRate: 50, completeLatencySecs: 0.02 } });
+    near(predict(f).completeLatencySecs, 0.02, 1e-3);
+  });
+});
+
+describe('doctor findings and plans', () => {
+  it('names the bottleneck and plans the fewest tasks for the target at 70% busy', () => {
+    const f = wordcount({ rate: 160, topo: { maxSpoutPending: 500, completeLatencySecs: 0.05 } });
+    const d = diagnose(f);
+    const b = d.findings.find((x) => x.kind === 'bottleneck');
+    assert.equal(b?.component, 'count');
+    assert.match(b!.message, /count is the bottleneck: its busiest task is 96% busy/);
+    const p = plan(f, { target: 700 });
+    const count = p.components.find((c) => c.id === 'count')!;
+    const split = p.components.find((c) => c.id === 'split')!;
+    assert.equal(count.tasks.planned, Math.ceil((700 * 6 * 0.001) / 0.7)); // 6
+    assert.equal(split.tasks.planned, Math.ceil((700 * 0.002) / 0.7)); // 2
+    assert.equal(count.executors.planned, count.tasks.planned);
+    assert.equal(p.redeploy, true);
+    assert.ok(p.predicted.rate >= 0.97 * 700, `predicted ${p.predicted.rate}`);
+  });
+
+  it('spots a max.spout.pending limit by Little\'s law and raises it', () => {
+    // 1 spout task × 10 pending / 0.1 s = 100 trees/s, while the bolts are 30% busy.
+    const f = wordcount({ rate: 100, split: { serviceSecs: 0.003 }, count: { serviceSecs: 0.0005 }, topo: { maxSpoutPending: 10, completeLatencySecs: 0.1 } });
+    const d = diagnose(f);
+    const finding = d.findings.find((x) => x.kind === 'pending-limit');
+    assert.ok(finding, JSON.stringify(d.findings));
+    assert.match(finding!.message, /1 spout task\(s\) × 10 pending/);
+    assert.equal(d.findings.some((x) => x.kind === 'bottleneck'), false);
+    const p = plan(f, { target: 200 });
+    assert.ok(p.maxSpoutPending.planned! >= 20, `pending ${p.maxSpoutPending.planned}`);
+    assert.equal(p.components.find((c) => c.id === 'split')!.tasks.planned, 1);
+  });
+
+  it('skew on a hot key: named, and no scale-up for it', () => {
+    const f = wordcount({
+      rate: 150,
+      count: {
+        tasks: 2,
+        serviceSecs: 0.001,
+        taskFigures: [{ task: 3, ratePerSec: 810, serviceSecs: 0.001 }, { task: 4, ratePerSec: 90, serviceSecs: 0.001 }],
+        hotKeys: [{ key: 'the', share: 0.85 }, { key: 'a', share: 0.02 }],
+      },
+    });
+    const d = diagnose(f);
+    const skew = d.findings.find((x) => x.kind === 'skew');
+    assert.ok(skew);
+    assert.equal(skew!.scalingHelps, false);
+    assert.match(skew!.message, /hot keys "the" \(85%\)/);
+    const p = plan(f, { target: 300 });
+    const count = p.components.find((c) => c.id === 'count')!;
+    assert.equal(count.tasks.planned, 2);
+    assert.match(count.limit!, /one key carries more than one task can take/);
+  });
+
+  it('a slow instance: named with its host, and the plan sizes by its peers', () => {
+    const tasks = [0.001, 0.001, 0.004].map((s, i) => ({ task: 10 + i, host: `w${i}:6700`, ratePerSec: 100, serviceSecs: s }));
+    const f = figures([spout('s', 300), bolt('b', 0.002, { tasks: 3, taskFigures: tasks })], [edge('s', 'b')]);
+    const d = diagnose(f);
+    const slow = d.findings.filter((x) => x.kind === 'slow-instance');
+    assert.equal(slow.length, 1);
+    assert.equal(slow[0]!.task, 12);
+    assert.match(slow[0]!.message, /task 12 of b on w2:6700 takes 4\.00 ms per tuple, 4\.0× its peers/);
+    assert.equal(d.findings.some((x) => x.kind === 'bottleneck'), false);
+    // Sized by the peers' 1 ms: 300/s × 1 ms / 0.7 → 1 task, so no scale-up beyond what it has.
+    assert.equal(plan(f, { target: 300 }).components.find((c) => c.id === 'b')!.tasks.planned, 1);
+  });
+
+  it('an I/O-bound bolt gets concurrency, not processes', () => {
+    const f = figures([spout('s', 50), bolt('fetch', 0.05, { cpuSecs: 0.001 })], [edge('s', 'fetch')]);
+    const p = plan(f, { target: 200 });
+    const fetch = p.components.find((c) => c.id === 'fetch')!;
+    assert.equal(fetch.tasks.planned, 1);
+    assert.equal(fetch.concurrency.planned, Math.ceil((200 * 0.05) / 0.7)); // 15
+  });
+
+  it('over-provisioning and timeouts are reported', () => {
+    const idle = figures([spout('s', 10), bolt('b', 0.001, { tasks: 4 })], [edge('s', 'b')]);
+    assert.ok(diagnose(idle).findings.some((x) => x.kind === 'over-provisioned'));
+    assert.equal(plan(idle, { target: 10 }).components.find((c) => c.id === 'b')!.tasks.planned, 1);
+    const late = figures([spout('s', 10), bolt('b', 0.001)], [edge('s', 'b')], { completeLatencySecs: 20, failedPerSec: 3 });
+    const t = diagnose(late).findings.find((x) => x.kind === 'timeouts');
+    assert.match(t!.message, /3\.0 trees\/s fail or time out.*complete latency 20000\.0 ms against topology\.message\.timeout\.secs 30/);
+  });
+});
