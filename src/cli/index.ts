@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerDoctor } from './commands/doctor.js';
 import { registerJar } from './commands/jar.js';
 import { registerActivate } from './commands/activate.js';
 import { registerDeactivate } from './commands/deactivate.js';
@@ -46,6 +47,7 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   registerRebalance(program);
   registerTail(program);
   registerStats(program);
+  registerDoctor(program);
   return program;
 }
 

@@ -231,5 +231,5 @@ function medianOf(values: number[]): number {
 }
 
 export const percent = (x: number): string => `${Math.round(x * 100)}%`;
-export const fixed = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(1));
+export const fixed = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 || x === 0 ? x.toFixed(1) : x.toPrecision(2));
 export const ms = (secs: number): string => `${(secs * 1000).toFixed(secs < 0.01 ? 2 : 1)} ms`;

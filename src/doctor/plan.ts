@@ -45,8 +45,9 @@ export interface Plan {
    * concurrency). Otherwise a rebalance of executors and workers does it.
    */
   redeploy: boolean;
-  /** The change as the model takes it, and what the model predicts with it. */
+  /** The change as the model takes it. */
   change: Change;
+  /** What the model predicts with the change at the target load (`saturationRate`: the most it could take). */
   predicted: Prediction;
   current: Prediction;
   /** What the plan cannot fix (skew on a hot key, a slow instance): say so rather than scale for it. */
@@ -83,7 +84,8 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
 
   const pending = pendingFor(figures, { tasks, concurrency }, target);
   const change: Change = { tasks, concurrency, maxSpoutPending: pending };
-  const predicted = predict(figures, change);
+  // Predicted at the target load: the sources offering the target, as the plan was sized for.
+  const predicted = predict(figures, { ...change, offeredRate: target });
   const totalNow = figures.components.reduce((n, c) => n + c.tasks, 0);
   const totalPlanned = Object.values(tasks).reduce((n, t) => n + t, 0);
   // Keep the processes per worker as they are now: the cluster's machines were sized for that.
@@ -155,7 +157,7 @@ function pendingFor(figures: TopologyFigures, change: Change, target: number): n
   if (!Number.isFinite(latency) || spoutTasks === 0) return figures.maxSpoutPending;
   let pending = Math.max(1, Math.ceil((target * latency * PENDING_HEADROOM) / spoutTasks));
   // Check against the closed-loop model and raise until the limit no longer holds the rate under the target.
-  for (let i = 0; i < 12 && predict(figures, { ...change, maxSpoutPending: pending }).rate < 0.97 * target; i++) {
+  for (let i = 0; i < 12 && predict(figures, { ...change, maxSpoutPending: pending, offeredRate: target }).rate < 0.97 * target; i++) {
     pending = Math.ceil(pending * 1.5);
   }
   return Math.max(pending, figures.maxSpoutPending);

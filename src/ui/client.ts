@@ -9,6 +9,7 @@
  * Every request has a deadline (AbortController): a UI behind a dead proxy or a firewall that drops packets would
  * otherwise hang `squall stats` forever. Every failure names the URL, so the user can try it with curl.
  */
+import type { TaskMetrics } from '../wire/metrics-line.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire shapes (what the UI sends). Only the fields squall reads; the UI sends more.
@@ -209,6 +210,8 @@ export interface TopologyStats {
   windowLabel: string;
   /** `topology.stats.sample.rate` from the topology's configuration, when the UI sent it. */
   sampleRate: number | null;
+  /** The topology's configuration as the cluster runs it (empty when the UI sent none). */
+  configuration: Record<string, unknown>;
   workers: number | null;
   executors: number | null;
   tasks: number | null;
@@ -321,6 +324,7 @@ export function parseTopology(json: Partial<UiTopologyJson>): TopologyStats {
     windowSecs: secs,
     windowLabel: windowLabel(secs, json.windowHint),
     sampleRate: parseNumber(json.configuration?.['topology.stats.sample.rate']),
+    configuration: json.configuration && typeof json.configuration === 'object' ? json.configuration : {},
     workers: parseNumber(json.workersTotal),
     executors: parseNumber(json.executorsTotal),
     tasks: parseNumber(json.tasksTotal),
@@ -488,6 +492,20 @@ export class StormUiClient {
   async component(id: string, componentId: string, window: number | ':all-time' = 600): Promise<ComponentStats> {
     const path = `/api/v1/topology/${encodeURIComponent(id)}/component/${encodeURIComponent(componentId)}?window=${encodeURIComponent(String(window))}`;
     return parseComponent(await this.get<Partial<UiComponentJson>>(path));
+  }
+
+  /**
+   * GET /api/v1/topology/{id}/squall/metrics: the components' own measurements, which only `squall run --ui`
+   * serves (a Storm UI answers 404: then null, and the caller reads them from worker logs or does without).
+   */
+  async squallMetrics(id: string): Promise<TaskMetrics[] | null> {
+    try {
+      const json = await this.get<{ metrics?: unknown }>(`/api/v1/topology/${encodeURIComponent(id)}/squall/metrics`);
+      return Array.isArray(json.metrics) ? (json.metrics as TaskMetrics[]) : [];
+    } catch (err) {
+      if (err instanceof StormUiError && err.status === 404) return null;
+      throw err;
+    }
   }
 
   private url(path: string): string {

@@ -1,0 +1,193 @@
+/**
+ * Figures for the model from what can be observed: the topology's spec and config, the measurement lines squall
+ * components send (true service times, CPU, per-stream emits, hot keys), and the Storm UI's counts for whatever
+ * sent no measurements (Java and plain shell components, or squall ones with measurements off). Pure: the CLI
+ * fetches, this combines, and says which figures are coarse and why.
+ */
+import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+import type { BoltStats, SpoutStats, TopologyStats } from '../ui/client.js';
+import type { TaskMetrics } from '../wire/metrics-line.js';
+import type { ComponentFigures, Edge, Grouping, HotKey, TaskFigures, TopologyFigures } from './figures.js';
+
+export interface Observation {
+  spec: TopologySpec;
+  maxSpoutPending: number | null;
+  messageTimeoutSecs: number;
+  workers: number;
+  /** The latest measurement of each task (an older one of the same task is ignored). */
+  metrics: TaskMetrics[];
+  /** The UI's view over its window, when there is a UI to ask. */
+  ui?: TopologyStats;
+  /** Where each task runs (`host:port`), to name a slow instance. */
+  hosts?: ReadonlyMap<number, string>;
+  /** Mean complete latency and failures per second, when known other than from the UI. */
+  completeLatencySecs?: number | null;
+  failedPerSec?: number;
+}
+
+export interface Collected {
+  figures: TopologyFigures;
+  /** One line per component whose figures are coarser than the measurements would give, with the reason. */
+  coarse: string[];
+  /** Components with no figures at all (no measurements and no UI counts): the model leaves them idle. */
+  missing: string[];
+}
+
+export function collect(o: Observation): Collected {
+  const latest = latestPerTask(o.metrics);
+  const coarse: string[] = [];
+  const missing: string[] = [];
+  const components: ComponentFigures[] = [];
+  const uptime = o.ui ? windowOf(o.ui) : null;
+  for (const spec of o.spec.components) {
+    const c = withClusterCounts(spec, o.ui);
+    const measured = latest.filter((m) => m.component === c.id);
+    if (measured.length > 0) {
+      components.push(fromMetrics(c, measured, o.hosts));
+      if (measured.length < c.tasks) coarse.push(`${c.id}: ${measured.length} of ${c.tasks} tasks sent measurements; the others are assumed alike`);
+      continue;
+    }
+    const figures = o.ui && uptime ? fromUi(c, o.ui, uptime) : null;
+    if (figures) {
+      components.push(figures.component);
+      coarse.push(`${c.id}: ${figures.why}`);
+    } else {
+      missing.push(c.id);
+      components.push(idle(c));
+    }
+  }
+  const totals = o.ui?.totals;
+  const window = uptime ?? 0;
+  const failedPerSec = o.failedPerSec ?? (totals?.failed != null && window > 0 ? totals.failed / window : 0);
+  const completeLatencySecs =
+    o.completeLatencySecs !== undefined ? o.completeLatencySecs : totals?.completeLatencyMs != null ? totals.completeLatencyMs / 1000 : null;
+  return {
+    figures: {
+      components,
+      edges: edgesOf(o.spec),
+      maxSpoutPending: o.maxSpoutPending,
+      messageTimeoutSecs: o.messageTimeoutSecs,
+      completeLatencySecs,
+      failedPerSec,
+      workers: o.workers,
+    },
+    coarse,
+    missing,
+  };
+}
+
+export function edgesOf(spec: TopologySpec): Edge[] {
+  return spec.components.flatMap((c) => c.inputs.map((i) => ({ from: i.component, stream: i.stream, to: c.id, grouping: groupingOf(i.grouping) })));
+}
+
+function groupingOf(g: GroupingSpec): Grouping {
+  return g.type;
+}
+
+function latestPerTask(metrics: readonly TaskMetrics[]): TaskMetrics[] {
+  const byTask = new Map<string, TaskMetrics>();
+  for (const m of metrics) {
+    const key = `${m.component}\u0000${m.task}`;
+    const seen = byTask.get(key);
+    if (!seen || seen.at < m.at) byTask.set(key, m);
+  }
+  return [...byTask.values()].sort((a, b) => a.task - b.task);
+}
+
+/** From the components' own measurements: the precise path. */
+function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyMap<number, string> | undefined): ComponentFigures {
+  // A spout that emits without message ids has no roots: its emits are its unit of work.
+  const unitsOf = (m: TaskMetrics): number => (c.kind === 'spout' && m.executed === 0 ? sumValues(m.emitted) : m.executed);
+  const units = measured.reduce((n, m) => n + unitsOf(m), 0);
+  const busy = measured.reduce((n, m) => n + m.busySecs, 0);
+  const cpu = measured.reduce((n, m) => n + m.cpuSecs, 0);
+  const concurrency = Math.max(1, ...measured.map((m) => m.concurrency));
+  const emitted: Record<string, number> = {};
+  for (const m of measured) for (const [stream, n] of Object.entries(m.emitted)) emitted[stream] = (emitted[stream] ?? 0) + n;
+  const perUnit = (x: number): number => (units > 0 ? x / units : 0);
+  // One process per task and one thread in it: a synchronous task is busy for its handler time or its CPU
+  // (parsing and writing included), whichever is more. Async work overlaps, so there the wall time is the measure.
+  const service = (b: number, u: number, c: number): number => (u > 0 ? (concurrency > 1 ? b / u : Math.max(b, c) / u) : 0);
+  const taskFigures: TaskFigures[] = measured.map((m) => {
+    const host = hosts?.get(m.task);
+    return { task: m.task, ratePerSec: m.secs > 0 ? unitsOf(m) / m.secs : 0, serviceSecs: service(m.busySecs, unitsOf(m), m.cpuSecs), ...(host ? { host } : {}) };
+  });
+  const out: ComponentFigures = {
+    id: c.id,
+    kind: c.kind,
+    tasks: c.tasks,
+    executors: c.parallelism,
+    concurrency,
+    serviceSecs: service(busy, units, cpu),
+    cpuSecs: perUnit(cpu),
+    emitsPerTuple: Object.fromEntries(Object.entries(emitted).map(([s, n]) => [s, perUnit(n)])),
+    taskFigures,
+  };
+  if (c.kind === 'spout') out.rootRate = taskFigures.reduce((n, t) => n + t.ratePerSec, 0);
+  const keys = hotKeysOf(measured);
+  if (keys.length) out.hotKeys = keys;
+  return out;
+}
+
+/** Heavy keys over all tasks: each key lives on one task under a fields grouping, so counts add up. */
+function hotKeysOf(measured: TaskMetrics[]): HotKey[] {
+  const keyed = measured.reduce((n, m) => n + (m.keyed ?? 0), 0);
+  if (keyed === 0) return [];
+  const counts = new Map<string, number>();
+  for (const m of measured) for (const [key, n] of m.keys ?? []) counts.set(key, (counts.get(key) ?? 0) + n);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10)
+    .map(([key, n]) => ({ key, share: n / keyed }));
+}
+
+/** From the UI's counts: sampled, per component, and for multi-lang bolts a latency that includes queueing. */
+function fromUi(c: ComponentSpec, ui: TopologyStats, windowSecs: number): { component: ComponentFigures; why: string } | null {
+  const streams = Object.keys(c.outputs);
+  const split = (emitted: number | null, units: number): Record<string, number> =>
+    Object.fromEntries(streams.map((s) => [s, units > 0 && emitted !== null ? emitted / units / streams.length : 0]));
+  const base = { id: c.id, kind: c.kind, tasks: c.tasks, executors: c.parallelism, concurrency: 1 };
+  const several = streams.length > 1 ? '; its emits are split evenly over its streams' : '';
+  if (c.kind === 'spout') {
+    const s: SpoutStats | undefined = ui.spouts.find((x) => x.id === c.id);
+    if (!s || s.acked === null) return null;
+    const roots = s.acked + (s.failed ?? 0);
+    return {
+      component: { ...base, serviceSecs: 0, emitsPerTuple: split(s.emitted, roots), rootRate: roots / windowSecs },
+      why: `Storm UI counts only (sampled; no time per tuple measured inside the spout)${several}`,
+    };
+  }
+  const b: BoltStats | undefined = ui.bolts.find((x) => x.id === c.id);
+  if (!b || b.executed === null) return null;
+  const multilang = c.impl.type !== 'java';
+  const latencyMs = multilang ? b.processLatencyMs : b.executeLatencyMs;
+  return {
+    component: { ...base, serviceSecs: (latencyMs ?? 0) / 1000, emitsPerTuple: split(b.emitted, b.executed) },
+    why: multilang
+      ? `Storm UI counts only: service time from processLatency, which includes waiting in the subprocess's queue (an overestimate under load)${several}`
+      : `Storm UI counts and executeLatency (sampled)${several}`,
+  };
+}
+
+/** Tasks and executors as the cluster runs them (a rebalance changes executors; the UI knows), else the spec's. */
+function withClusterCounts(c: ComponentSpec, ui: TopologyStats | undefined): ComponentSpec {
+  const running = c.kind === 'spout' ? ui?.spouts.find((s) => s.id === c.id) : ui?.bolts.find((b) => b.id === c.id);
+  if (!running) return c;
+  return { ...c, tasks: running.tasks ?? c.tasks, parallelism: running.executors ?? c.parallelism };
+}
+
+function idle(c: ComponentSpec): ComponentFigures {
+  return { id: c.id, kind: c.kind, tasks: c.tasks, executors: c.parallelism, concurrency: 1, serviceSecs: 0, emitsPerTuple: {}, ...(c.kind === 'spout' ? { rootRate: 0 } : {}) };
+}
+
+/** Seconds the UI's counts cover: the window, or the uptime when the topology is younger. */
+function windowOf(ui: TopologyStats): number | null {
+  const candidates = [ui.windowSecs, ui.uptimeSeconds].filter((x): x is number => x !== null && x > 0);
+  return candidates.length ? Math.min(...candidates) : null;
+}
+
+function sumValues(record: Record<string, number>): number {
+  let n = 0;
+  for (const v of Object.values(record)) n += v;
+  return n;
+}

@@ -1,0 +1,119 @@
+/**
+ * `squall doctor`'s output: the figures per component, the findings with their evidence, and the plan with its
+ * prediction, in plain words; or the same as JSON for machines. Pure.
+ */
+import type { Collected } from './collect.js';
+import type { Diagnosis } from './findings.js';
+import { fixed, ms, percent } from './findings.js';
+import type { Plan } from './plan.js';
+import { table } from '../format/table.js';
+
+export interface DoctorReport {
+  topology: string;
+  collected: Collected;
+  diagnosis: Diagnosis;
+  plan: Plan;
+}
+
+export function formatDoctor(r: DoctorReport): string {
+  const { diagnosis: d, plan: p, collected } = r;
+  const lines: string[] = [];
+  const latency = collected.figures.completeLatencySecs;
+  lines.push(
+    `${r.topology}: ${fixed(d.rate)} tuple trees/s` +
+      (latency !== null ? `, complete latency ${ms(latency)}` : '') +
+      (d.bottleneck ? `; ${d.bottleneck} saturates first, at about ${fixed(d.saturationRate)} trees/s` : ''),
+    '',
+  );
+  lines.push(
+    ...table(
+      [
+        ['component', 'kind', 'tasks', 'tuples/s', 'per tuple', 'cpu', 'busiest task', 'headroom'],
+        ...d.components.map((c) => [
+        c.id,
+        c.kind,
+        String(c.tasks),
+        fixed(c.ratePerSec),
+        c.serviceSecs > 0 ? ms(c.serviceSecs) : '-',
+        c.cpuShare === null ? '-' : percent(c.cpuShare),
+        percent(c.utilization),
+          Number.isFinite(c.headroom) ? `${fixed(c.headroom)}×` : '-',
+        ]),
+      ],
+      { leftColumns: 2 },
+    ),
+  );
+  lines.push('', 'Findings');
+  if (d.findings.length === 0) lines.push('  nothing holds this topology back at its current load.');
+  for (const f of d.findings) lines.push(`  - ${f.message}`);
+
+  lines.push('', `Plan for ${fixed(p.target)} trees/s, every task at most ${percent(p.utilization)} busy`);
+  if (p.unchanged) {
+    lines.push('  no change needed.');
+  } else {
+    for (const c of p.components) {
+      const parts: string[] = [];
+      if (c.tasks.now !== c.tasks.planned) parts.push(`tasks ${c.tasks.now} → ${c.tasks.planned}`);
+      if (c.executors.now !== c.executors.planned) parts.push(`executors ${c.executors.now} → ${c.executors.planned}`);
+      if (c.concurrency.now !== c.concurrency.planned) parts.push(`concurrency ${c.concurrency.now} → ${c.concurrency.planned}`);
+      if (parts.length) lines.push(`  ${c.id}: ${parts.join(', ')}`);
+    }
+    if (p.maxSpoutPending.now !== p.maxSpoutPending.planned) lines.push(`  topology.max.spout.pending: ${p.maxSpoutPending.now} → ${p.maxSpoutPending.planned}`);
+    if (p.workers.now !== p.workers.planned) lines.push(`  topology.workers: ${p.workers.now} → ${p.workers.planned}`);
+  }
+  const busiest = [...p.predicted.components].sort((a, b) => b.utilization - a.utilization)[0];
+  lines.push(
+    `  predicted: ${fixed(p.predicted.rate)} trees/s` +
+      (Number.isFinite(p.predicted.completeLatencySecs) ? `, complete latency ${ms(p.predicted.completeLatencySecs)}` : '') +
+      (busiest ? `, busiest ${busiest.id} at ${percent(busiest.utilization)}` : '') +
+      (Number.isFinite(p.predicted.saturationRate) ? `; it could take up to ${fixed(p.predicted.saturationRate)} trees/s` : ''),
+  );
+  if (!p.unchanged) {
+    lines.push(
+      p.redeploy
+        ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit.'
+        : '  a rebalance applies it: only executors and workers change.',
+    );
+  }
+  for (const caveat of p.caveats) lines.push(`  not fixed by scaling: ${caveat}`);
+  if (collected.coarse.length || collected.missing.length) {
+    lines.push('', 'Coarse figures');
+    for (const c of collected.coarse) lines.push(`  - ${c}`);
+    for (const m of collected.missing) lines.push(`  - ${m}: no measurements and no UI counts; taken as idle`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function doctorJson(r: DoctorReport): string {
+  return JSON.stringify(
+    {
+      topology: r.topology,
+      rate: r.diagnosis.rate,
+      bottleneck: r.diagnosis.bottleneck,
+      saturationRate: finite(r.diagnosis.saturationRate),
+      components: r.diagnosis.components.map((c) => ({ ...c, headroom: finite(c.headroom) })),
+      findings: r.diagnosis.findings,
+      plan: {
+        target: r.plan.target,
+        utilization: r.plan.utilization,
+        unchanged: r.plan.unchanged,
+        redeploy: r.plan.redeploy,
+        components: r.plan.components,
+        maxSpoutPending: r.plan.maxSpoutPending,
+        workers: r.plan.workers,
+        caveats: r.plan.caveats,
+        predicted: { ...r.plan.predicted, saturationRate: finite(r.plan.predicted.saturationRate), completeLatencySecs: finite(r.plan.predicted.completeLatencySecs) },
+      },
+      figures: r.collected.figures,
+      coarse: r.collected.coarse,
+      missing: r.collected.missing,
+    },
+    null,
+    2,
+  ) + '\n';
+}
+
+/** JSON has no Infinity: an unbounded figure is null. */
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

@@ -1,0 +1,79 @@
+/**
+ * The measurements a squall component sends about itself, as one log line: a fixed prefix and a JSON body.
+ * A log line is the one channel that works on every cluster: the multi-lang `metrics` command kills a plain
+ * shell component's worker (ShellBolt.handleMetrics finds no registered metric), while a `log` lands in the
+ * worker log as `ShellLog pid:<pid>, name:<component> <msg>`, where `squall doctor` reads it over SSH, and the
+ * embedded runtime picks it out of the stream directly.
+ */
+
+/** What starts the message of every measurement line. */
+export const METRICS_PREFIX = 'squall.metrics ';
+
+/** Config key: seconds between measurement lines; 0 turns them off. */
+export const METRICS_INTERVAL_KEY = 'squall.metrics.interval.secs';
+export const DEFAULT_METRICS_INTERVAL_SECS = 60;
+
+/** One task's measurements over one interval. */
+export interface TaskMetrics {
+  /** Format version. */
+  v: 1;
+  component: string;
+  task: number;
+  kind: 'spout' | 'bolt';
+  /** Unix time in ms at the end of the interval. */
+  at: number;
+  /** Length of the interval in seconds. */
+  secs: number;
+  /** Tuples handled: bolts count `process` calls (ticks excluded); spouts count root tuples emitted with an id. */
+  executed: number;
+  /** Wall seconds inside user handlers, summed over tuples (overlapping for async bolts with concurrency > 1). */
+  busySecs: number;
+  /** CPU seconds the process used over the interval (user + system). */
+  cpuSecs: number;
+  /** Tuples emitted per stream. */
+  emitted: Record<string, number>;
+  /** Tuples a bolt may process at once. */
+  concurrency: number;
+  /** Bolts fed by a fields grouping: the heaviest keys seen, as [key, approximate count], heaviest first. */
+  keys?: Array<[string, number]>;
+  /** Tuples whose keys were counted (the denominator of `keys`). */
+  keyed?: number;
+}
+
+export function formatMetricsLine(metrics: TaskMetrics): string {
+  return METRICS_PREFIX + JSON.stringify(metrics);
+}
+
+/**
+ * The measurements in a line of text that may carry anything before the prefix (a worker log's timestamp, thread
+ * and `ShellLog pid:…, name:…`); null when the line has none or its body is not a measurement.
+ */
+export function parseMetricsLine(line: string): TaskMetrics | null {
+  const at = line.indexOf(METRICS_PREFIX);
+  if (at < 0) return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(line.slice(at + METRICS_PREFIX.length));
+  } catch {
+    return null;
+  }
+  if (!isTaskMetrics(body)) return null;
+  return body;
+}
+
+function isTaskMetrics(x: unknown): x is TaskMetrics {
+  if (x === null || typeof x !== 'object') return false;
+  const m = x as Record<string, unknown>;
+  return (
+    m.v === 1 &&
+    typeof m.component === 'string' &&
+    typeof m.task === 'number' &&
+    (m.kind === 'spout' || m.kind === 'bolt') &&
+    typeof m.secs === 'number' &&
+    typeof m.executed === 'number' &&
+    typeof m.busySecs === 'number' &&
+    typeof m.cpuSecs === 'number' &&
+    m.emitted !== null &&
+    typeof m.emitted === 'object'
+  );
+}

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { Bolt, Spout } from '../src/index.js';
+import { Meter, KEY_SLOTS } from '../src/component/meter.js';
+import { collect } from '../src/doctor/collect.js';
+import { Topology } from '../src/topology/builder.js';
+import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
+import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { startUiServer, wordcountFixture, type UiServer } from './helpers/ui-server.js';
+
+const ROOT = join(SOURCE_FIXTURES, '..', '..');
+
+class S extends Spout {
+  override nextTuple(): void {}
+}
+class B extends Bolt {
+  override process(): void {}
+}
+
+function wordcountSpec() {
+  const t = new Topology('wc', { 'topology.max.spout.pending': 100 });
+  const s = t.spout('sentences', S, { outputs: { default: ['sentence'] } });
+  const split = t.bolt('split', B, { outputs: { default: ['word'] }, parallelism: 2 }).shuffle(s);
+  t.bolt('count', B, { outputs: { default: ['word', 'count'] }, parallelism: 2 }).fields(split, ['word']);
+  return t.toSpec();
+}
+
+const metric = (m: Partial<TaskMetrics> & Pick<TaskMetrics, 'component' | 'task' | 'kind'>): TaskMetrics => ({
+  v: 1,
+  at: 1_700_000_000_000,
+  secs: 10,
+  executed: 0,
+  busySecs: 0,
+  cpuSecs: 0,
+  emitted: {},
+  concurrency: 1,
+  ...m,
+});
+
+describe('doctor measurements', () => {
+  it('a measurement line survives a worker log line around it', () => {
+    const m = metric({ component: 'count', task: 4, kind: 'bolt', executed: 12, busySecs: 0.5, keys: [['the', 7]], keyed: 12 });
+    const logged = `2026-11-26 14:00:00.123 o.a.s.t.ShellBolt Thread-20-count-executor[4, 4] [INFO] ShellLog pid:4242, name:count ${formatMetricsLine(m)}`;
+    assert.deepEqual(parseMetricsLine(logged), m);
+    assert.equal(parseMetricsLine('ShellLog pid:1, name:count squall.metrics {not json'), null);
+    assert.equal(parseMetricsLine('ShellLog pid:1, name:count squall.metrics {"v":2}'), null);
+    assert.equal(parseMetricsLine('an ordinary line'), null);
+  });
+
+  it('the meter counts work, emits and heavy keys, and starts afresh after each interval', () => {
+    const meter = new Meter('count', 4, 'bolt', 1);
+    for (let i = 0; i < 1000; i++) {
+      const since = meter.now();
+      meter.key(i % 2 === 0 ? 'the' : `rare-${i}`); // "the" is half of the input; 500 keys appear once
+      meter.emit('default');
+      meter.handled(since);
+    }
+    const first = meter.take();
+    assert.equal(first.executed, 1000);
+    assert.equal(first.emitted.default, 1000);
+    assert.equal(first.keyed, 1000);
+    assert.equal(first.keys![0]![0], 'the');
+    // Space-Saving never undercounts a key it holds, and overcounts by at most keyed / KEY_SLOTS.
+    assert.ok(first.keys![0]![1] >= 500 && first.keys![0]![1] <= 500 + 1000 / KEY_SLOTS, String(first.keys![0]![1]));
+    assert.ok(first.busySecs >= 0 && first.cpuSecs >= 0 && first.secs >= 0);
+    const second = meter.take();
+    assert.equal(second.executed, 0);
+    assert.deepEqual(second.emitted, {});
+    assert.equal(second.keys, undefined);
+  });
+});
+
+describe('doctor collect', () => {
+  it('turns measurements into per-tuple figures, task rates and hot keys', () => {
+    const spec = wordcountSpec();
+    const collected = collect({
+      spec,
+      maxSpoutPending: 100,
+      messageTimeoutSecs: 30,
+      workers: 1,
+      completeLatencySecs: 0.02,
+      failedPerSec: 0,
+      hosts: new Map([[4, 'local:1']]),
+      metrics: [
+        metric({ component: 'sentences', task: 1, kind: 'spout', executed: 1000, busySecs: 0.1, cpuSecs: 0.2, emitted: { default: 1000 } }),
+        metric({ component: 'split', task: 2, kind: 'bolt', executed: 500, busySecs: 1, cpuSecs: 0.5, emitted: { default: 3000 } }),
+        metric({ component: 'split', task: 3, kind: 'bolt', executed: 500, busySecs: 1, cpuSecs: 0.5, emitted: { default: 3000 } }),
+        metric({ component: 'count', task: 4, kind: 'bolt', executed: 4500, busySecs: 2, cpuSecs: 1, keyed: 4500, keys: [['the', 3000]] }),
+        metric({ component: 'count', task: 5, kind: 'bolt', executed: 1500, busySecs: 1, cpuSecs: 1, keyed: 1500, keys: [['a', 100]] }),
+        // An older line of task 5 is ignored.
+        metric({ component: 'count', task: 5, kind: 'bolt', at: 1, executed: 99999 }),
+      ],
+    });
+    const byId = new Map(collected.figures.components.map((c) => [c.id, c]));
+    assert.equal(byId.get('sentences')!.rootRate, 100);
+    assert.equal(byId.get('split')!.serviceSecs, 2 / 1000);
+    assert.equal(byId.get('split')!.emitsPerTuple.default, 6);
+    assert.equal(byId.get('count')!.serviceSecs, 3 / 6000);
+    assert.deepEqual(byId.get('count')!.taskFigures!.map((t) => [t.task, t.ratePerSec, t.host]), [
+      [4, 450, 'local:1'],
+      [5, 150, undefined],
+    ]);
+    assert.deepEqual(byId.get('count')!.hotKeys![0], { key: 'the', share: 0.5 });
+    assert.deepEqual(collected.figures.edges, [
+      { from: 'sentences', stream: 'default', to: 'split', grouping: 'shuffle' },
+      { from: 'split', stream: 'default', to: 'count', grouping: 'fields' },
+    ]);
+    assert.deepEqual(collected.coarse, []);
+    assert.deepEqual(collected.missing, []);
+  });
+});
+
+describe('squall doctor against a Storm UI', () => {
+  let server: UiServer;
+  let dir: string;
+  before(async () => {
+    server = await startUiServer({ topologies: [wordcountFixture('wordcount-7-1700000000')] });
+    dir = mkdtempSync(join(tmpdir(), 'squall-doctor-'));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('falls back to the UI counts, says they are coarse, names the bottleneck and plans for a target', async () => {
+    const record = join(dir, 'observations.ndjson');
+    const run = (...args: string[]) =>
+      execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'doctor', '--ui', server.url, ...args], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
+    const text = await run('--target', '40', '--record', record);
+    assert.equal(text.exitCode, 0, text.stderr);
+    assert.match(text.stdout, /^wordcount: 20\.0 tuple trees\/s/m);
+    assert.match(text.stdout, /count saturates first, at about 169 trees\/s/);
+    assert.match(text.stdout, /every component is under 20% busy/);
+    assert.match(text.stdout, /^Plan for 40\.0 trees\/s, every task at most 70% busy$/m);
+    assert.match(text.stdout, /count: .*processLatency, which includes waiting in the subprocess's queue/);
+    const json = await run('--json', '--target', '40', '--record', record);
+    assert.equal(json.exitCode, 0, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.equal(report.bottleneck, 'count');
+    assert.ok(report.plan.predicted.rate >= 40 * 0.97, String(report.plan.predicted.rate));
+    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 2);
+    assert.equal(lines[1].bottleneck, 'count');
+  });
+
+  it('refuses a utilization outside 0..1 with the fix', async () => {
+    const result = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'doctor', '--ui', server.url, '--utilization', '70'], { cwd: ROOT, reject: false });
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /--utilization takes a fraction between 0 and 1 \(e\.g\. 0\.7\), got "70"/);
+  });
+});
