@@ -145,6 +145,9 @@ describe('squall doctor against a Storm UI', () => {
     const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
     assert.equal(lines[1].bottleneck, 'count');
+    const dot = await run('--dot');
+    assert.equal(dot.exitCode, 0, dot.stderr);
+    assert.match(dot.stdout, /"count" \[shape=box, label="count\\nparallelism 2\\n82\.1 tuples\/s\\nbusiest task 12%"\];/);
   });
 
   it('refuses a utilization outside 0..1 with the fix', async () => {

@@ -4,7 +4,8 @@
  */
 import type { Collected } from './collect.js';
 import type { Diagnosis } from './findings.js';
-import { fixed, ms, percent } from './findings.js';
+import { fixed, ms, percent, SATURATED } from './findings.js';
+import type { GraphAnnotations } from '../topology/graph.js';
 import type { Plan } from './plan.js';
 import { table } from '../format/table.js';
 
@@ -111,6 +112,15 @@ export function doctorJson(r: DoctorReport): string {
     null,
     2,
   ) + '\n';
+}
+
+/** Rates and load drawn on the graph; components at or over SATURATED, or named in a finding, filled. */
+export function doctorAnnotations(r: DoctorReport): GraphAnnotations {
+  const lines = new Map<string, string[]>();
+  for (const c of r.diagnosis.components) lines.set(c.id, [`${fixed(c.ratePerSec)} tuples/s`, `busiest task ${percent(c.utilization)}`]);
+  const hot = new Set(r.diagnosis.components.filter((c) => c.utilization >= SATURATED).map((c) => c.id));
+  for (const f of r.diagnosis.findings) if (f.component && f.kind !== 'over-provisioned') hot.add(f.component);
+  return { lines, hot };
 }
 
 /** JSON has no Infinity: an unbounded figure is null. */

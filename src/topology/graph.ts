@@ -47,7 +47,14 @@ export function dotQuote(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|\r/g, '\\n')}"`;
 }
 
-export function toDot(spec: TopologySpec): string {
+/** Figures to draw on the graph (`squall doctor --dot`): extra label lines, and components to mark as hot. */
+export interface GraphAnnotations {
+  lines?: ReadonlyMap<string, string[]>;
+  /** Components drawn filled: the ones that hold the topology back. */
+  hot?: ReadonlySet<string>;
+}
+
+export function toDot(spec: TopologySpec, annotations: GraphAnnotations = {}): string {
   const out = [
     `digraph ${dotQuote(spec.name)} {`,
     '  rankdir=LR;',
@@ -58,9 +65,11 @@ export function toDot(spec: TopologySpec): string {
   ];
   for (const component of spec.components) {
     // Each line is quoted separately and joined with DOT's own `\n`, so a backslash in a script path stays literal.
-    const label = nodeLabelLines(component).map((line) => dotQuote(line).slice(1, -1)).join('\\n');
+    const lines = [...nodeLabelLines(component), ...(annotations.lines?.get(component.id) ?? [])];
+    const label = lines.map((line) => dotQuote(line).slice(1, -1)).join('\\n');
     const shape = component.kind === 'spout' ? 'ellipse' : 'box';
-    out.push(`  ${dotQuote(component.id)} [shape=${shape}, label="${label}"];`);
+    const fill = annotations.hot?.has(component.id) ? ', style=filled, fillcolor="#f4a6a6"' : '';
+    out.push(`  ${dotQuote(component.id)} [shape=${shape}, label="${label}"${fill}];`);
   }
   for (const component of spec.components) {
     for (const input of component.inputs) {

@@ -7,7 +7,8 @@ import { withCluster } from '../../cluster/access.js';
 import { collect, type Observation } from '../../doctor/collect.js';
 import { diagnose } from '../../doctor/findings.js';
 import { plan } from '../../doctor/plan.js';
-import { doctorJson, formatDoctor, type DoctorReport } from '../../doctor/report.js';
+import { doctorAnnotations, doctorJson, formatDoctor, type DoctorReport } from '../../doctor/report.js';
+import { toDot } from '../../topology/graph.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
 import { addClusterOptions } from '../cluster-options.js';
@@ -19,6 +20,7 @@ interface DoctorOptions extends AccessOptions {
   target?: number;
   utilization: number;
   json: boolean;
+  dot: boolean;
   record?: string;
 }
 
@@ -32,6 +34,7 @@ export function registerDoctor(program: Command): void {
       .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveNumber)
       .option('--utilization <0-1>', 'how busy the plan lets any task be', utilizationOption, 0.7)
       .option('--json', 'print JSON for machines', false)
+      .option('--dot', 'print the topology as Graphviz DOT with rates and how busy each component is', false)
       .option('--record <file>', 'append this observation to FILE as one NDJSON record'),
   )
     .addHelpText(
@@ -53,6 +56,7 @@ Examples:
     )
     .action(async (name: string | undefined, options: DoctorOptions) => {
       const project = await projectTopology();
+      if (options.json && options.dot) throw new Error('choose one of --json and --dot');
       const topology = name ?? project.name;
       const observe = async (ui: StormUiClient): Promise<DoctorReport> => {
         const collected = collect(await observation(ui, topology, project));
@@ -65,7 +69,7 @@ Examples:
         ? await observe(new StormUiClient(options.ui, { timeoutMs }))
         : await withCluster(options, async (access) => observe(new StormUiClient(await access.uiBaseUrl(), { timeoutMs })));
       if (options.record) await appendRecord(options.record, report);
-      process.stdout.write(options.json ? doctorJson(report) : formatDoctor(report));
+      process.stdout.write(options.json ? doctorJson(report) : options.dot ? toDot(project, doctorAnnotations(report)) : formatDoctor(report));
     });
 }
 
