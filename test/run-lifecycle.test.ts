@@ -7,11 +7,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
+/** Process groups started here: a failed test must not leave them running (they would keep this file alive). */
+const groups: number[] = [];
+after(() => {
+  for (const pid of groups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
 
 /** `squall run …` in its own process group (as a shell starts a job), with a temp folder of its own. */
 function startRun(...args: string[]) {
@@ -22,6 +33,7 @@ function startRun(...args: string[]) {
     detached: true,
     reject: false,
   });
+  groups.push(child.pid!);
   let stdout = '';
   let stderr = '';
   const waiters: Array<() => void> = [];
@@ -75,7 +87,7 @@ async function allGone(pids: number[]): Promise<void> {
 }
 
 describe('squall run, start to exit', () => {
-  it('exits right after the summary, not a message timeout later', { timeout: 120_000 }, async () => {
+  it('exits right after the summary, not a message timeout later', { timeout: 60_000 }, async () => {
     // A timeout of an hour: before the fix the process lingered that long after printing its summary.
     const run = startRun('test/topologies/interrupt.ts', '--time', '1', '-o', 'topology.message.timeout.secs=3600');
     const result = await run.child;
@@ -84,7 +96,7 @@ describe('squall run, start to exit', () => {
     assert.deepEqual(readdirSync(run.temp), [], 'no squall-build-* or squall-pids-* folder left');
   });
 
-  it('drains cleanly on one Ctrl-C to the whole process group and exits 0', { timeout: 120_000 }, async () => {
+  it('drains cleanly on one Ctrl-C to the whole process group and exits 0', { timeout: 60_000 }, async () => {
     const run = startRun('test/topologies/interrupt.ts');
     await run.until(() => loggedPids(run.stdout).length === 3 && /running "interrupt"/.test(run.stderr));
     run.interrupt();
@@ -98,7 +110,7 @@ describe('squall run, start to exit', () => {
     assert.deepEqual(readdirSync(run.temp), [], 'no temporary folder left');
   });
 
-  it('stops at once on a second Ctrl-C, killing its components and removing its folders', { timeout: 120_000 }, async () => {
+  it('stops at once on a second Ctrl-C, killing its components and removing its folders', { timeout: 60_000 }, async () => {
     // The bolt holds every tuple: the drain would wait the whole message timeout.
     const run = startRun('test/topologies/interrupt.ts', '-o', 'test.hold=true', '-o', 'topology.message.timeout.secs=3600');
     await run.until(() => loggedPids(run.stdout).length === 3 && /running "interrupt"/.test(run.stderr));
@@ -112,7 +124,7 @@ describe('squall run, start to exit', () => {
     assert.deepEqual(readdirSync(run.temp), [], 'no temporary folder left');
   });
 
-  it('refuses a shell component whose script is missing, as `squall jar` does', { timeout: 120_000 }, async () => {
+  it('refuses a shell component whose script is missing, as `squall jar` does', { timeout: 60_000 }, async () => {
     const run = startRun('test/topologies/missing-script.ts', '--time', '1');
     const result = await run.child;
     assert.equal(result.exitCode, 1);
