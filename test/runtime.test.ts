@@ -219,6 +219,27 @@ describe('embedded runtime, hardened against what real components and faults do'
 });
 
 describe('component test harness', () => {
+  it('leaves no temporary folder behind: bundles and pid folders of runTopology, testBolt and the test driver', async () => {
+    const { execa } = await import('execa');
+    const { readdirSync } = await import('node:fs');
+    const { pathToFileURL } = await import('node:url');
+    const { FIXTURES } = await import('./helpers/driver.js');
+    const temp = mkdtempSync(join(tmpdir(), 'squall-leftovers-'));
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(FIXTURES, '..', '..', path)).href);
+    const script = [
+      `const { runTopology, testBolt } = await import(${dist('src/index.js')});`,
+      `const { startBolt } = await import(${dist('test/helpers/driver.js')});`,
+      `await runTopology(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, { runMs: 300 });`,
+      `const split = await testBolt(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, 'split', [{ values: ['a b'] }]);`,
+      `if (split.acked.length !== 1) throw new Error('testBolt did not run');`,
+      `const bolt = await startBolt('components.js', { context: { componentId: 'scripted', outputFields: { default: ['word'] } } });`,
+      `await bolt.executor.stop();`,
+    ].join('\n');
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { env: { TMPDIR: temp }, reject: false });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(readdirSync(temp), [], 'no squall-build-* or squall-pids-* folder left');
+  });
+
   it('feeds given tuples to one bolt and collects emits, acks and fails', async () => {
     const { testBolt } = await import('../src/testing/component-harness.js');
     const split = await testBolt(join(EXAMPLES, 'wordcount'), 'split', [{ values: ['a b'] }, { values: ['c'] }]);
