@@ -255,6 +255,11 @@ export class LocalCluster {
       this.died(taskId, component, err as ShellDeath);
       return;
     }
+    // A restart that finished its handshake after `stop` began: `stop` no longer waits for it, so end it here.
+    if (this.stopping) {
+      await proc.stop();
+      return;
+    }
     this.watchPidFile(component, taskId, pid, proc);
     if (component.kind === 'bolt') this.startBolt(taskId, component, proc, conf);
     else this.startSpout(taskId, component, proc, conf);
