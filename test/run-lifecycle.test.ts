@@ -98,7 +98,7 @@ describe('squall run, start to exit', () => {
 
   it('drains cleanly on one Ctrl-C to the whole process group and exits 0', { timeout: 60_000 }, async () => {
     const run = startRun('test/topologies/interrupt.ts');
-    await run.until(() => loggedPids(run.stdout).length === 3 && /running "interrupt"/.test(run.stderr));
+    await run.until(() => loggedPids(run.stdout).length === 3 && /INFO acked 10/.test(run.stdout));
     run.interrupt();
     const result = await run.child;
     assert.doesNotMatch(run.stderr, /DIED/, 'no component died of the SIGINT');

@@ -3,6 +3,7 @@
  * key test.hold the bolt never finishes a tuple, so a stop waits for the message timeout.
  */
 import { Bolt, Spout, Topology } from 'squall';
+import type { MessageId } from 'squall';
 
 class Ticks extends Spout {
   private n = 0;
@@ -11,6 +12,9 @@ class Ticks extends Spout {
   }
   override nextTuple(): void {
     this.emit([this.n], { id: this.n++ });
+  }
+  override ack(id: MessageId): void {
+    if (id === 10) this.log('acked 10');
   }
 }
 
