@@ -48,6 +48,8 @@ export interface NimbusClientOptions {
   callTimeoutMs?: number;
   /** Default 1 MiB, Storm's default nimbus.thrift.max_buffer_size. */
   maxFrameBytes?: number;
+  /** How output and errors name this Nimbus (default host:port; through an SSH tunnel, the Nimbus behind it). */
+  label?: string;
 }
 
 export interface LeaderOptions extends NimbusClientOptions {
@@ -55,7 +57,7 @@ export interface LeaderOptions extends NimbusClientOptions {
    * Where to connect for a Nimbus at `address` (default: the address itself). An SSH tunnel answers with its local
    * end, so the leader reported by getLeader() is reached through a tunnel too.
    */
-  dial?: (address: NimbusAddress) => Promise<NimbusAddress>;
+  dial?: (address: NimbusAddress, reportedBy?: NimbusAddress) => Promise<NimbusAddress & { label?: string }>;
 }
 
 export interface NimbusLeader {
@@ -123,19 +125,20 @@ export class NimbusClient {
     private readonly connection: FramedConnection,
     readonly host: string,
     readonly port: number,
+    private readonly label?: string,
   ) {}
 
   static async connect(host: string, port: number, options: NimbusClientOptions = {}): Promise<NimbusClient> {
     try {
       const connection = await FramedConnection.open(host, port, connectionOptions(options));
-      return new NimbusClient(connection, host, port);
+      return new NimbusClient(connection, host, port, options.label);
     } catch (err) {
-      throw toNimbusError(err, `${host}:${port}`);
+      throw toNimbusError(err, options.label ?? `${host}:${port}`);
     }
   }
 
   get address(): string {
-    return `${this.host}:${this.port}`;
+    return this.label ?? `${this.host}:${this.port}`;
   }
 
   close(): void {
@@ -321,10 +324,11 @@ export class NimbusClient {
  * it is someone else (a non-leader refuses uploads and submits).
  */
 export async function connectToLeader(seeds: NimbusAddress[], options: LeaderOptions = {}): Promise<NimbusClient> {
-  const dial = options.dial ?? (async (address: NimbusAddress) => address);
-  const connectTo = async (address: NimbusAddress) => {
-    const endpoint = await dial(address);
-    return NimbusClient.connect(endpoint.host, endpoint.port, options);
+  const dial = options.dial ?? (async (address: NimbusAddress): Promise<NimbusAddress & { label?: string }> => address);
+  // The leader is dialled as reported by the seed that named it: through SSH, that name means something on the seed's host.
+  const connectTo = async (address: NimbusAddress, reportedBy?: NimbusAddress) => {
+    const endpoint = await dial(address, reportedBy);
+    return NimbusClient.connect(endpoint.host, endpoint.port, endpoint.label ? { ...options, label: endpoint.label } : options);
   };
   if (seeds.length === 0) throw new NimbusError('Unreachable', 'no Nimbus host configured: set the nimbus host(s) in config.json', '');
   const failures: NimbusError[] = [];
@@ -347,7 +351,7 @@ export async function connectToLeader(seeds: NimbusAddress[], options: LeaderOpt
     if (sameAddress(leader, seed)) return client;
     client.close();
     try {
-      return await connectTo(leader);
+      return await connectTo(leader, seed);
     } catch (err) {
       const cause = toNimbusError(err, `${leader.host}:${leader.port}`);
       throw new NimbusError(
@@ -376,6 +380,7 @@ function connectionOptions(options: NimbusClientOptions): ConnectionOptions {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     callTimeoutMs: options.callTimeoutMs ?? 60_000,
     ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
+    ...(options.label !== undefined ? { label: options.label } : {}),
   };
 }
 
