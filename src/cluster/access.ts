@@ -24,6 +24,7 @@ export interface AccessOptions {
 export class ClusterAccess {
   private readonly ssh = new Map<string, Promise<Client>>();
   private readonly tunnels = new Map<string, Promise<Tunnel>>();
+  private closing = false;
 
   private constructor(
     readonly envName: string | undefined,
@@ -156,8 +157,14 @@ export class ClusterAccess {
     return undefined;
   }
 
+  /** True once close() began: SSH connections ending after that were closed by us, not lost. */
+  get closed(): boolean {
+    return this.closing;
+  }
+
   /** Close tunnels and SSH connections. Safe to call twice. */
   async close(): Promise<void> {
+    this.closing = true;
     const tunnels = [...this.tunnels.values()];
     const clients = [...this.ssh.values()];
     this.tunnels.clear();

@@ -89,6 +89,22 @@ export interface SupervisorSummary {
   numUsedWorkers: number;
 }
 
+/** Where one executor runs now (storm.thrift ExecutorSummary: 2 component_id, 3 host, 4 port). */
+export interface ExecutorPlacement {
+  componentId: string;
+  host: string;
+  port: number;
+}
+
+/** What squall reads of storm.thrift TopologyInfo: 1 id, 2 name, 3 uptime_secs, 4 executors, 5 status. */
+export interface TopologyInfo {
+  id: string;
+  name: string;
+  uptimeSecs: number;
+  status: string;
+  executors: ExecutorPlacement[];
+}
+
 export interface ClusterInfo {
   topologies: TopologySummary[];
   nimbuses: NimbusSummary[];
@@ -153,6 +169,11 @@ export class NimbusClient {
 
   getClusterInfo(): Promise<ClusterInfo> {
     return this.call('getClusterInfo', () => {}, struct(readClusterSummary), AUTH_ONLY);
+  }
+
+  /** A running topology's current assignment, by topology id. */
+  getTopologyInfo(id: string, name = id): Promise<TopologyInfo> {
+    return this.call('getTopologyInfo', (w) => w.stringField(1, id), struct(readTopologyInfo), LIFECYCLE_THROWS, { topology: name });
   }
 
   async getNimbusConf(): Promise<Record<string, unknown>> {
@@ -538,6 +559,32 @@ function readTopologySummary(r: ThriftReader): TopologySummary {
     return true;
   });
   return t;
+}
+
+function readTopologyInfo(r: ThriftReader): TopologyInfo {
+  const t: TopologyInfo = { id: '', name: '', uptimeSecs: 0, status: '', executors: [] };
+  r.readStruct((id, type) => {
+    if (id === 1 && type === TType.STRING) t.id = r.string();
+    else if (id === 2 && type === TType.STRING) t.name = r.string();
+    else if (id === 3 && type === TType.I32) t.uptimeSecs = r.i32();
+    else if (id === 4 && type === TType.LIST) t.executors = readList(r, readExecutorSummary);
+    else if (id === 5 && type === TType.STRING) t.status = r.string();
+    else return false;
+    return true;
+  });
+  return t;
+}
+
+function readExecutorSummary(r: ThriftReader): ExecutorPlacement {
+  const e: ExecutorPlacement = { componentId: '', host: '', port: 0 };
+  r.readStruct((id, type) => {
+    if (id === 2 && type === TType.STRING) e.componentId = r.string();
+    else if (id === 3 && type === TType.STRING) e.host = r.string();
+    else if (id === 4 && type === TType.I32) e.port = r.i32();
+    else return false;
+    return true;
+  });
+  return e;
 }
 
 /** SupervisorSummary: 1 host, 2 i32 uptime_secs, 3 i32 num_workers, 4 i32 num_used_workers, 5 supervisor_id, … */

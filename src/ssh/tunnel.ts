@@ -20,6 +20,8 @@ export async function openTunnel(client: Client, remoteHost: string, remotePort:
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // The local client sees the refused forward as a closed connection; an unheard 'error' would crash squall.
+    socket.on('error', () => {});
     client.forwardOut('127.0.0.1', socket.remotePort ?? 0, remoteHost, remotePort, (err, stream) => {
       if (err) {
         failure = err.message.replace(/^\(SSH\) Channel open failure: /, '');
@@ -29,7 +31,7 @@ export async function openTunnel(client: Client, remoteHost: string, remotePort:
       socket.pipe(stream).pipe(socket);
       stream.on('close', () => socket.destroy());
       socket.on('close', () => stream.close());
-      socket.on('error', () => stream.close());
+      socket.once('error', () => stream.close());
     });
   });
   await new Promise<void>((resolve, reject) => {
