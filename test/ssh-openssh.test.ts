@@ -4,13 +4,14 @@
  * reads it (rotated, revoked and CA-marked keys), a port that accepts and never answers, and each failed step named.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { connectSsh } from '../src/ssh/connection.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
@@ -36,10 +37,10 @@ function project(sshd: Sshd, env: Record<string, unknown>, knownHosts = `[127.0.
   return { cwd, home };
 }
 
-function squall(where: Project, ...args: string[]) {
+function squall(where: Project & { agent?: string }, ...args: string[]) {
   return execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), ...args], {
     cwd: where.cwd,
-    env: { HOME: where.home, SSH_AUTH_SOCK: '', SQUALL_NIMBUS: '' },
+    env: { HOME: where.home, SSH_AUTH_SOCK: where.agent ?? '', SQUALL_NIMBUS: '' },
     extendEnv: true,
     reject: false,
     timeout: 60_000,
@@ -186,6 +187,33 @@ describe('through a real OpenSSH server', () => {
     assert.equal(list.exitCode, 1);
     assert.match(list.stderr, new RegExp(`SSH authentication to ${sshd.user}@127\\.0\\.0\\.1:${sshd.port} failed \\(tried key ${stranger}\\)`));
     assert.doesNotMatch(list.stderr, /Nimbus is running/);
+  });
+
+  it('says which step failed: authentication, naming the ssh-agent identities it tried', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-agent-'));
+    const [stranger] = sshKeygen(dir, 'agent_stranger');
+    const socket = join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      await waitFor(() => existsSync(socket), 'ssh-agent to listen');
+      await execa('ssh-add', [stranger], { env: { SSH_AUTH_SOCK: socket } });
+      const where = project(sshd, { nimbus: `127.0.0.1:${nimbus.port}`, ssh_identity_file: undefined });
+      const list = await squall({ ...where, agent: socket }, 'list', '-e', 'remote');
+      assert.equal(list.exitCode, 1);
+      assert.match(list.stderr, /failed \(tried ssh-agent identities ssh-ed25519 agent_stranger\)/);
+    } finally {
+      agent.kill();
+    }
+  });
+
+  it('says which step failed: the forward to the Storm UI, for stats', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const stats = await squall(project(sshd, { nimbus: `127.0.0.1:${nimbus.port}`, ui: port }), 'stats', 'wordcount', '-e', 'remote');
+    assert.equal(stats.exitCode, 1);
+    assert.match(stats.stderr, new RegExp(`could not open localhost:${port} for the tunnel \\(.+\\): check that the Storm UI is running on 127\\.0\\.0\\.1 and listening on port ${port} \\("ui" in config\\.json\\)`));
   });
 
   it('a port that accepts and never answers: one clean timeout line, no crash', async () => {

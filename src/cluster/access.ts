@@ -73,7 +73,7 @@ export class ClusterAccess {
       });
     } catch (err) {
       // Nimbus never answered because the SSH host could not open the forward: say so, not "is Nimbus running".
-      const forward = await this.forwardFailure();
+      const forward = await this.forwardFailure('Nimbus', 'nimbus');
       if (forward) throw forward;
       if (sshFailures.length) (err as Error).message += `; over SSH: ${sshFailures.map((f) => f.message).join('; ')}`;
       throw err;
@@ -141,8 +141,8 @@ export class ClusterAccess {
     return tunnel;
   }
 
-  /** The first forward an SSH host refused, as the step that failed. */
-  private async forwardFailure(): Promise<SshError | undefined> {
+  /** The first forward an SSH host refused, as the step that failed: `service` should have been listening there. */
+  async forwardFailure(service: string, configKey: string): Promise<SshError | undefined> {
     for (const [key, pending] of this.tunnels) {
       const tunnel = await pending.catch(() => undefined);
       if (!tunnel?.failure) continue;
@@ -151,7 +151,7 @@ export class ClusterAccess {
       const where = targetHost === 'localhost' ? `on ${sshHost}` : `at ${targetHost} (as ${sshHost} resolves that name)`;
       const why = /prohibited/i.test(tunnel.failure)
         ? `sshd on ${sshHost} forbids port forwarding (AllowTcpForwarding); ask its administrator`
-        : `check that Nimbus is running ${where} and listening on port ${port} ("nimbus" in config.json)`;
+        : `check that ${service} is running ${where} and listening on port ${port} ("${configKey}" in config.json)`;
       return new SshError('forward', `SSH host ${sshHost} could not open ${target} for the tunnel (${tunnel.failure}): ${why}`);
     }
     return undefined;
