@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -132,7 +132,7 @@ export async function startSshd(options: { hostKey?: [string, string] } = {}): P
       }
     },
     close: async () => {
-      if (listener.exitCode !== null || listener.signalCode !== null) return;
+      if (listener.exitCode !== null || listener.signalCode !== null) return rmSync(dir, { recursive: true, force: true });
       const exited = new Promise<void>((resolve) => listener.once('exit', () => resolve()));
       // The listener and every connection's process: sshd -D leaves running sessions alone when it is stopped.
       for (const pid of descendants(listener.pid!)) {
@@ -144,6 +144,7 @@ export async function startSshd(options: { hostKey?: [string, string] } = {}): P
       }
       listener.kill('SIGTERM');
       await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
