@@ -189,6 +189,15 @@ describe('through a real OpenSSH server', () => {
     assert.doesNotMatch(list.stderr, /Nimbus is running/);
   });
 
+  it('refuses an ssh_identity_file with a passphrase, saying to use ssh-agent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-key-'));
+    const locked = join(dir, 'id_locked');
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', locked]);
+    const list = await squall(project(sshd, { nimbus: `127.0.0.1:${nimbus.port}`, ssh_identity_file: locked }), 'list', '-e', 'remote');
+    assert.equal(list.exitCode, 1);
+    assert.match(list.stderr, new RegExp(`^squall: ssh_identity_file ${locked} cannot be used \\(.+\\): a key with a passphrase must be loaded into ssh-agent`));
+  });
+
   it('says which step failed: authentication, naming the ssh-agent identities it tried', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'squall-agent-'));
     const [stranger] = sshKeygen(dir, 'agent_stranger');

@@ -46,6 +46,12 @@ export function connectSsh(target: SshTarget): Promise<SshClient> {
   if (target.identityFile && !existsSync(target.identityFile)) {
     return Promise.reject(new SshError('auth', `ssh_identity_file ${target.identityFile} does not exist; fix the path in config.json`));
   }
+  const unusable = target.identityFile ? utils.parseKey(readFileSync(target.identityFile)) : undefined;
+  if (unusable instanceof Error) {
+    return Promise.reject(
+      new SshError('auth', `ssh_identity_file ${target.identityFile} cannot be used (${unusable.message}): a key with a passphrase must be loaded into ssh-agent, with ssh_identity_file left unset`),
+    );
+  }
   // A default key protected by a passphrase cannot be used here, and would stop ssh2 before it tries the agent.
   const defaults = DEFAULT_KEYS.map((k) => join(homedir(), '.ssh', k)).filter((k) => existsSync(k));
   const keyFile = target.identityFile ?? defaults.find((k) => !(utils.parseKey(readFileSync(k)) instanceof Error));
