@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import { LogLevel } from '../wire/messages.js';
+import { METRICS_PREFIX, parseMetricsLine, type TaskMetrics } from '../wire/metrics-line.js';
 import { Acker } from './acker.js';
 import { temporaryFolder } from './leftovers.js';
 import type { TreeOwner } from './acker.js';
@@ -39,6 +40,8 @@ export interface LocalClusterOptions {
   restartDelayMs?: number;
   /** How long after its pid a component has to create its pid file before squall warns (default 2 s). */
   pidFileGraceMs?: number;
+  /** A task's measurement line (squall.metrics.interval.secs): kept for `measurements()`, not logged. */
+  onMetrics?: (metrics: TaskMetrics) => void;
 }
 
 /** Default byte budget of one bolt task's receive queue (`squall.receive.buffer.bytes`). */
@@ -137,6 +140,10 @@ export class LocalCluster {
   private readonly warnedPidFile = new Set<string>();
   private stopping = false;
   private drainOver = false;
+  /** The latest measurement line of each task. */
+  private readonly measured = new Map<number, TaskMetrics>();
+  /** When `start` was called (ms since the epoch), for uptime. */
+  startedAt = 0;
 
   constructor(
     readonly spec: TopologySpec,
@@ -166,6 +173,7 @@ export class LocalCluster {
 
   /** Launch every task (bolts first, so spouts emit into running bolts), then activate the spouts. */
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     const ids = [...this.tasks.keys()];
     const bolts = ids.filter((id) => this.tasks.get(id)!.kind === 'bolt');
     const spouts = ids.filter((id) => this.tasks.get(id)!.kind === 'spout');
@@ -222,6 +230,11 @@ export class LocalCluster {
       const settled = s.kind === 'bolt' ? s.executed : s.acked;
       return { ...s, meanLatencyMs: settled > 0 ? s.latencyTotalMs / settled : 0 };
     });
+  }
+
+  /** The latest measurements each task sent about itself (squall components; see squall.metrics.interval.secs). */
+  measurements(): TaskMetrics[] {
+    return [...this.measured.values()];
   }
 
   /** Tuples waiting for a bolt task (held back by max.pending), across all bolt tasks. */
@@ -456,7 +469,18 @@ export class LocalCluster {
   private reporting(component: ComponentSpec, taskId: number) {
     return {
       error: (msg: string) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
-      log: (msg: string, level: number) => this.event('log', component, taskId, level, msg),
+      log: (msg: string, level: number) => {
+        // Measurement lines are data for `squall doctor`, not log lines to show.
+        if (msg.startsWith(METRICS_PREFIX)) {
+          const metrics = parseMetricsLine(msg);
+          if (metrics) {
+            this.measured.set(taskId, metrics);
+            this.options.onMetrics?.(metrics);
+            return;
+          }
+        }
+        this.event('log', component, taskId, level, msg);
+      },
       died: (death: ShellDeath) => this.died(taskId, component, death),
     };
   }
