@@ -1,6 +1,7 @@
 import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
 import { loadTopology } from '../packaging/load.js';
+import { decodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
 
 export interface EmittedTuple {
   component: string;
@@ -10,7 +11,7 @@ export interface EmittedTuple {
 }
 
 export interface TopologyRun {
-  /** Every tuple every component emitted, in order. */
+  /** Every tuple every component emitted, in order, with nested values as the emitter had them (see docs/sdk.md "Values"). */
   emitted: EmittedTuple[];
   /** Component logs, reported errors, deaths and restarts. */
   events: RuntimeEvent[];
@@ -38,6 +39,7 @@ export interface RunTopologyOptions {
 export async function runTopology(target: string, options: RunTopologyOptions): Promise<TopologyRun> {
   const loaded = await loadTopology(target);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
+  const decode = (options.conf?.[ENCODE_NESTED_KEY] ?? loaded.spec.config[ENCODE_NESTED_KEY]) !== false;
   let wake: (() => void) | undefined;
   const check = () => {
     if (options.until?.(run)) wake?.();
@@ -48,7 +50,7 @@ export async function runTopology(target: string, options: RunTopologyOptions): 
     conf: options.conf,
     restartDelayMs: 200,
     onEmit: (component, task, stream, values) => {
-      run.emitted.push({ component, task, stream, values });
+      run.emitted.push({ component, task, stream, values: decode ? decodeValues(values) : values });
       check();
     },
     onEvent: (event) => {
