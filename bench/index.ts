@@ -18,6 +18,7 @@ import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../src/runtime/shell-process.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
+import { decodeValues, encodeValues } from '../src/wire/values.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -149,8 +150,34 @@ async function endToEnd(): Promise<void> {
   );
 }
 
+/**
+ * What nested values cost: the squall spout emitting a flat sentence vs a nested record (an object holding an array
+ * and an object, sent as marked JSON text), same driver, ratio nested/flat; and, in process, the encode + decode
+ * time per tuple of that record, against the type checks a flat tuple costs.
+ */
+async function nestedCost(): Promise<void> {
+  let best = { flat: 0, nested: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    best = { flat: Math.max(best.flat, await spoutRate('sdk-spout.js')), nested: Math.max(best.nested, await spoutRate('sdk-nested-spout.js')) };
+  }
+  const record = [{ id: 7, words: SENTENCE.split(' '), source: { name: 'bench', line: 7 } }];
+  const flat = [SENTENCE];
+  const perTuple = (values: unknown[]) => {
+    const n = 200_000;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) decodeValues(encodeValues(values));
+    return Number(process.hrtime.bigint() - started) / 1e3 / n;
+  };
+  perTuple(record);
+  console.log(
+    `nested  flat ${best.flat.toFixed(0).padStart(8)} cmds/s   nested ${best.nested.toFixed(0).padStart(8)} cmds/s   ratio ${(best.nested / best.flat).toFixed(2)}   ` +
+      `encode+decode ${perTuple(record).toFixed(2)} µs/tuple nested, ${perTuple(flat).toFixed(3)} µs/tuple flat`,
+  );
+}
+
 console.log(`squall bench: best of ${ROUNDS} alternating rounds, node ${process.version}`);
 const boltRatio = await compare('bolt', 'tuples/s', boltRate, 'baseline-bolt.js', 'sdk-bolt.js');
 const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.js', 'sdk-spout.js');
+await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await endToEnd();

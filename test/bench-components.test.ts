@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../src/runtime/shell-process.js';
+import { decodeValues } from '../src/wire/values.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import { FIXTURES, makeContext, pidDir, Recorder } from './helpers/driver.js';
 
@@ -66,4 +67,19 @@ describe('bench components', () => {
       await executor.stop();
     });
   }
+
+  it('sdk-nested-spout.js emits one nested record per next, as marked JSON text', async () => {
+    const proc = await launch('sdk-nested-spout.js', 'sentences');
+    const emits: unknown[][] = [];
+    const executor = new ShellSpoutExecutor(
+      proc,
+      { emit: (_s, values) => (emits.push(values), []), error: () => {}, log: () => {}, died: () => {} },
+      { timeoutMs: 30_000 },
+    );
+    executor.start();
+    await executor.command('activate');
+    for (let i = 0; i < 5; i++) assert.equal(await executor.command('next'), 1);
+    assert.deepEqual(decodeValues(emits[4]!), [{ id: 4, words: SENTENCE.split(' '), source: { name: 'bench', line: 4 } }]);
+    await executor.stop();
+  });
 });
