@@ -169,6 +169,7 @@ async function nestedCost(): Promise<void> {
     return Number(process.hrtime.bigint() - started) / 1e3 / n;
   };
   perTuple(record);
+  perTuple(flat);
   console.log(
     `nested  flat ${best.flat.toFixed(0).padStart(8)} cmds/s   nested ${best.nested.toFixed(0).padStart(8)} cmds/s   ratio ${(best.nested / best.flat).toFixed(2)}   ` +
       `encode+decode ${perTuple(record).toFixed(2)} µs/tuple nested, ${perTuple(flat).toFixed(3)} µs/tuple flat`,

@@ -149,6 +149,17 @@ describe('component test harness', () => {
     assert.deepEqual(flaky.failed, [0]);
     assert.deepEqual(flaky.acked, [1]);
   });
+
+  it('testBolt feeds nested values as a squall source sends them and shows what the bolt emitted as it had it', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    const { valuesOf } = await import('./topologies/nested.js');
+    const run = await testBolt(join(TOPOLOGIES, 'nested.ts'), 'byfields', [{ values: valuesOf(4) }, { values: valuesOf(5) }]);
+    assert.equal(run.death, undefined);
+    assert.deepEqual(run.emitted.map((e) => e.values), [
+      [4, 'ok', { kind: 1, tags: ['g', 1] }],
+      [5, 'ok', { kind: 2, tags: ['g', 2] }],
+    ]);
+  });
 });
 
 describe('objects and arrays in tuples, across simulated workers', () => {
@@ -168,7 +179,11 @@ describe('objects and arrays in tuples, across simulated workers', () => {
     assert.deepEqual([...new Set(verdicts)], ['ok'], 'every value deep-equal to what the spout emitted');
     // Equal groups (keys set in either order) went to one task each.
     const taskOfKind = new Map<number, Set<number>>();
-    for (const t of reports('byfields')) (taskOfKind.get(t.values[2] as number) ?? taskOfKind.set(t.values[2] as number, new Set()).get(t.values[2] as number)!).add(t.task);
+    for (const t of reports('byfields')) {
+      const kind = (t.values[2] as { kind: number }).kind;
+      (taskOfKind.get(kind) ?? taskOfKind.set(kind, new Set()).get(kind)!).add(t.task);
+    }
+    assert.equal(taskOfKind.size, 3);
     for (const [kind, taskSet] of taskOfKind) assert.equal(taskSet.size, 1, `group kind ${kind} reached one task`);
     assert.equal(stat(run, 'records').acked, 30);
   });

@@ -152,6 +152,13 @@ export class WorkerPlan {
     return this.placement.get(task) ?? 0;
   }
 
+  /** One line per worker, for `squall run`: `worker 1: count:1 sentences:3 split:6 split:7`. */
+  describe(tasks: Map<number, ComponentSpec>): string[] {
+    const lines: string[][] = Array.from({ length: this.workers }, () => []);
+    for (const [task, component] of [...tasks].sort(([a], [b]) => a - b)) lines[this.workerOf(task)]!.push(`${component.id}:${task}`);
+    return lines.map((members, i) => `worker ${i + 1}: ${members.join(' ') || '(no executors)'}`);
+  }
+
   /** The tasks among `targets` that run in the same worker as `task`. */
   sameWorker(task: number, targets: number[]): number[] {
     const worker = this.workerOf(task);
