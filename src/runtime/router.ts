@@ -124,9 +124,17 @@ export class Router {
     return scope.next(plan.load);
   }
 
-  private checkCrossing(source: string, sourceTask: number | undefined, stream: string, fields: string[], values: unknown[], targets: number[]): void {
+  private checkCrossing(
+    source: string,
+    sourceTask: number | undefined,
+    stream: string,
+    fields: string[],
+    values: unknown[],
+    targets: number[],
+  ): void {
     if (!this.plan || sourceTask === undefined) return;
-    this.plan.checkCrossing(source, sourceTask, stream, fields, values, targets, (task) => this.taskComponent.get(task) ?? String(task));
+    const componentOf = (task: number) => this.taskComponent.get(task) ?? String(task);
+    this.plan.checkCrossing(source, sourceTask, stream, fields, values, targets, componentOf);
   }
 }
 

@@ -171,23 +171,30 @@ export class WorkerPlan {
    * which is not registered with Kryo (topology.fall.back.on.java.serialization is false by default). On a cluster
    * the emitter's executor loop dies and takes its worker with it; the supervisor restarts it, over and over.
    */
-  checkCrossing(source: string, sourceTask: number, stream: string, fields: string[], values: unknown[], targets: number[], targetComponent: (task: number) => string): void {
+  checkCrossing(
+    source: string,
+    sourceTask: number,
+    stream: string,
+    fields: string[],
+    values: unknown[],
+    targets: number[],
+    targetComponent: (task: number) => string,
+  ): void {
     if (this.workers < 2) return;
     const from = this.workerOf(sourceTask);
-    for (const target of targets) {
-      if (this.workerOf(target) === from) continue;
-      const at = values.findIndex((v) => typeof v === 'object' && v !== null);
-      if (at < 0) return;
-      const className = Array.isArray(values[at]) ? JSON_ARRAY_CLASS : JSON_OBJECT_CLASS;
-      throw new Error(
-        `java.lang.IllegalArgumentException: Class is not registered: ${className} ` +
-          `(WorkerTransfer.tryTransferRemote; Async loop died! The worker exits and its supervisor restarts it). ` +
-          `squall: ${source} (task ${sourceTask}, worker ${from + 1} of ${this.workers}) emitted a nested ${Array.isArray(values[at]) ? 'array' : 'object'} ` +
-          `in field "${fields[at] ?? at}" on stream "${stream}" to ${targetComponent(target)} (task ${target}, worker ${this.workerOf(target) + 1}); ` +
-          'between workers Storm serializes tuples with Kryo, which does not know json-smart\'s classes. Fix: emit the value as JSON text ' +
-          '(e.g. json.dumps) and parse it in the consumer, or mark it for squall bolts to restore ("\\u001e" + JSON text, see docs/sdk.md "Values"); ' +
-          'a squall component does this by default unless squall.encode.nested is false.',
-      );
-    }
+    const target = targets.find((t) => this.workerOf(t) !== from);
+    if (target === undefined) return;
+    const at = values.findIndex((v) => typeof v === 'object' && v !== null);
+    if (at < 0) return;
+    const kind = Array.isArray(values[at]) ? 'array' : 'object';
+    throw new Error(
+      `java.lang.IllegalArgumentException: Class is not registered: ${kind === 'array' ? JSON_ARRAY_CLASS : JSON_OBJECT_CLASS} ` +
+        '(WorkerTransfer.tryTransferRemote; Async loop died! The worker exits and its supervisor restarts it). ' +
+        `squall: ${source} (task ${sourceTask}, worker ${from + 1} of ${this.workers}) emitted a nested ${kind} in field ` +
+        `"${fields[at] ?? at}" on stream "${stream}" to ${targetComponent(target)} (task ${target}, worker ${this.workerOf(target) + 1}); ` +
+        "between workers Storm serializes tuples with Kryo, which does not know json-smart's classes. Fix: emit the value as " +
+        'JSON text (e.g. json.dumps) and parse it in the consumer, or mark it for squall bolts to restore ("\\u001e" + JSON ' +
+        'text, see docs/sdk.md "Values"); a squall component does this by default unless squall.encode.nested is false.',
+    );
   }
 }
