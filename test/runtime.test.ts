@@ -101,7 +101,9 @@ describe('embedded runtime', () => {
   it('kills and restarts a bolt that stops answering heartbeats', async () => {
     const run = await runTopology(join(TOPOLOGIES, 'polyglot.ts'), {
       runMs: 4000,
-      conf: { 'test.silent': true, 'topology.subprocess.timeout.secs': 1 },
+      // 2 s, not 1: with heartbeats every second, an idle bolt's gap between messages is about 1 s, and a late timer
+      // under load would kill a healthy bolt (as it would on a cluster with that setting).
+      conf: { 'test.silent': true, 'topology.subprocess.timeout.secs': 2 },
       until: (r) => r.events.some((e) => e.kind === 'death'),
       drainMs: 100,
     });
