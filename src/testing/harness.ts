@@ -1,7 +1,9 @@
 import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
+import { checkResources } from '../packaging/jar.js';
 import { loadTopology } from '../packaging/load.js';
 import { decodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { temporaryFolder } from '../runtime/leftovers.js';
 
 export interface EmittedTuple {
   component: string;
@@ -37,7 +39,17 @@ export interface RunTopologyOptions {
  *   assert.ok(run.emitted.some((t) => t.component === 'count' && t.values[0] === 'the'));
  */
 export async function runTopology(target: string, options: RunTopologyOptions): Promise<TopologyRun> {
-  const loaded = await loadTopology(target);
+  const build = temporaryFolder('squall-build-');
+  try {
+    return await runBundled(build.path, target, options);
+  } finally {
+    build.remove();
+  }
+}
+
+async function runBundled(buildDir: string, target: string, options: RunTopologyOptions): Promise<TopologyRun> {
+  const loaded = await loadTopology(target, buildDir);
+  checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
   const decode = (options.conf?.[ENCODE_NESTED_KEY] ?? loaded.spec.config[ENCODE_NESTED_KEY]) !== false;
   let wake: (() => void) | undefined;
