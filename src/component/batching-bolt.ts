@@ -19,6 +19,8 @@ export interface BatchingBoltOptions extends Omit<BoltOptions, 'autoAck' | 'conc
  */
 export abstract class BatchingBolt<F extends Fields = Fields> extends Bolt<F> {
   static override options?: BatchingBoltOptions;
+  /** Batches are flushed in order, one at a time: squall.concurrency must not change that. */
+  protected override readonly concurrencyConfigurable = false;
   private readonly ticksBetweenBatches: number;
   private ticks = 0;
   private batches = new Map<string, Tuple<F>[]>();

@@ -7,6 +7,9 @@ import { Component } from './component.js';
 import type { Fields } from './tuple.js';
 import { isHeartbeat, isTick, Tuple } from './tuple.js';
 
+/** Config key (per component): overrides the class's `concurrency` option. */
+export const CONCURRENCY_KEY = 'squall.concurrency';
+
 export interface BoltOptions extends ComponentOptions {
   /** Ack each tuple when `process` returns (or its promise resolves) without acking or failing it. Default true. */
   autoAck?: boolean;
@@ -51,7 +54,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   /** The tuple being processed (concurrency 1), for auto-anchoring. */
   private current: Tuple<any> | undefined;
   /** With concurrency above 1, each async `process` call carries its own tuple. */
-  private readonly currentAsync: AsyncLocalStorage<Tuple<any>> | undefined;
+  private currentAsync: AsyncLocalStorage<Tuple<any>> | undefined;
 
   constructor(options: BoltOptions = {}) {
     super(options);
@@ -79,6 +82,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     this.checkPortable(values, options.directTask);
     const message: BoltEmitMessage = { command: 'emit', tuple: this.wireValues(values, options.stream ?? DEFAULT_STREAM) };
     if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
+    this.meter?.emit(options.stream ?? DEFAULT_STREAM);
     const anchors = this.anchorIds(options.anchors);
     if (anchors.length > 0) message.anchors = anchors;
     if (options.directTask !== undefined) message.task = options.directTask;
@@ -103,8 +107,24 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     this.settle(tuple, 'fail');
   }
 
+  protected readonly kind = 'bolt';
+
+  protected override get parallelWork(): number {
+    return this.boltOptions.concurrency;
+  }
+
+  /** Whether squall.concurrency may change `concurrency` (not for bolts that rely on strict order). */
+  protected readonly concurrencyConfigurable: boolean = true;
+
   /** @internal */
   override async _start(...args: Parameters<Component['_start']>): Promise<void> {
+    // The component's config may set concurrency (squall.concurrency): a redeploy can change it without code,
+    // which is how `squall doctor` applies a plan for a bolt that mostly waits.
+    const configured = Number(args[1].conf?.[CONCURRENCY_KEY]);
+    if (Number.isInteger(configured) && configured >= 1 && this.concurrencyConfigurable) {
+      this.boltOptions.concurrency = configured;
+      this.currentAsync = configured > 1 ? (this.currentAsync ?? new AsyncLocalStorage()) : undefined;
+    }
     await super._start(...args);
     this.ready = true;
     this.pump();
@@ -127,6 +147,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     const component = m.comp ?? '';
     const index = isTick(component, m.stream) ? undefined : this.context.fieldIndex(component, m.stream);
     const tuple = new Tuple<any>(String(m.id), component, m.stream, m.task, this.userValues(m.tuple), index);
+    if (this.meter && index !== undefined) this.countKey(component, m.stream, m.tuple);
     this.unsettled.set(tuple.id, tuple);
     this.queue.push(tuple);
     if (this.ready) this.pump();
@@ -149,34 +170,60 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
 
   private run(tuple: Tuple<any>): void {
     const handler = () => (tuple.isTick ? this.processTick(tuple) : this.process(tuple));
+    const since = this.meter ? this.meter.now() : 0;
     let result: void | Promise<void>;
     this.current = tuple;
     try {
       result = this.currentAsync ? this.currentAsync.run(tuple, handler) : handler();
     } catch (err) {
       this.current = undefined;
+      this.meter?.handled(since, !tuple.isTick);
       this.failed(tuple, err);
       return;
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       this.inFlight++;
       (result as Promise<void>).then(
-        () => this.completeAsync(tuple, undefined, false),
-        (err: unknown) => this.completeAsync(tuple, err, true),
+        () => this.completeAsync(tuple, since, undefined, false),
+        (err: unknown) => this.completeAsync(tuple, since, err, true),
       );
       return;
     }
     this.current = undefined;
+    this.meter?.handled(since, !tuple.isTick);
     this.succeeded(tuple);
   }
 
-  private completeAsync(tuple: Tuple<any>, err: unknown, threw: boolean): void {
+  private completeAsync(tuple: Tuple<any>, since: number, err: unknown, threw: boolean): void {
     this.inFlight--;
+    this.meter?.handled(since, !tuple.isTick);
     if (this.current === tuple) this.current = undefined;
     if (threw) this.failed(tuple, err);
     else this.succeeded(tuple);
     this.pump();
   }
+
+  /**
+   * Count the grouping key of a tuple that came through a fields grouping, for the hot-key figures. The key is
+   * read from the values as they travelled (nested ones are JSON text there), one field as itself, several as a
+   * JSON list.
+   */
+  private countKey(component: string, stream: string, values: unknown[]): void {
+    const cacheKey = `${component}\u0000${stream}`;
+    let positions = this.keyPositions.get(cacheKey);
+    if (positions === undefined) {
+      const grouping = this.context.sourceGrouping(component, stream);
+      const index = this.context.fieldIndex(component, stream);
+      const fields = grouping?.type === 'FIELDS' ? (grouping.fields ?? []) : [];
+      positions = index && fields.length > 0 ? fields.map((f) => index.get(f) ?? -1).filter((i) => i >= 0) : null;
+      this.keyPositions.set(cacheKey, positions);
+    }
+    if (!positions || positions.length === 0) return;
+    const text = (v: unknown): string => (typeof v === 'string' ? v : stringifyMessage(v));
+    this.meter!.key(positions.length === 1 ? text(values[positions[0]!]) : stringifyMessage(positions.map((i) => values[i])));
+  }
+  /** Source stream → positions of its fields-grouping fields (null: not fields-grouped). */
+  private readonly keyPositions = new Map<string, number[] | null>();
 
   private succeeded(tuple: Tuple<any>): void {
     // Ticks are acked even without autoAck: Storm keeps unacked ticks in the shell bolt's pending map forever.

@@ -4,6 +4,8 @@ import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake, LogLevelName, LogLevelNumber, TaskIdsMessage } from '../wire/messages.js';
 import { LogLevel } from '../wire/messages.js';
 import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { DEFAULT_METRICS_INTERVAL_SECS, METRICS_INTERVAL_KEY } from '../wire/metrics-line.js';
+import { Meter } from './meter.js';
 import type { StormConnection } from './connection.js';
 import { ExitCode } from './connection.js';
 import { TopologyContext } from './context.js';
@@ -114,7 +116,31 @@ export abstract class Component {
     this.minLevel = LogLevel[level as LogLevelName];
     // Topology-wide on purpose: every component must agree, or a receiver would misread a sender's strings.
     this.encodeNested = this.conf[ENCODE_NESTED_KEY] !== false;
+    this.meter = this.startMeter();
     await this.initialize(this.conf, this.context);
+  }
+
+  /** Spout or bolt, for the measurements. */
+  protected abstract readonly kind: 'spout' | 'bolt';
+
+  /** Tuples this component may work on at once (bolts with `concurrency`), for the measurements. */
+  protected get parallelWork(): number {
+    return 1;
+  }
+
+  /**
+   * Measurements for `squall doctor`, one log line every squall.metrics.interval.secs (default 60; 0: none). A log
+   * line, because the multi-lang `metrics` command would kill a plain shell component's worker.
+   */
+  protected meter: Meter | undefined;
+
+  private startMeter(): Meter | undefined {
+    const raw = this.conf[METRICS_INTERVAL_KEY];
+    const interval = raw === undefined || raw === null ? DEFAULT_METRICS_INTERVAL_SECS : Number(raw);
+    if (!(interval > 0)) return undefined;
+    const meter = new Meter(this.context.componentId, this.context.taskId, this.kind, this.parallelWork);
+    meter.start(interval, (line) => this.connection.log(line, LogLevel.INFO));
+    return meter;
   }
 
   /** @internal Handle one message from Storm. */

@@ -76,6 +76,10 @@ export abstract class Spout extends Component {
     }
     if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
     if (options.directTask !== undefined) message.task = options.directTask;
+    if (this.meter) {
+      this.meter.emit(options.stream ?? DEFAULT_STREAM);
+      if (options.id !== undefined) this.meter.root();
+    }
     if (!options.needTaskIds) message.need_task_ids = false;
     this.emitsThisCommand++;
     this.connection.send(message);
@@ -83,6 +87,8 @@ export abstract class Spout extends Component {
     if (options.directTask !== undefined) return Promise.resolve([options.directTask]);
     return this.waitForTaskIds();
   }
+
+  protected readonly kind = 'spout';
 
   /** @internal */
   override async _start(...args: Parameters<Component['_start']>): Promise<void> {
@@ -112,8 +118,10 @@ export abstract class Spout extends Component {
       const command = this.commands.shift()!;
       this.emitsThisCommand = 0;
       try {
+        const since = this.meter ? this.meter.now() : 0;
         const result = this.dispatch(command);
         if (result) await result;
+        this.meter?.busy(since);
       } catch (err) {
         if (err instanceof ProtocolError) {
           await this.connection.protocolError(err);

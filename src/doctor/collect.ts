@@ -76,6 +76,37 @@ export function collect(o: Observation): Collected {
   };
 }
 
+/**
+ * One measurement per task from all its lines (e.g. every interval of a run, or the last N lines of a worker log):
+ * counts and times add up over the intervals, and so do the key counts (an approximation for keys that dropped
+ * out of a task's sketch in some intervals).
+ */
+export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
+  const byTask = new Map<string, TaskMetrics>();
+  for (const m of lines) {
+    const key = `${m.component}\u0000${m.task}`;
+    const sum = byTask.get(key);
+    if (!sum) {
+      byTask.set(key, { ...m, emitted: { ...m.emitted }, ...(m.keys ? { keys: m.keys.map(([k, n]) => [k, n] as [string, number]) } : {}) });
+      continue;
+    }
+    sum.at = Math.max(sum.at, m.at);
+    sum.secs += m.secs;
+    sum.executed += m.executed;
+    sum.busySecs += m.busySecs;
+    sum.cpuSecs += m.cpuSecs;
+    sum.concurrency = Math.max(sum.concurrency, m.concurrency);
+    for (const [stream, n] of Object.entries(m.emitted)) sum.emitted[stream] = (sum.emitted[stream] ?? 0) + n;
+    if (m.keys) {
+      const counts = new Map(sum.keys ?? []);
+      for (const [k, n] of m.keys) counts.set(k, (counts.get(k) ?? 0) + n);
+      sum.keys = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 10);
+      sum.keyed = (sum.keyed ?? 0) + (m.keyed ?? 0);
+    }
+  }
+  return [...byTask.values()];
+}
+
 export function edgesOf(spec: TopologySpec): Edge[] {
   return spec.components.flatMap((c) => c.inputs.map((i) => ({ from: i.component, stream: i.stream, to: c.id, grouping: groupingOf(i.grouping) })));
 }

@@ -1,6 +1,6 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
-import { canonicalJson } from '../wire/values.js';
+import { javaListHash, taskIndex } from '../wire/java-hash.js';
 import { LocalityScope } from './workers.js';
 import type { WorkerPlan } from './workers.js';
 
@@ -92,7 +92,7 @@ export class Router {
           out.push(s.tasks[0]!);
           break;
         case 'fields':
-          out.push(s.tasks[hashValues(values, s.fieldIndexes) % s.tasks.length]!);
+          out.push(s.tasks[taskIndex(hashValues(values, s.fieldIndexes), s.tasks.length)]!);
           break;
         case 'shuffle':
         case 'local_or_shuffle':
@@ -139,19 +139,9 @@ export class Router {
 }
 
 /**
- * A stable hash of the grouping fields' values (FNV-1a over their JSON): equal values, same task, every run. Objects
- * hash with sorted keys: Storm hashes a nested value as a Java map, whose hash ignores key order.
+ * The grouping hash of one tuple: Storm's `TupleUtils.chooseTaskIndex` hashes the grouping values as Java objects
+ * (../wire/java-hash.ts), so a key reaches the same task index here as on a cluster.
  */
 export function hashValues(values: unknown[], indexes: number[]): number {
-  let hash = 0x811c9dc5;
-  for (const i of indexes) {
-    const value = values[i];
-    const text = (typeof value === 'object' && value !== null ? canonicalJson(value) : stringifyMessage(value)) ?? 'undefined';
-    for (let k = 0; k < text.length; k++) {
-      hash ^= text.charCodeAt(k);
-      hash = Math.imul(hash, 0x01000193);
-    }
-    hash ^= 0x1f;
-  }
-  return hash >>> 0;
+  return javaListHash(indexes.map((i) => values[i]));
 }
