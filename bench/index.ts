@@ -18,6 +18,7 @@ import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../src/runtime/shell-process.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
+import { redisBench } from './redis.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -154,3 +155,4 @@ const boltRatio = await compare('bolt', 'tuples/s', boltRate, 'baseline-bolt.js'
 const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.js', 'sdk-spout.js');
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await endToEnd();
+await redisBench();

@@ -214,6 +214,37 @@ describe('Redis Streams spout and sink', { skip }, () => {
     );
   });
 
+  it('maps entries with toTuple (parking one that throws), picks the sink stream per tuple, and trims with MAXLEN ~', async () => {
+    await produce(client, 'in', 1000, (i) => (i === 7 ? 'unmappable' : `body ${i}`));
+    const last = async (stream: string) => ((await client.xRevRange(stream, '+', '-', { COUNT: 1 })) as Array<{ message: Record<string, string> }>)[0]?.message;
+    const run = await runUntil(
+      join(TOPOLOGIES, 'redis-sink.ts'),
+      { 'squall.redis.url': server.url },
+      async () => (await client.xLen('in:dead')) === 1 && (await pendingCount(client, 'in', 'redis-sink')) === 0 && (await last('out-1'))?.n === '999',
+    );
+    const source = new Map((await entries(client, 'in')).map((e) => [e.message.seq, e.id]));
+    for (const [stream, n] of [['out-0', '998'], ['out-1', '999']] as const) {
+      const length = await client.xLen(stream);
+      assert.ok(length >= 10 && length < 500, `${stream} trimmed to about 10 entries (whole nodes at a time): ${length}`);
+      assert.deepEqual(await last(stream), { n, from: source.get(n) }, `${stream}: the entry toEntry built`);
+    }
+    const [dead] = await entries(client, 'in:dead');
+    assert.equal(dead!.message['squall.id'], source.get('7'));
+    assert.equal(dead!.message['squall.reason'], 'toTuple threw Error: unmappable entry');
+    assert.equal(dead!.message.body, 'unmappable', 'the entry as it was');
+    assert.equal(stat(run, 'reader').emitted, 999, 'the unmappable entry was never emitted');
+    assert.equal(stat(run, 'sink').deaths + stat(run, 'reader').deaths, 0);
+  });
+
+  it('a spout with no declared output fields and no toTuple is one clear error', async () => {
+    const run = await runUntil(join(TOPOLOGIES, 'redis-no-fields.ts'), { 'squall.redis.url': server.url }, async () => false, 1000);
+    const errors = run.events.filter((e) => e.kind === 'error').map((e) => e.message);
+    assert.ok(
+      errors.some((m) => m.includes("reader: RedisStreamSpout emits the entry fields named by its output fields, and it declares none: declare them (outputs: { default: ['field', …] }) or give options.toTuple")),
+      errors.join('\n'),
+    );
+  });
+
   it('examples/redis: the producer fills "orders", the topology writes running totals to "order-totals"', async () => {
     await execa(process.execPath, [join(ROOT, 'dist', 'examples', 'redis', 'produce.js'), '500', server.url]);
     assert.equal(await client.xLen('orders'), 500);

@@ -10,11 +10,14 @@ import { fieldArgs } from './entries.js';
 export interface RedisStreamBoltOptions extends Omit<BoltOptions, 'autoAck' | 'autoFail'> {
   /** Redis URL. Default: the conf key `squall.redis.url`, else redis://127.0.0.1:6379. */
   url?: string;
-  /** The stream to add to, or a function choosing it per tuple. Required. */
+  /** The stream to add to, or a function choosing it per tuple (or override the `streamFor` method). Required. */
   stream?: string | ((tuple: Tuple<any>) => string);
   /** Trim the stream to about this many entries on each add (`MAXLEN ~ n`). Default: no trimming. */
   maxLen?: number;
-  /** The entry's fields for a tuple. Default: the tuple's fields by name (strings as they are, other values as JSON). */
+  /**
+   * The entry's fields for a tuple (or override the `toEntry` method). Default: the tuple's fields by name, strings
+   * as they are and other values as JSON.
+   */
   toEntry?: (tuple: Tuple<any>) => Record<string, unknown>;
   /**
    * XADDs in flight at once (default 100, Storm's `topology.shellbolt.max.pending`): node-redis writes the
@@ -63,9 +66,8 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
 
   override async process(tuple: Tuple<F>): Promise<void> {
     if (this.redis.fatalError) throw this.redis.fatalError;
-    const { stream, toEntry } = this.redisOptions;
-    const key = typeof stream === 'function' ? stream(tuple) : stream!;
-    const fields = toEntry ? toEntry(tuple) : defaultEntry(tuple);
+    const key = this.streamFor(tuple);
+    const fields = this.toEntry(tuple);
     try {
       await this.redis.command(['XADD', key, ...this.trim, '*', ...fieldArgs(fields)]);
       this.counts.added++;
@@ -80,11 +82,17 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
       }
     }
   }
-}
 
-/** The tuple's fields by name; positions (`0`, `1`, …) when its source declared none. */
-function defaultEntry(tuple: Tuple<any>): Record<string, unknown> {
-  const fields = tuple.fields;
-  if (fields.length > 0) return tuple.toObject() as Record<string, unknown>;
-  return Object.fromEntries(tuple.values.map((value, i) => [String(i), value]));
+  /** The stream a tuple goes to: the `stream` option, or what it returns for the tuple. */
+  protected streamFor(tuple: Tuple<F>): string {
+    const { stream } = this.redisOptions;
+    return typeof stream === 'function' ? stream(tuple) : stream!;
+  }
+
+  /** The entry's fields: the `toEntry` option, else the tuple's fields by name (positions when none are declared). */
+  protected toEntry(tuple: Tuple<F>): Record<string, unknown> {
+    if (this.redisOptions.toEntry) return this.redisOptions.toEntry(tuple);
+    if (tuple.fields.length > 0) return tuple.toObject() as Record<string, unknown>;
+    return Object.fromEntries(tuple.values.map((value, i) => [String(i), value]));
+  }
 }

@@ -37,7 +37,10 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
    * executor's pending map rotates two buckets), so a live task's entry is never taken from it.
    */
   claimIdleMs?: number;
-  /** Turn an entry into tuple values. Default: the values of the declared output fields, by name (null if absent). */
+  /**
+   * Turn an entry into tuple values. Default: the values of the declared output fields, by name (null if absent).
+   * (Or override the `toTuple` method, which can read `this.conf`.)
+   */
   toTuple?: (entry: StreamEntry) => unknown[];
 }
 
@@ -114,6 +117,12 @@ export class RedisStreamSpout extends Spout {
     const o = this.redisOptions;
     if (typeof o.stream !== 'string' || o.stream.length === 0) {
       throw new Error(`${context.componentId}: RedisStreamSpout needs a stream: set options.stream (e.g. static options = { stream: 'orders' })`);
+    }
+    if (!o.toTuple && this.toTuple === RedisStreamSpout.prototype.toTuple && (context.outputFields() ?? []).length === 0) {
+      throw new Error(
+        `${context.componentId}: RedisStreamSpout emits the entry fields named by its output fields, and it declares none: ` +
+          "declare them (outputs: { default: ['field', …] }) or give options.toTuple",
+      );
     }
     const topology = String(conf['topology.name'] ?? 'squall');
     this.stream = o.stream;
@@ -259,10 +268,10 @@ export class RedisStreamSpout extends Spout {
   private emitEntry(entry: StreamEntry): void {
     let values: unknown[];
     try {
-      values = this.redisOptions.toTuple ? this.redisOptions.toTuple(entry) : this.defaultTuple(entry);
+      values = this.toTuple(entry);
     } catch (err) {
       // A mapping that throws would throw again on every redelivery: park the entry instead of crash-looping.
-      const pending: Pending = { entry, values: [], retries: 0, attempts: 0, dueAt: 0, deadLetter: `toTuple threw: ${describeError(err)}` };
+      const pending: Pending = { entry, values: [], retries: 0, attempts: 0, dueAt: 0, deadLetter: `toTuple threw ${describeError(err)}` };
       this.inFlight.set(entry.id, pending);
       this.scheduled.add(pending);
       return;
@@ -271,7 +280,9 @@ export class RedisStreamSpout extends Spout {
     this.emit(values, { id: entry.id });
   }
 
-  private defaultTuple(entry: StreamEntry): unknown[] {
+  /** The tuple values for an entry: the `toTuple` option, else the declared output fields looked up by name. */
+  protected toTuple(entry: StreamEntry): unknown[] {
+    if (this.redisOptions.toTuple) return this.redisOptions.toTuple(entry);
     const fields = this.context.outputFields() ?? [];
     return fields.map((field) => entry.fields[field] ?? null);
   }
