@@ -15,7 +15,7 @@ import { assignTasks } from '../src/runtime/assignment.js';
 import type { ComponentStats, RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { RedisServer, redisServerMissing } from './helpers/redis-server.js';
+import { freePort, RedisServer, redisServerMissing } from './helpers/redis-server.js';
 
 const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
@@ -184,6 +184,37 @@ describe('Redis Streams spout and sink', { skip }, () => {
       assert.ok(lines.some((l) => /reconnected to Redis at .* after \d+\.\ds/.test(l)), `${component}: ${lines.join('\n')}`);
     }
     assert.equal(await client.xLen('in:dead'), 0, 'an outage dead-letters nothing');
+  });
+
+  it('starts while Redis is down, says so, and flows once Redis is up', async () => {
+    const port = await freePort();
+    let late: RedisServer | undefined;
+    let lateClient: Client | undefined;
+    try {
+      // A spout that waited for Redis before answering would be killed after this subprocess timeout.
+      const conf = { 'squall.redis.url': `redis://127.0.0.1:${port}`, 'topology.subprocess.timeout.secs': 1 };
+      const run = await runUntil(flow, conf, async () => {
+        if (!late) {
+          // Two seconds of nothing listening, then a server with 50 entries waiting.
+          await new Promise((resolve) => setTimeout(resolve, 2000));
+          late = await RedisServer.start([], port);
+          lateClient = createClient({ url: late.url, RESP: 2 });
+          lateClient.on('error', () => {});
+          await lateClient.connect();
+          await produce(lateClient, 'in', 50);
+          return false;
+        }
+        return (await lateClient!.xLen('out')) >= 50 && (await pendingCount(lateClient!, 'in', 'redis-flow')) === 0;
+      });
+      assert.equal((await entries(lateClient!, 'out')).length, 50);
+      const reader = logs(run, 'reader');
+      assert.ok(reader.some((l) => l.startsWith(`reader[2]: Redis at redis://127.0.0.1:${port} unreachable (`)), reader.join('\n'));
+      assert.ok(reader.some((l) => l.startsWith(`reader[2]: reconnected to Redis at redis://127.0.0.1:${port} after `)), reader.join('\n'));
+      assert.equal(run.stats.reduce((n, s) => n + s.deaths, 0), 0, 'nothing died waiting');
+    } finally {
+      await lateClient?.close();
+      await late?.stop();
+    }
   });
 
   it('a wrong password ends with one clear error naming the URL (password hidden)', async () => {

@@ -57,9 +57,9 @@ export class RedisServer {
     private readonly extraArgs: string[],
   ) {}
 
-  /** Start a server on a free port in a new temporary directory, and wait until it answers PING. */
-  static async start(extraArgs: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'squall-redis-')), extraArgs);
+  /** Start a server on a free port (or `port`) in a new temporary directory, and wait until it answers PING. */
+  static async start(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'squall-redis-')), extraArgs);
     await server.launch();
     return server;
   }

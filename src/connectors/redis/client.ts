@@ -104,7 +104,11 @@ export class RedisConnection {
       this.failedWhileDown = 0;
       settle();
     });
-    this.client.on('error', (err: unknown) => this.markDown(err));
+    // Down at start: the component starts anyway (a spout emits nothing, a bolt fails tuples) while this retries.
+    this.client.on('error', (err: unknown) => {
+      this.markDown(err);
+      settle();
+    });
     this.client.on('terminated', () => settle());
     this.client.connect().catch((err: unknown) => {
       this.fatal ??= new Error(`${label}: cannot use Redis at ${shown}: ${describeError(err)}; check the URL and credentials`);

@@ -101,8 +101,10 @@ export class RedisStreamSpout extends Spout {
   private readonly inFlight = new Map<string, Pending>();
   private readonly scheduled = new Set<Pending>();
   private ackBuffer: string[] = [];
-  /** While set, this consumer's own pending list is being read again from this id (after a start or restart). */
+  /** While set, this consumer's own pending list is being read again from this id (after a start or an outage). */
   private recoverFrom: string | undefined = '0';
+  private recoverReason = 'left pending by an earlier run of this task';
+  private recoveredThisRound = 0;
   private claimCursor = '0-0';
   private nextClaimAt = 0;
   private readonly lastWarning = new Map<string, number>();
@@ -139,6 +141,7 @@ export class RedisStreamSpout extends Spout {
     // After an outage, read this consumer's pending list again: a read whose reply was lost left entries there.
     this.redis = new RedisConnection(redisUrl(o.url, conf), this.logger, `${context.componentId}[${context.taskId}]`, () => {
       this.recoverFrom = '0';
+      this.recoverReason = 'pending since before the Redis outage';
     });
     await this.redis.started();
     if (this.redis.ready) await this.ensureGroup().catch((err: unknown) => this.commandFailed(err));
@@ -216,7 +219,8 @@ export class RedisStreamSpout extends Spout {
   private async recover(room: number): Promise<void> {
     const reply = await this.readGroup(room, this.recoverFrom!, false);
     if (reply.length === 0) {
-      if (this.counts.recovered > 0) this.logger.info(`re-delivered ${this.counts.recovered} entries left pending by an earlier run of this task`);
+      if (this.recoveredThisRound > 0) this.logger.info(`re-delivered ${this.recoveredThisRound} entries ${this.recoverReason}`);
+      this.recoveredThisRound = 0;
       this.recoverFrom = undefined;
       return;
     }
@@ -225,6 +229,7 @@ export class RedisStreamSpout extends Spout {
       if (isDeleted(entry)) this.ackBuffer.push(entry.id);
       else if (!this.inFlight.has(entry.id)) {
         this.counts.recovered++;
+        this.recoveredThisRound++;
         this.emitEntry(entry);
       }
     }
@@ -291,14 +296,25 @@ export class RedisStreamSpout extends Spout {
   private async runDue(): Promise<number> {
     if (this.scheduled.size === 0) return 0;
     const now = Date.now();
-    let emitted = 0;
+    const replays: Pending[] = [];
     for (const pending of this.scheduled) {
       if (pending.dueAt > now) continue;
-      if (pending.deadLetter !== undefined) {
-        await this.sendToDeadLetter(pending, pending.deadLetter);
+      if (pending.deadLetter !== undefined) await this.sendToDeadLetter(pending, pending.deadLetter);
+      else replays.push(pending);
+    }
+    if (replays.length === 0) return 0;
+    // Claim them again (min idle 0): that resets their idle time, so no other task's XAUTOCLAIM takes an entry this
+    // task is still replaying, and it tells which are no longer pending (acked by a task that had claimed them).
+    const ids = replays.map((p) => p.entry.id);
+    const reply = await this.redis.command(['XCLAIM', this.stream, this.group, this.consumer, '0', ...ids, 'JUSTID']);
+    const stillPending = new Set(Array.isArray(reply) ? reply.map(String) : []);
+    let emitted = 0;
+    for (const pending of replays) {
+      this.scheduled.delete(pending);
+      if (!stillPending.has(pending.entry.id)) {
+        this.inFlight.delete(pending.entry.id);
         continue;
       }
-      this.scheduled.delete(pending);
       this.counts.replayed++;
       emitted++;
       this.emit(pending.values, { id: pending.entry.id });
