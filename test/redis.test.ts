@@ -9,6 +9,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { RedisConnection } from '../src/connectors/redis/client.js';
+import { RedisStreamBolt, RedisStreamSpout } from '../src/connectors/redis/index.js';
+import { TopologyContext } from '../src/component/context.js';
+import type { HandshakeContext } from '../src/wire/messages.js';
 import type { Logger } from '../src/component/component.js';
 import { loadTopology } from '../src/packaging/load.js';
 import { assignTasks } from '../src/runtime/assignment.js';
@@ -274,6 +277,31 @@ describe('Redis Streams spout and sink', { skip }, () => {
       errors.some((m) => m.includes("reader: RedisStreamSpout emits the entry fields named by its output fields, and it declares none: declare them (outputs: { default: ['field', …] }) or give options.toTuple")),
       errors.join('\n'),
     );
+  });
+
+  it('a bad option is one clear error naming it', async () => {
+    const context = new TopologyContext({
+      taskid: 4,
+      componentid: 'reader',
+      'task->component': { '4': 'reader' },
+      'stream->outputfields': { default: ['body'] },
+    } as HandshakeContext);
+    for (const [options, message] of [
+      [{}, "reader: RedisStreamSpout needs a stream: set options.stream (e.g. static options = { stream: 'orders' })"],
+      [{ stream: 'in', batchSize: 0 }, 'reader: RedisStreamSpout option batchSize must be a whole number >= 1, got 0'],
+      [{ stream: 'in', blockMs: 1.5 }, 'reader: RedisStreamSpout option blockMs must be a whole number >= 0, got 1.5'],
+      [{ stream: 'in', maxRetries: -1 }, 'reader: RedisStreamSpout option maxRetries must be a whole number >= 0, got -1'],
+    ] as const) {
+      const spout = new (class extends RedisStreamSpout {})(options);
+      await assert.rejects(Promise.resolve(spout.initialize({}, context)), { message });
+    }
+    for (const [options, message] of [
+      [{}, "reader: RedisStreamBolt needs a stream: set options.stream (e.g. static options = { stream: 'results' })"],
+      [{ stream: 'out', maxLen: 0 }, 'reader: RedisStreamBolt option maxLen must be a whole number >= 1, got 0'],
+    ] as const) {
+      const bolt = new (class extends RedisStreamBolt {})(options);
+      await assert.rejects(Promise.resolve(bolt.initialize({}, context)), { message });
+    }
   });
 
   it('examples/redis: the producer fills "orders", the topology writes running totals to "order-totals"', async () => {

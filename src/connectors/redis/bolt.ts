@@ -57,7 +57,7 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
       throw new Error(`${context.componentId}: RedisStreamBolt needs a stream: set options.stream (e.g. static options = { stream: 'results' })`);
     }
     if (maxLen !== undefined) {
-      if (!Number.isInteger(maxLen) || maxLen <= 0) throw new Error(`${context.componentId}: maxLen must be a positive integer, got ${String(maxLen)}`);
+      if (!Number.isInteger(maxLen) || maxLen <= 0) throw new Error(`${context.componentId}: RedisStreamBolt option maxLen must be a whole number >= 1, got ${String(maxLen)}`);
       this.trim = ['MAXLEN', '~', String(maxLen)];
     }
     this.redis = new RedisConnection(redisUrl(this.redisOptions.url, conf), this.logger, `${context.componentId}[${context.taskId}]`);

@@ -25,7 +25,7 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
   batchSize?: number;
   /** How long a read waits for new entries (ms, default 100). 0 reads without waiting. */
   blockMs?: number;
-  /** Replays of a failed entry before it goes to the dead-letter stream (default 5). */
+  /** Replays of a failed entry before it goes to the dead-letter stream (default 5; Infinity: never). */
   maxRetries?: number;
   /** Where entries go after `maxRetries` replays (default `<stream>:dead`), with their source id and retry count. */
   deadLetterStream?: string;
@@ -126,6 +126,11 @@ export class RedisStreamSpout extends Spout {
           "declare them (outputs: { default: ['field', …] }) or give options.toTuple",
       );
     }
+    checkCount(context.componentId, 'batchSize', o.batchSize, 1);
+    checkCount(context.componentId, 'blockMs', o.blockMs, 0);
+    if (o.maxRetries !== Infinity) checkCount(context.componentId, 'maxRetries', o.maxRetries, 0);
+    checkCount(context.componentId, 'retryDelayMs', o.retryDelayMs, 0);
+    checkCount(context.componentId, 'claimIdleMs', o.claimIdleMs, 1);
     const topology = String(conf['topology.name'] ?? 'squall');
     this.stream = o.stream;
     this.group = o.group ?? topology;
@@ -379,3 +384,11 @@ export class RedisStreamSpout extends Spout {
   }
 }
 
+
+/** A numeric option, when given, must be a whole number of at least `min`. */
+function checkCount(component: string, name: string, value: number | undefined, min: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${component}: RedisStreamSpout option ${name} must be a whole number >= ${min}, got ${String(value)}`);
+  }
+}
