@@ -43,7 +43,7 @@ class Sink extends RedisStreamBolt {
 
 const topology = new Topology('redis-chaos', {
   'topology.message.timeout.secs': 2,
-  'topology.max.spout.pending': 300,
+  'topology.max.spout.pending': 1000,
 });
 const reader = topology.spout('reader', Reader, { outputs: { default: ['id', 'seq'] }, parallelism: 2 });
 const relay = topology.bolt('relay', Relay, { outputs: { default: ['id', 'seq'] }, parallelism: 2 }).shuffle(reader);
