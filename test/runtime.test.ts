@@ -139,7 +139,107 @@ describe('embedded runtime settings, as Storm reads them', () => {
   });
 });
 
+describe('embedded runtime, hardened against what real components and faults do', () => {
+  it('never kills a component for a pid file written after its pid, as Storm\'s storm.py writes it', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'late-pid.ts'), { runMs: 1500, conf: { 'test.pid.delay': 0.3 } });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death' || e.kind === 'warning'), []);
+    assert.equal(stat(run, 'numbers').acked, 20, 'every tuple went through the late bolt');
+  });
+
+  it('warns once, and kills nothing, when a component never writes its pid file', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'late-pid.ts'), { runMs: 3000, conf: { 'test.pid.delay': -1 } });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death'), []);
+    const warnings = run.events.filter((e) => e.kind === 'warning');
+    assert.equal(warnings.length, 1, 'one warning');
+    assert.equal(warnings[0]!.component, 'late');
+    assert.match(warnings[0]!.message, /no pid file .*on a cluster the supervisor could not kill this process/);
+    assert.equal(stat(run, 'numbers').acked, 20);
+  });
+
+  it('says a command does not exist, and does not restart what cannot start; stderr shows once', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'unstartable.ts'), {
+      runMs: 5000,
+      until: (r) => r.events.filter((e) => e.kind === 'death' && e.component === 'crash').length >= 3,
+      drainMs: 100,
+    });
+    const ghost = run.events.filter((e) => e.component === 'ghost');
+    assert.deepEqual(
+      ghost.map((e) => [e.kind, e.message]),
+      [['death', 'cannot start "no-such-interpreter": command not found']],
+      'one death, no restart',
+    );
+    assert.equal(stat(run, 'ghost').deaths, 1);
+    const crashes = run.events.filter((e) => e.kind === 'death' && e.component === 'crash');
+    assert.ok(crashes.length >= 3, 'a process that starts and exits is restarted, as a supervisor restarts a worker');
+    for (const death of crashes) {
+      assert.match(death.message, /^process exited \(code 3\) before answering the handshake; stderr: boom/);
+      assert.equal(death.message.split('boom').length, 2, `stderr shown once: ${death.message}`);
+    }
+  });
+
+  it('counts as acked only the acks that reached the spout, when the spout dies with acks on the way', async () => {
+    const crashFile = join(mkdtempSync(join(tmpdir(), 'squall-crash-')), 'crashed');
+    const run = await runTopology(join(TOPOLOGIES, 'spout-crash.ts'), {
+      runMs: 4000,
+      conf: { 'test.count': 40, 'test.crash.file': crashFile },
+      drainMs: 6000,
+    });
+    const numbers = stat(run, 'numbers');
+    assert.equal(numbers.deaths, 1, 'the spout died once');
+    const heard = logs(run, 'numbers');
+    assert.equal(numbers.acked, heard.filter((l) => l.startsWith('ack ')).length, 'acked = acks the spout received');
+    assert.equal(numbers.failed, heard.filter((l) => l.startsWith('fail ')).length, 'failed = fails the spout received');
+  });
+
+  it('bounds bolt receive queues by bytes, and reports the tuples discarded at stop', async () => {
+    const { loadTopology } = await import('../src/packaging/load.js');
+    const { LocalCluster } = await import('../src/runtime/local-cluster.js');
+    const loaded = await loadTopology(join(TOPOLOGIES, 'big-tuples.ts'));
+    const budget = 2_000_000;
+    const cluster = new LocalCluster(loaded.spec, {
+      squall: { command: process.execPath, script: loaded.bundle },
+      resourcesDir: loaded.resourcesDir,
+      conf: { 'squall.receive.buffer.bytes': budget },
+    });
+    await cluster.start();
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      most = Math.max(most, cluster.queuedBytes);
+    }
+    const stats = await cluster.stop(500);
+    const big = stats.find((s) => s.component === 'big')!;
+    const slow = stats.find((s) => s.component === 'slow')!;
+    assert.ok(big.emitted > 40, `the spout kept emitting (${big.emitted})`);
+    // One `next` (5 tuples of 100 kB) may land on a full queue before the spout is held.
+    assert.ok(most <= budget + 5 * 100_100, `at most ${most} bytes queued`);
+    assert.ok(slow.discarded > 0, 'unreliable tuples were still queued at stop');
+    assert.equal(slow.executed + slow.discarded, big.emitted, 'every tuple was executed or reported discarded');
+  });
+});
+
 describe('component test harness', () => {
+  it('leaves no temporary folder behind: bundles and pid folders of runTopology, testBolt and the test driver', async () => {
+    const { execa } = await import('execa');
+    const { readdirSync } = await import('node:fs');
+    const { pathToFileURL } = await import('node:url');
+    const { FIXTURES } = await import('./helpers/driver.js');
+    const temp = mkdtempSync(join(tmpdir(), 'squall-leftovers-'));
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(FIXTURES, '..', '..', path)).href);
+    const script = [
+      `const { runTopology, testBolt } = await import(${dist('src/index.js')});`,
+      `const { startBolt } = await import(${dist('test/helpers/driver.js')});`,
+      `await runTopology(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, { runMs: 300 });`,
+      `const split = await testBolt(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, 'split', [{ values: ['a b'] }]);`,
+      `if (split.acked.length !== 1) throw new Error('testBolt did not run');`,
+      `const bolt = await startBolt('components.js', { context: { componentId: 'scripted', outputFields: { default: ['word'] } } });`,
+      `await bolt.executor.stop();`,
+    ].join('\n');
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { env: { TMPDIR: temp }, reject: false });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(readdirSync(temp), [], 'no squall-build-* or squall-pids-* folder left');
+  });
+
   it('feeds given tuples to one bolt and collects emits, acks and fails', async () => {
     const { testBolt } = await import('../src/testing/component-harness.js');
     const split = await testBolt(join(EXAMPLES, 'wordcount'), 'split', [{ values: ['a b'] }, { values: ['c'] }]);

@@ -1,8 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadTopology } from '../packaging/load.js';
 import { assignTasks, handshakeContext, taskConf } from '../runtime/assignment.js';
+import { temporaryFolder } from '../runtime/leftovers.js';
 import { launchSpecFor } from '../runtime/local-cluster.js';
 import { ShellBoltExecutor } from '../runtime/shell-bolt.js';
 import { ShellProcess } from '../runtime/shell-process.js';
@@ -39,14 +37,37 @@ export async function testBolt(
   inputs: InputTuple[],
   options: { conf?: Record<string, unknown>; timeoutMs?: number } = {},
 ): Promise<BoltRun> {
-  const loaded = await loadTopology(target);
+  const build = temporaryFolder('squall-build-');
+  const pids = temporaryFolder('squall-pids-');
+  try {
+    return await feedBolt(build.path, pids.path, target, componentId, inputs, options);
+  } finally {
+    pids.remove();
+    build.remove();
+  }
+}
+
+async function feedBolt(
+  buildDir: string,
+  pidDir: string,
+  target: string,
+  componentId: string,
+  inputs: InputTuple[],
+  options: { conf?: Record<string, unknown>; timeoutMs?: number },
+): Promise<BoltRun> {
+  const loaded = await loadTopology(target, buildDir);
   const tasks = assignTasks(loaded.spec);
   const entry = [...tasks].find(([, c]) => c.id === componentId && c.kind === 'bolt');
   if (!entry) throw new Error(`"${componentId}" is not a bolt of ${loaded.spec.name} (bolts: ${loaded.spec.components.filter((c) => c.kind === 'bolt').map((c) => c.id).join(', ')})`);
   const [taskId, component] = entry;
   const proc = new ShellProcess(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }));
   const conf = taskConf(loaded.spec, component, options.conf);
-  await proc.launch(conf, handshakeContext(loaded.spec, tasks, taskId), mkdtempSync(join(tmpdir(), 'squall-pids-')));
+  try {
+    await proc.launch(conf, handshakeContext(loaded.spec, tasks, taskId), pidDir);
+  } catch (err) {
+    proc.kill();
+    throw err;
+  }
   const run: BoltRun = { emitted: [], acked: [], failed: [], logs: [], errors: [], death: undefined };
   let settle!: () => void;
   const settled = new Promise<void>((resolve) => (settle = resolve));

@@ -1,6 +1,8 @@
 import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
+import { checkResources } from '../packaging/jar.js';
 import { loadTopology } from '../packaging/load.js';
+import { temporaryFolder } from '../runtime/leftovers.js';
 
 export interface EmittedTuple {
   component: string;
@@ -36,7 +38,17 @@ export interface RunTopologyOptions {
  *   assert.ok(run.emitted.some((t) => t.component === 'count' && t.values[0] === 'the'));
  */
 export async function runTopology(target: string, options: RunTopologyOptions): Promise<TopologyRun> {
-  const loaded = await loadTopology(target);
+  const build = temporaryFolder('squall-build-');
+  try {
+    return await runBundled(build.path, target, options);
+  } finally {
+    build.remove();
+  }
+}
+
+async function runBundled(buildDir: string, target: string, options: RunTopologyOptions): Promise<TopologyRun> {
+  const loaded = await loadTopology(target, buildDir);
+  checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
   let wake: (() => void) | undefined;
   const check = () => {
