@@ -71,7 +71,11 @@ describe('embedded runtime', () => {
   it('routes named streams, direct emits to the named task, all grouping to every task, and ticks', async () => {
     const run = await runTopology(join(TOPOLOGIES, 'streams.ts'), {
       runMs: 4000,
-      until: (r) => r.emitted.some((t) => t.component === 'ticker' && String(t.values[1]).startsWith('tick')) && r.emitted.filter((t) => t.component === 'consumer').length === 10,
+      // Wait for every expected output: the numbers are unreliable emits, which the drain at stop does not wait for.
+      until: (r) =>
+        r.emitted.some((t) => t.component === 'ticker' && String(t.values[1]).startsWith('tick')) &&
+        r.emitted.filter((t) => t.component === 'consumer').length === 10 &&
+        r.emitted.filter((t) => t.component === 'everyone').length === 20,
     });
     const consumer = run.emitted.filter((t) => t.component === 'consumer');
     const tasks = [...new Set(consumer.map((t) => t.task))].sort();
@@ -97,7 +101,9 @@ describe('embedded runtime', () => {
   it('kills and restarts a bolt that stops answering heartbeats', async () => {
     const run = await runTopology(join(TOPOLOGIES, 'polyglot.ts'), {
       runMs: 4000,
-      conf: { 'test.silent': true, 'topology.subprocess.timeout.secs': 1 },
+      // 2 s, not 1: with heartbeats every second, an idle bolt's gap between messages is about 1 s, and a late timer
+      // under load would kill a healthy bolt (as it would on a cluster with that setting).
+      conf: { 'test.silent': true, 'topology.subprocess.timeout.secs': 2 },
       until: (r) => r.events.some((e) => e.kind === 'death'),
       drainMs: 100,
     });
@@ -248,5 +254,78 @@ describe('component test harness', () => {
     const flaky = await testBolt(join(TOPOLOGIES, 'reliability.ts'), 'flaky', [{ values: [7] }, { values: [8] }]);
     assert.deepEqual(flaky.failed, [0]);
     assert.deepEqual(flaky.acked, [1]);
+  });
+
+  it('testBolt feeds nested values as a squall source sends them and shows what the bolt emitted as it had it', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    const { valuesOf } = await import('./topologies/nested.js');
+    const run = await testBolt(join(TOPOLOGIES, 'nested.ts'), 'byfields', [{ values: valuesOf(4) }, { values: valuesOf(5) }]);
+    assert.equal(run.death, undefined);
+    assert.deepEqual(run.emitted.map((e) => e.values), [
+      [4, 'ok', { kind: 1, tags: ['g', 1] }],
+      [5, 'ok', { kind: 2, tags: ['g', 2] }],
+    ]);
+  });
+});
+
+describe('objects and arrays in tuples, across simulated workers', () => {
+  it('arrive deep-equal in squall bolts over every grouping, and decoded in a Python bolt', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'nested.ts'), {
+      runMs: 8000,
+      until: (r) => r.stats.length === 0 && r.emitted.filter((t) => t.component !== 'records').length >= 30 * 9,
+    });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death' || e.kind === 'error'), []);
+    const reports = (component: string) => run.emitted.filter((t) => t.component === component);
+    for (const component of ['byfields', 'byshuffle', 'bylocal', 'byglobal', 'bynone', 'python']) {
+      const ns = reports(component).map((t) => t.values[0] as number).sort((a, b) => a - b);
+      assert.deepEqual(ns, Array.from({ length: 30 }, (_, i) => i), `${component} got each tuple once`);
+    }
+    assert.equal(reports('byall').length, 60, 'all grouping: both tasks got every tuple');
+    const verdicts = run.emitted.filter((t) => t.component !== 'records').map((t) => t.values[1]);
+    assert.deepEqual([...new Set(verdicts)], ['ok'], 'every value deep-equal to what the spout emitted');
+    // Equal groups (keys set in either order) went to one task each.
+    const taskOfKind = new Map<number, Set<number>>();
+    for (const t of reports('byfields')) {
+      const kind = (t.values[2] as { kind: number }).kind;
+      (taskOfKind.get(kind) ?? taskOfKind.set(kind, new Set()).get(kind)!).add(t.task);
+    }
+    assert.equal(taskOfKind.size, 3);
+    for (const [kind, taskSet] of taskOfKind) assert.equal(taskSet.size, 1, `group kind ${kind} reached one task`);
+    assert.equal(stat(run, 'records').acked, 30);
+  });
+
+  it('with squall.encode.nested false, a squall spout crossing workers fails as the cluster does', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'nested.ts'), {
+      runMs: 8000,
+      conf: { 'squall.encode.nested': false },
+      until: (r) => r.events.some((e) => e.kind === 'death'),
+      drainMs: 100,
+    });
+    const death = run.events.find((e) => e.kind === 'death');
+    assert.equal(death?.component, 'records');
+    assert.match(death!.message, /Class is not registered: org\.apache\.storm\.shade\.net\.minidev\.json\.JSONObject/);
+  });
+
+  it('a shell spout emitting raw nested JSON dies with Storm\'s words when a tuple crosses workers', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'raw-nested.ts'), {
+      runMs: 8000,
+      until: (r) => r.events.some((e) => e.kind === 'death'),
+      drainMs: 100,
+    });
+    const death = run.events.find((e) => e.kind === 'death');
+    assert.equal(death?.component, 'raw');
+    assert.match(death!.message, /^java\.lang\.IllegalArgumentException: Class is not registered: org\.apache\.storm\.shade\.net\.minidev\.json\.JSONObject \(WorkerTransfer\.tryTransferRemote/);
+    assert.match(death!.message, /squall: raw \(task \d+, worker \d of 2\) emitted a nested object in field "record".*Fix:/);
+  });
+
+  it('the same raw nested JSON runs in one worker (nothing crosses), arriving as objects', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'raw-nested.ts'), {
+      runMs: 8000,
+      conf: { 'topology.workers': 1 },
+      until: (r) => r.emitted.filter((t) => t.component === 'sink').length >= 20,
+    });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death'), []);
+    const sink = run.emitted.filter((t) => t.component === 'sink').sort((a, b) => (a.values[0] as number) - (b.values[0] as number));
+    assert.deepEqual(sink.map((t) => JSON.parse(t.values[1] as string)), Array.from({ length: 20 }, (_, n) => ({ n, tags: ['a', n] })));
   });
 });

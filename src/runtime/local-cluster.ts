@@ -12,6 +12,7 @@ import { ShellProcess } from './shell-process.js';
 import type { LaunchSpec, ShellDeath } from './shell-process.js';
 import { ShellSpoutExecutor } from './shell-spout.js';
 import type { SpoutMessageId } from './shell-spout.js';
+import { WorkerPlan } from './workers.js';
 
 /** One line of what the topology did, for the console or a test. */
 export interface RuntimeEvent {
@@ -118,6 +119,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class LocalCluster {
   readonly tasks: Map<number, ComponentSpec>;
+  /** Simulated workers (topology.workers): which task runs where, as Storm's default scheduler places them. */
+  readonly workers: WorkerPlan;
   private readonly router: Router;
   private readonly acker: Acker;
   private readonly running = new Map<number, Task>();
@@ -143,8 +146,9 @@ export class LocalCluster {
     private readonly options: LocalClusterOptions,
   ) {
     this.tasks = assignTasks(spec);
-    this.router = new Router(spec, this.tasks);
     const conf = { ...spec.config, ...(options.conf ?? {}) };
+    this.workers = new WorkerPlan(this.tasks, conf, (task) => this.load(task));
+    this.router = new Router(spec, this.tasks, this.workers);
     this.timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
     this.ackers = conf['topology.acker.executors'] !== 0;
     this.receiveBuffer = Number(conf['topology.executor.receive.buffer.size'] ?? 32768);
@@ -275,7 +279,7 @@ export class LocalCluster {
       proc,
       {
         emit: (stream, anchors, values, directTask) => {
-          const targets = this.router.route(component.id, stream, values, directTask);
+          const targets = this.router.route(component.id, stream, values, directTask, taskId);
           const roots = anchors.length === 1 ? anchors[0]!.roots : [...new Set(anchors.flatMap((a) => a.roots))];
           this.acker.grow(roots, targets.length);
           stats.emitted++;
@@ -316,7 +320,7 @@ export class LocalCluster {
       proc,
       {
         emit: (stream, values, messageId, directTask) => {
-          const targets = this.router.route(component.id, stream, values, directTask);
+          const targets = this.router.route(component.id, stream, values, directTask, taskId);
           stats.emitted++;
           this.options.onEmit?.(component.id, taskId, stream, values);
           let roots: number[] = [];
@@ -435,6 +439,17 @@ export class LocalCluster {
       }
     }
     return false;
+  }
+
+  /**
+   * A bolt task's receive queue fill, 0..1: the load Storm's load-aware shuffle weighs (JCQueue.getQueueLoad), by
+   * whichever of the queue's two limits (tuples, bytes) is nearer.
+   */
+  private load(task: number): number {
+    const running = this.running.get(task);
+    if (running?.kind !== 'bolt') return 0;
+    const { queued, queuedBytes } = running.executor;
+    return Math.min(1, Math.max(queued / this.receiveBuffer, queuedBytes / this.receiveBufferBytes));
   }
 
   private deliver(target: number, roots: number[], source: string, stream: string, sourceTask: number, values: unknown[]): void {

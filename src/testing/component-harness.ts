@@ -4,6 +4,7 @@ import { temporaryFolder } from '../runtime/leftovers.js';
 import { launchSpecFor } from '../runtime/local-cluster.js';
 import { ShellBoltExecutor } from '../runtime/shell-bolt.js';
 import { ShellProcess } from '../runtime/shell-process.js';
+import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
 
 export interface InputTuple {
   values: unknown[];
@@ -13,7 +14,7 @@ export interface InputTuple {
 }
 
 export interface BoltRun {
-  /** What the bolt emitted; `anchors` are indexes into the inputs. */
+  /** What the bolt emitted (nested values as the bolt had them); `anchors` are indexes into the inputs. */
   emitted: Array<{ stream: string; values: unknown[]; anchors: number[]; directTask: number | undefined }>;
   /** Indexes of the inputs acked / failed, in order. */
   acked: number[];
@@ -68,6 +69,7 @@ async function feedBolt(
     proc.kill();
     throw err;
   }
+  const decode = conf[ENCODE_NESTED_KEY] !== false;
   const run: BoltRun = { emitted: [], acked: [], failed: [], logs: [], errors: [], death: undefined };
   let settle!: () => void;
   const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -77,7 +79,7 @@ async function feedBolt(
   const executor = new ShellBoltExecutor<number>(
     proc,
     {
-      emit: (stream, anchors, values, directTask) => (run.emitted.push({ stream, values, anchors, directTask }), []),
+      emit: (stream, anchors, values, directTask) => (run.emitted.push({ stream, values: decode ? decodeValues(values) : values, anchors, directTask }), []),
       ack: (i) => (run.acked.push(i), check()),
       fail: (i) => (run.failed.push(i), check()),
       error: (msg) => run.errors.push(msg),
@@ -91,7 +93,8 @@ async function feedBolt(
   inputs.forEach((input, i) => {
     const source = input.source ?? first?.component ?? 'source';
     const sourceTask = [...tasks].find(([, c]) => c.id === source)?.[0] ?? 0;
-    executor.execute(i, source, input.stream ?? first?.stream ?? 'default', sourceTask, input.values);
+    // As a squall source sends them (see ../wire/values.ts), so the bolt decodes exactly what it would on a cluster.
+    executor.execute(i, source, input.stream ?? first?.stream ?? 'default', sourceTask, decode ? encodeValues(input.values) : input.values);
   });
   const timer = setTimeout(settle, options.timeoutMs ?? 10_000);
   await settled;

@@ -2,6 +2,7 @@ import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
 import { checkResources } from '../packaging/jar.js';
 import { loadTopology } from '../packaging/load.js';
+import { decodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
 import { temporaryFolder } from '../runtime/leftovers.js';
 
 export interface EmittedTuple {
@@ -12,7 +13,7 @@ export interface EmittedTuple {
 }
 
 export interface TopologyRun {
-  /** Every tuple every component emitted, in order. */
+  /** Every tuple every component emitted, in order, with nested values as the emitter had them (see docs/sdk.md "Values"). */
   emitted: EmittedTuple[];
   /** Component logs, reported errors, deaths and restarts. */
   events: RuntimeEvent[];
@@ -50,6 +51,7 @@ async function runBundled(buildDir: string, target: string, options: RunTopology
   const loaded = await loadTopology(target, buildDir);
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
+  const decode = (options.conf?.[ENCODE_NESTED_KEY] ?? loaded.spec.config[ENCODE_NESTED_KEY]) !== false;
   let wake: (() => void) | undefined;
   const check = () => {
     if (options.until?.(run)) wake?.();
@@ -60,7 +62,7 @@ async function runBundled(buildDir: string, target: string, options: RunTopology
     conf: options.conf,
     restartDelayMs: 200,
     onEmit: (component, task, stream, values) => {
-      run.emitted.push({ component, task, stream, values });
+      run.emitted.push({ component, task, stream, values: decode ? decodeValues(values) : values });
       check();
     },
     onEvent: (event) => {

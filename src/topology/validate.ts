@@ -1,3 +1,4 @@
+import { ENCODE_NESTED_KEY } from '../wire/values.js';
 import type { ComponentSpec, TopologySpec } from './spec.js';
 
 /**
@@ -27,7 +28,7 @@ const INTEGER_KEYS = [
   'topology.max.task.parallelism',
   'topology.tasks',
 ];
-const BOOLEAN_KEYS = ['topology.debug'];
+const BOOLEAN_KEYS = ['topology.debug', ENCODE_NESTED_KEY];
 /**
  * Storm keys a component's own config may set. Storm's executor drops every other Storm key from a component's
  * json_conf (Executor.normalizedComponentConf), so setting one there would work locally and silently not on a
@@ -76,6 +77,9 @@ export function validateTopology(spec: TopologySpec): string[] {
     }
     problems.push(...checkConfig(component.config, `${where} config`));
     for (const key of Object.keys(component.config)) {
+      if (key === ENCODE_NESTED_KEY) {
+        problems.push(`${where} config: "${key}" must be the same for every component (a receiver reads its senders' values by it); set it in the topology config instead`);
+      }
       if (!componentMayOverride(key)) {
         problems.push(`${where} config: Storm ignores "${key}" in a component's config (only topology.debug, max.spout.pending, tick.tuple.freq.secs and a few others apply per component); set it in the topology config instead`);
       }

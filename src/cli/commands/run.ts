@@ -90,6 +90,10 @@ async function runIn(buildDir: string, target: string, options: RunOptions, inte
       : undefined,
   });
   process.stderr.write(`squall: running "${loaded.spec.name}": ${cluster.tasks.size} tasks${options.time ? ` for ${options.time}s` : ' (Ctrl-C to stop)'}\n`);
+  if (cluster.workers.workers > 1) {
+    const lines = cluster.workers.describe(cluster.tasks).map((line) => `squall:   ${line}\n`);
+    process.stderr.write(`squall: ${cluster.workers.workers} simulated workers (component:task), placed as Storm's default scheduler places them:\n${lines.join('')}`);
+  }
   const started = Date.now();
   await cluster.start();
   let timer: NodeJS.Timeout | undefined;
