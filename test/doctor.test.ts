@@ -9,6 +9,7 @@ import { Meter, KEY_SLOTS } from '../src/component/meter.js';
 import { collect } from '../src/doctor/collect.js';
 import { Topology } from '../src/topology/builder.js';
 import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
+import { javaHashCode, javaListHash, taskIndex } from '../src/wire/java-hash.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { startUiServer, wordcountFixture, type UiServer } from './helpers/ui-server.js';
 
@@ -55,7 +56,8 @@ describe('doctor measurements', () => {
     const meter = new Meter('count', 4, 'bolt', 1);
     for (let i = 0; i < 1000; i++) {
       const since = meter.now();
-      meter.key(i % 2 === 0 ? 'the' : `rare-${i}`); // "the" is half of the input; 500 keys appear once
+      const key = i % 2 === 0 ? 'the' : `rare-${i}`; // "the" is half of the input; 500 keys appear once
+      meter.key(key, javaListHash([key]));
       meter.emit('default');
       meter.handled(since);
     }
@@ -67,10 +69,34 @@ describe('doctor measurements', () => {
     // Space-Saving never undercounts a key it holds, and overcounts by at most keyed / KEY_SLOTS.
     assert.ok(first.keys![0]![1] >= 500 && first.keys![0]![1] <= 500 + 1000 / KEY_SLOTS, String(first.keys![0]![1]));
     assert.ok(first.busySecs >= 0 && first.cpuSecs >= 0 && first.secs >= 0);
+    // Where the keys would land at 3 tasks, by Storm's hash: "the" alone is 500 tuples on one index.
+    const at3 = first.spread![1]!;
+    assert.equal(at3.reduce((a, b) => a + b, 0), 1000);
+    assert.ok(at3[taskIndex(javaListHash(['the']), 3)]! >= 500);
     const second = meter.take();
     assert.equal(second.executed, 0);
     assert.deepEqual(second.emitted, {});
     assert.equal(second.keys, undefined);
+  });
+});
+
+describe("Storm's fields-grouping hash", () => {
+  it('matches Java hashCode for the values json-smart makes', () => {
+    // Values computed with the JDK: "the".hashCode(), Integer, Long, Double, Boolean, null, List, Map.
+    assert.equal(javaHashCode('the'), 114801);
+    assert.equal(javaHashCode('hello world'), 1794106052);
+    assert.equal(javaHashCode(''), 0);
+    assert.equal(javaHashCode(42), 42);
+    assert.equal(javaHashCode(-1), -1);
+    assert.equal(javaHashCode(4294967296), 1); // Long: (int) (v ^ v >>> 32)
+    assert.equal(javaHashCode(1.5), 1073217536); // Double.hashCode(1.5)
+    assert.equal(javaHashCode(true), 1231);
+    assert.equal(javaHashCode(null), 0);
+    assert.equal(javaHashCode(['a', 1]), 31 * (31 * 1 + 97) + 1);
+    assert.equal(javaHashCode({ a: 1, b: 'x' }), javaHashCode({ b: 'x', a: 1 }));
+    assert.equal(javaListHash(['the']), 31 + 114801);
+    // Math.floorMod: a negative hash still picks a task in range.
+    assert.equal(taskIndex(-7, 3), 2);
   });
 });
 

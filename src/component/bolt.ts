@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM } from '../wire/messages.js';
+import { javaListHash } from '../wire/java-hash.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component } from './component.js';
 import type { Fields } from './tuple.js';
@@ -220,7 +221,8 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     }
     if (!positions || positions.length === 0) return;
     const text = (v: unknown): string => (typeof v === 'string' ? v : stringifyMessage(v));
-    this.meter!.key(positions.length === 1 ? text(values[positions[0]!]) : stringifyMessage(positions.map((i) => values[i])));
+    const key = positions.map((i) => values[i]);
+    this.meter!.key(positions.length === 1 ? text(key[0]) : stringifyMessage(key), javaListHash(key));
   }
   /** Source stream → positions of its fields-grouping fields (null: not fields-grouped). */
   private readonly keyPositions = new Map<string, number[] | null>();

@@ -9,6 +9,11 @@ import { formatMetricsLine, type TaskMetrics } from '../wire/metrics-line.js';
 
 /** Keys a bolt tracks exactly (Space-Saving): any key over 1/KEY_SLOTS of the input is among them. */
 export const KEY_SLOTS = 32;
+/**
+ * For task counts 2..SPREAD_TASKS, how many keyed tuples would land on each task (Storm's grouping hash modulo
+ * the count): summed over a component's tasks, the exact spread of its input at any of those counts.
+ */
+export const SPREAD_TASKS = 16;
 
 export class Meter {
   private executed = 0;
@@ -16,6 +21,8 @@ export class Meter {
   private keyed = 0;
   private emitted: Record<string, number> = {};
   private readonly keys = new Map<string, number>();
+  /** spread[n - 2][i]: keyed tuples whose hash picks task index i of n. */
+  private spread: number[][] = newSpread();
   private startedAt = performance.now();
   private cpuAtStart = process.cpuUsage();
   private timer: NodeJS.Timeout | undefined;
@@ -63,9 +70,13 @@ export class Meter {
     this.emitted[stream] = (this.emitted[stream] ?? 0) + 1;
   }
 
-  /** Count the key of a tuple that arrived through a fields grouping (Space-Saving, KEY_SLOTS counters). */
-  key(key: string): void {
+  /**
+   * Count the key of a tuple that arrived through a fields grouping (Space-Saving, KEY_SLOTS counters), and where
+   * its grouping hash would send it at other task counts.
+   */
+  key(key: string, hash: number): void {
     this.keyed++;
+    for (let n = 2; n <= SPREAD_TASKS; n++) this.spread[n - 2]![((hash % n) + n) % n]!++;
     const count = this.keys.get(key);
     if (count !== undefined) {
       this.keys.set(key, count + 1);
@@ -113,6 +124,8 @@ export class Meter {
     if (this.keyed > 0) {
       metrics.keys = [...this.keys].sort((a, b) => b[1] - a[1]).slice(0, 10);
       metrics.keyed = this.keyed;
+      metrics.spread = this.spread;
+      this.spread = newSpread();
     }
     this.startedAt = now;
     this.cpuAtStart = process.cpuUsage();
@@ -123,6 +136,10 @@ export class Meter {
     this.keys.clear();
     return metrics;
   }
+}
+
+function newSpread(): number[][] {
+  return Array.from({ length: SPREAD_TASKS - 1 }, (_, i) => new Array<number>(i + 2).fill(0));
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;

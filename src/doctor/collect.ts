@@ -87,7 +87,12 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     const key = `${m.component}\u0000${m.task}`;
     const sum = byTask.get(key);
     if (!sum) {
-      byTask.set(key, { ...m, emitted: { ...m.emitted }, ...(m.keys ? { keys: m.keys.map(([k, n]) => [k, n] as [string, number]) } : {}) });
+      byTask.set(key, {
+        ...m,
+        emitted: { ...m.emitted },
+        ...(m.keys ? { keys: m.keys.map(([k, n]) => [k, n] as [string, number]) } : {}),
+        ...(m.spread ? { spread: m.spread.map((counts) => [...counts]) } : {}),
+      });
       continue;
     }
     sum.at = Math.max(sum.at, m.at);
@@ -97,6 +102,9 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     sum.cpuSecs += m.cpuSecs;
     sum.concurrency = Math.max(sum.concurrency, m.concurrency);
     for (const [stream, n] of Object.entries(m.emitted)) sum.emitted[stream] = (sum.emitted[stream] ?? 0) + n;
+    if (m.spread) {
+      sum.spread = m.spread.map((counts, i) => counts.map((c, k) => c + (sum.spread?.[i]?.[k] ?? 0)));
+    }
     if (m.keys) {
       const counts = new Map(sum.keys ?? []);
       for (const [k, n] of m.keys) counts.set(k, (counts.get(k) ?? 0) + n);
@@ -157,6 +165,8 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   if (c.kind === 'spout') out.rootRate = taskFigures.reduce((n, t) => n + t.ratePerSec, 0);
   const keys = hotKeysOf(measured);
   if (keys.length) out.hotKeys = keys;
+  const spread = spreadOf(measured);
+  if (spread) out.keySpread = spread;
   return out;
 }
 
@@ -170,6 +180,19 @@ function hotKeysOf(measured: TaskMetrics[]): HotKey[] {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10)
     .map(([key, n]) => ({ key, share: n / keyed }));
+}
+
+/** Where the keyed input would land at each other task count: every task's tallies added up. */
+function spreadOf(measured: TaskMetrics[]): Record<number, number[]> | undefined {
+  const out: Record<number, number[]> = {};
+  for (const m of measured) {
+    m.spread?.forEach((counts, i) => {
+      const n = i + 2;
+      const sum = (out[n] ??= new Array<number>(n).fill(0));
+      counts.forEach((c, k) => (sum[k]! += c));
+    });
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** From the UI's counts: sampled, per component, and for multi-lang bolts a latency that includes queueing. */

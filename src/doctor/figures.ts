@@ -53,6 +53,8 @@ export interface ComponentFigures {
   taskFigures?: TaskFigures[];
   /** Bolts fed by a fields grouping: the heaviest keys, heaviest first. */
   hotKeys?: HotKey[];
+  /** Bolts fed by a fields grouping: tuples per task index at other task counts (n → counts), measured. */
+  keySpread?: Record<number, number[]>;
 }
 
 export interface TopologyFigures {

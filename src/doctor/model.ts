@@ -141,6 +141,12 @@ export function taskShares(component: ComponentFigures, n: number): number[] {
     const total = sum(measured.map((t) => t.ratePerSec));
     if (total > 0) return measured.map((t) => t.ratePerSec / total);
   }
+  // The components measured where their keys would land at n tasks: exact for the input they saw.
+  const spread = component.keySpread?.[n];
+  if (spread) {
+    const total = sum(spread);
+    if (total > 0) return spread.map((c) => c / total);
+  }
   const hot = component.hotKeys ?? [];
   if (hot.length === 0 || n === 1) return new Array<number>(n).fill(1 / n);
   const heaviest = hot[0]!.share;

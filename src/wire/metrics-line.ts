@@ -38,6 +38,8 @@ export interface TaskMetrics {
   keys?: Array<[string, number]>;
   /** Tuples whose keys were counted (the denominator of `keys`). */
   keyed?: number;
+  /** spread[n - 2][i]: keyed tuples the grouping hash would send to task index i if there were n tasks (n ≥ 2). */
+  spread?: number[][];
 }
 
 export function formatMetricsLine(metrics: TaskMetrics): string {
