@@ -132,6 +132,111 @@ async function predictions(loaded: LoadedTopology): Promise<void> {
   console.log(`        worst error ${(worst * 100).toFixed(1)}% (bar: 15% on each case): ${worst <= 0.15 ? 'met' : 'NOT met'}`);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Convergence: doctor's plan against a Dhalion-style baseline
+
+interface ConvergenceCase {
+  name: string;
+  start: Setup;
+  /** Root tuples per second the source offers (and the topology must carry). */
+  target: number;
+  /** Controlled time per tuple (ms) and visits per root tuple: the fewest tasks at 70% busy follow from these. */
+  work: Record<string, { ms: number; visits: number }>;
+}
+
+const CONVERGENCE: ConvergenceCase[] = [
+  { name: 'two stages', start: { tasks: { a: 1, b: 1 }, config: { a: A(4), b: A(2) } }, target: 500, work: { a: { ms: 4, visits: 1 }, b: { ms: 2, visits: 1 } } },
+  { name: 'fan-out 3', start: { tasks: { a: 1, b: 1 }, config: { a: A(1, { 'bench.fanout': 3 }), b: A(2) } }, target: 240, work: { a: { ms: 1, visits: 1 }, b: { ms: 2, visits: 3 } } },
+  { name: 'one slow stage', start: { tasks: { a: 1, b: 1 }, config: { a: A(6), b: A(1) } }, target: 400, work: { a: { ms: 6, visits: 1 }, b: { ms: 1, visits: 1 } } },
+];
+
+const MAX_CHANGES = 4;
+const REACHED = 0.95;
+
+/** Carry the target: the source offers it, and max.spout.pending leaves room for it. */
+function offering(setup: Setup, target: number): Setup {
+  return { ...setup, config: { ...setup.config, source: { ...setup.config?.source, 'bench.rate': target } }, conf: { 'topology.max.spout.pending': 1000, ...setup.conf } };
+}
+
+async function converge(loaded: LoadedTopology, c: ConvergenceCase, step: (o: Observed, s: Setup) => Setup): Promise<{ changes: number; setup: Setup; rate: number }> {
+  let setup = offering(c.start, c.target);
+  for (let changes = 0; ; changes++) {
+    const o = await observe(loaded, setup);
+    if (o.rate >= REACHED * c.target || changes === MAX_CHANGES) return { changes, setup, rate: o.rate };
+    setup = step(o, setup);
+  }
+}
+
+/** Doctor: the model's plan for the target, all components at once. */
+function doctorStep(target: number) {
+  return (o: Observed, s: Setup): Setup => {
+    const p = plan(o.figures, { target });
+    const config = { ...s.config };
+    for (const c of p.components) if (c.concurrency.planned !== c.concurrency.now) config[c.id] = { ...config[c.id], 'squall.concurrency': c.concurrency.planned };
+    return { ...s, tasks: Object.fromEntries(p.components.map((c) => [c.id, c.tasks.planned])), config };
+  };
+}
+
+/** Dhalion-style: find the bottleneck (the busiest component), scale it alone by p / (1 - r), r the missing share. */
+function dhalionStep(target: number) {
+  return (o: Observed, s: Setup): Setup => {
+    const d = diagnose(o.figures);
+    const busiest = [...d.components].filter((c) => c.kind === 'bolt').sort((x, y) => y.utilization - x.utilization)[0]!;
+    const r = Math.min(0.9, Math.max(0, 1 - o.rate / target));
+    const p = s.tasks[busiest.id] ?? 1;
+    return { ...s, tasks: { ...s.tasks, [busiest.id]: Math.max(p + 1, Math.ceil(p / (1 - r))) } };
+  };
+}
+
+async function convergence(loaded: LoadedTopology): Promise<void> {
+  console.log('doctor  convergence: under-provisioned start, the source offering the target; changes until it is carried');
+  console.log('        (slots: tuples worked on at once over all bolt tasks, i.e. tasks x concurrency; fewest: at 70% busy, from the set times)');
+  console.log('        case            target/s   doctor: changes slots (fewest) rate/s   dhalion-style: changes slots rate/s');
+  for (const c of CONVERGENCE) {
+    const fewest = Object.values(c.work).reduce((n, w) => n + Math.ceil((c.target * w.visits * w.ms) / 1000 / 0.7), 0);
+    const doctor = await converge(loaded, c, doctorStep(c.target));
+    const dhalion = await converge(loaded, c, dhalionStep(c.target));
+    const slots = (s: Setup) =>
+      Object.entries(s.tasks)
+        .filter(([id]) => id !== 'source')
+        .reduce((n, [id, t]) => n + t * Number(s.config?.[id]?.['squall.concurrency'] ?? 1), 0);
+    console.log(
+      `        ${c.name.padEnd(15)} ${String(c.target).padStart(8)}   ${String(doctor.changes).padStart(15)} ${String(slots(doctor.setup)).padStart(5)} (${fewest}) ${doctor.rate.toFixed(0).padStart(6)}` +
+        `   ${String(dhalion.changes).padStart(21)} ${String(slots(dhalion.setup)).padStart(5)} ${dhalion.rate.toFixed(0).padStart(6)}` +
+        (doctor.rate < REACHED * c.target || doctor.changes > 2 ? '   doctor did NOT reach the target in 2 changes' : slots(doctor.setup) > 1.2 * fewest ? '   doctor over 1.2x the fewest' : ''),
+    );
+  }
+  console.log('        bars: doctor reaches the target in <= 2 changes with <= 1.2x the fewest slots (noted on a row when missed)');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Diagnosis: what scaling does not fix
+
+async function diagnoses(loaded: LoadedTopology): Promise<void> {
+  console.log('doctor  diagnosis');
+  const report = (name: string, o: Observed, expected: string, ok: boolean, detail: string) =>
+    console.log(`        ${name.padEnd(15)} ${ok ? 'found' : 'NOT found'}: ${expected}; ${detail}`);
+
+  const skewed = offering({ tasks: { a: 1, b: 2 }, config: { a: A(1), b: A(2), source: { 'bench.hot.share': 0.7 } } }, 300);
+  let o = await observe(loaded, skewed);
+  let d = diagnose(o.figures);
+  const skew = d.findings.find((f) => f.kind === 'skew' && f.component === 'b');
+  const skewPlan = plan(o.figures, { target: 300 }).components.find((c) => c.id === 'b')!;
+  report('skew', o, 'skew on b with hot key "hot", no scale-up', !!skew && /"hot"/.test(skew.message) && skewPlan.tasks.planned <= 2, skew?.message ?? '-');
+
+  const slow = offering({ tasks: { a: 3, b: 1 }, config: { a: A(2, { 'bench.slow.factor': 4 }), b: A(1) } }, 300);
+  o = await observe(loaded, slow);
+  d = diagnose(o.figures);
+  const instance = d.findings.find((f) => f.kind === 'slow-instance' && f.component === 'a');
+  const slowPlan = plan(o.figures, { target: 300 }).components.find((c) => c.id === 'a')!;
+  report('slow instance', o, 'the lowest task of a named, no scale-up', !!instance && slowPlan.tasks.planned <= 3, instance?.message ?? '-');
+
+  o = await observe(loaded, { tasks: { a: 2, b: 1 }, config: { a: A(4), b: A(1) }, conf: { 'topology.max.spout.pending': 2 } });
+  d = diagnose(o.figures);
+  const pending = d.findings.find((f) => f.kind === 'pending-limit');
+  report('pending limit', o, 'max.spout.pending named as the limit', !!pending, pending?.message ?? '-');
+}
+
 export async function loadFamily(): Promise<LoadedTopology> {
   return loadTopology(join(here, '..', '..', '..', 'bench', 'doctor', 'topology.ts'));
 }
@@ -139,4 +244,6 @@ export async function loadFamily(): Promise<LoadedTopology> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const loaded = await loadFamily();
   await predictions(loaded);
+  await convergence(loaded);
+  await diagnoses(loaded);
 }
