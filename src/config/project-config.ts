@@ -133,12 +133,3 @@ export function usesSsh(env: EnvironmentConfig | undefined, nimbusHost: string):
   if (!env) return false;
   return env.use_ssh_for_nimbus ?? !isLocalHost(nimbusHost);
 }
-
-/** Storm config for a submit: environment options < topology config < command line. */
-export function mergeTopologyConfig(
-  envOptions: Record<string, unknown> | undefined,
-  topologyConfig: Record<string, unknown>,
-  commandLine: Record<string, unknown>,
-): Record<string, unknown> {
-  return { ...(envOptions ?? {}), ...topologyConfig, ...commandLine };
-}

@@ -39,13 +39,13 @@ export async function testBolt(
   inputs: InputTuple[],
   options: { conf?: Record<string, unknown>; timeoutMs?: number } = {},
 ): Promise<BoltRun> {
-  const loaded = await loadTopology(target);
+  const loaded = await loadTopology(target, { config: { commandLine: options.conf } });
   const tasks = assignTasks(loaded.spec);
   const entry = [...tasks].find(([, c]) => c.id === componentId && c.kind === 'bolt');
   if (!entry) throw new Error(`"${componentId}" is not a bolt of ${loaded.spec.name} (bolts: ${loaded.spec.components.filter((c) => c.kind === 'bolt').map((c) => c.id).join(', ')})`);
   const [taskId, component] = entry;
   const proc = new ShellProcess(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }));
-  const conf = taskConf(loaded.spec, component, options.conf);
+  const conf = taskConf(loaded.spec, component);
   await proc.launch(conf, handshakeContext(loaded.spec, tasks, taskId), mkdtempSync(join(tmpdir(), 'squall-pids-')));
   const run: BoltRun = { emitted: [], acked: [], failed: [], logs: [], errors: [], death: undefined };
   let settle!: () => void;

@@ -36,7 +36,8 @@ export interface RunTopologyOptions {
  *   assert.ok(run.emitted.some((t) => t.component === 'count' && t.values[0] === 'the'));
  */
 export async function runTopology(target: string, options: RunTopologyOptions): Promise<TopologyRun> {
-  const loaded = await loadTopology(target);
+  // -o overrides are part of the resolved spec, validated as `squall run` validates them.
+  const loaded = await loadTopology(target, { config: { commandLine: options.conf } });
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
   let wake: (() => void) | undefined;
   const check = () => {
@@ -45,7 +46,6 @@ export async function runTopology(target: string, options: RunTopologyOptions): 
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
     resourcesDir: loaded.resourcesDir,
-    conf: options.conf,
     restartDelayMs: 200,
     onEmit: (component, task, stream, values) => {
       run.emitted.push({ component, task, stream, values });

@@ -38,15 +38,13 @@ Examples:
 }
 
 async function run(target: string, options: RunOptions): Promise<number> {
-  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
-  const conf = { ...(options.debug ? { 'topology.debug': true, 'squall.log.level': 'DEBUG' } : {}), ...options.option };
   process.stderr.write(`squall: bundling ${target} …\n`);
-  const loaded = await loadTopology(target);
+  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
+  const loaded = await loadTopology(target, { config: { debug: options.debug, commandLine: options.option } });
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
     resourcesDir: loaded.resourcesDir,
-    conf,
     onEvent: (event) => printEvent(event, threshold),
     // As topology.debug makes a Storm worker log every emitted tuple.
     onEmit: options.debug

@@ -5,11 +5,9 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { mergeTopologyConfig } from '../../config/project-config.js';
 import type { NimbusClient } from '../../nimbus/client.js';
 import { buildJar, workerCommand } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
-import { assertValidTopology } from '../../topology/validate.js';
 import { addClusterOptions, wholeSeconds } from '../cluster-options.js';
 import { collectOption } from '../options.js';
 
@@ -51,14 +49,9 @@ Examples:
     .action(async (target: string, options: SubmitOptions) => {
       await withCluster(options, async (access) => {
         process.stderr.write(`squall: bundling and validating ${target} …\n`);
-        const loaded = await loadTopology(target);
-        const name = options.name ?? loaded.spec.name;
-        // The environment's log.level reaches squall components as squall.log.level (lowest precedence).
-        const level = access.env?.log?.level;
-        const envOptions = { ...(level ? { 'squall.log.level': level.toUpperCase() } : {}), ...(access.env?.options ?? {}) };
-        const config = mergeTopologyConfig(envOptions, loaded.spec.config, options.option);
-        const spec = { ...loaded.spec, name, config };
-        assertValidTopology(spec);
+        const loaded = await loadTopology(target, { config: { environment: access.env, commandLine: options.option }, name: options.name });
+        const { spec } = loaded;
+        const { name, config } = spec;
         const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));
         try {
           const jar = await buildJar(loaded.topologyFile, spec, join(dir, `${name}.jar`), {
