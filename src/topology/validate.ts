@@ -164,8 +164,9 @@ function checkConfig(config: Record<string, unknown>, where: string): string[] {
 
 /** What an integer-valued key's value fails, in words, or undefined when Storm would accept it. */
 function integerProblem(value: unknown, rule: IntegerRule): string | undefined {
-  const wanted = rule.min === 1 ? 'a whole number of at least 1' : rule.min === 0 ? 'a whole number of at least 0' : 'a whole number';
-  if (value === null) return rule.notNull ? wanted : undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value > INT_MAX || value < INT_MIN) return wanted;
-  return rule.min !== undefined && value < rule.min ? wanted : undefined;
+  const atLeast = rule.min === undefined ? '' : ` of at least ${rule.min}`;
+  if (value === null) return rule.notNull ? `a whole number${atLeast}` : undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'a whole number';
+  if (value > INT_MAX || value < INT_MIN) return `a whole number within Java's int range (${INT_MIN} to ${INT_MAX})`;
+  return rule.min !== undefined && value < rule.min ? `a whole number${atLeast}` : undefined;
 }
