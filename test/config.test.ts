@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -103,5 +104,27 @@ describe('topology config: one validation, one precedence', () => {
     const withEnv = await squall(cwd, 'list', '--nimbus', nimbus.address, '-e', 'prod');
     assert.equal(withEnv.exitCode, 1);
     assert.match(withEnv.stderr, /config\.json is not valid JSON/);
+  });
+});
+
+describe('--nimbus addresses', () => {
+  it('a port that is not a number is named, not looked up as part of a host name', async () => {
+    const result = await squall(mkdtempSync(join(tmpdir(), 'squall-cwd-')), 'list', '--nimbus', '127.0.0.1:abc');
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /"127\.0\.0\.1:abc": the port "abc" is not a number; write host:port, e\.g\. 127\.0\.0\.1:6627/);
+  });
+
+  it('an HTTP port (the Storm UI\'s) is recognised and the Thrift port named', async () => {
+    const http = createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as { port: number }).port;
+    try {
+      const result = await squall(mkdtempSync(join(tmpdir(), 'squall-cwd-')), 'list', '--nimbus', `127.0.0.1:${port}`);
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, /answered in HTTP, so it is not Nimbus's Thrift port \(nimbus\.thrift\.port, 6627 by default\)/);
+      assert.doesNotMatch(result.stderr, /1213486160/);
+    } finally {
+      http.close();
+    }
   });
 });
