@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, extname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ConfigSources } from '../config/topology-config.js';
 import { resolveTopology } from '../config/topology-config.js';
 import type { Topology } from '../topology/builder.js';
@@ -34,8 +34,48 @@ export interface LoadOptions {
  */
 export async function loadTopology(target: string | undefined, options: LoadOptions = {}): Promise<LoadedTopology> {
   const topologyFile = resolveTopologyFile(target);
+  if (!MODULE_EXTENSIONS.has(extname(topologyFile))) {
+    throw new Error(
+      `${displayPath(topologyFile)} is not a topology module: give a TypeScript or JavaScript file (${[...MODULE_EXTENSIONS].join(', ')}) that exports a Topology, or a folder holding one`,
+    );
+  }
   const { file, bytes } = await bundleTopology(topologyFile, options.outDir ?? mkdtempSync(join(tmpdir(), 'squall-build-')));
-  const module = (await import(pathToFileURL(file).href)) as { topology: Topology };
+  const module = await importTopology(file, topologyFile);
   const spec = resolveTopology(module.topology.toSpec(), options.config, options.name);
   return { topologyFile, resourcesDir: dirname(topologyFile), bundle: file, bundleBytes: bytes, topology: module.topology, spec };
+}
+
+/** What esbuild bundles as a module (its default loaders for TypeScript and JavaScript). */
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs', '.jsx']);
+
+/**
+ * Import the bundle, which runs the user's module. When that throws, say which topology was loading and where in
+ * the user's own sources it threw (source maps on, so the frame names the .ts file, not the bundle).
+ */
+async function importTopology(bundle: string, topologyFile: string): Promise<{ topology: Topology }> {
+  process.setSourceMapsEnabled(true);
+  try {
+    return (await import(pathToFileURL(bundle).href)) as { topology: Topology };
+  } catch (err) {
+    // The bundle's own check (no exported Topology) already says what to do.
+    if (err instanceof Error && err.name === 'TopologyExportError') throw err;
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const frame = userFrame(err);
+    throw new Error(`loading ${displayPath(topologyFile)} threw: ${what}${frame ? `\n    ${frame}` : ''}`, { cause: err });
+  }
+}
+
+/** The first stack frame in the user's code: not Node's internals, not a dependency, not squall itself. */
+function userFrame(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !err.stack) return undefined;
+  const squallDir = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..')).href;
+  return err.stack
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('at ') && !/node:|node_modules|squall-entry\.mjs/.test(line) && !line.includes(squallDir) && !line.includes(fileURLToPath(squallDir)));
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
 }
