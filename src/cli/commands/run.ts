@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadTopology } from '../../packaging/load.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
+import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { collectOption, positiveNumber } from '../options.js';
@@ -41,6 +42,9 @@ async function run(target: string, options: RunOptions): Promise<number> {
   process.stderr.write(`squall: bundling ${target} …\n`);
   // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
   const loaded = await loadTopology(target, { config: { debug: options.debug, commandLine: options.option } });
+  // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
+  const direct = multilangDirectStreams(loaded.spec);
+  if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },

@@ -8,6 +8,8 @@ import { withCluster } from '../../cluster/access.js';
 import type { NimbusClient } from '../../nimbus/client.js';
 import { buildJar, workerCommand } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
+import { directEmitProblem, directEmitsBreakOn, multilangDirectStreams } from '../../topology/direct-emits.js';
+import type { TopologySpec } from '../../topology/spec.js';
 import { addClusterOptions, wholeSeconds } from '../cluster-options.js';
 import { collectOption } from '../options.js';
 
@@ -36,9 +38,11 @@ export function registerSubmit(program: Command): void {
     .addHelpText(
       'after',
       `
-Steps: bundle and validate (the checks Nimbus makes), build the JAR, find the leader Nimbus (getLeader), upload
-the JAR in 307,200-byte chunks, submitTopologyWithOpts. Workers run squall components as [node, bundle] (the
-environment's "node_command" replaces node), or [sh, squall-node.sh] with --bundle-node.
+Steps: bundle and validate (the checks Nimbus makes), build the JAR, find the leader Nimbus (getLeader), check
+its Storm version (getClusterInfo: from 2.6.0 on, a direct emit from a squall or shell component kills the
+worker, so such a topology is refused), upload the JAR in 307,200-byte chunks, submitTopologyWithOpts. Workers
+run squall components as [node, bundle] (the environment's "node_command" replaces node), or
+[sh, squall-node.sh] with --bundle-node.
 
 Examples:
   squall submit -e prod
@@ -60,6 +64,7 @@ Examples:
           });
           const nimbus = await access.nimbus(Math.max(access.timeoutMs, 60_000));
           try {
+            await refuseDirectEmits(nimbus, spec);
             if (options.force) await killAndWait(nimbus, name, options.wait ?? 0, (options.timeout ?? 10) + 60);
             const location = await upload(nimbus, jar.file, jar.bytes);
             const command = workerCommand({ bundleNode: options.bundleNode, nodeCommand: access.env?.node_command });
@@ -73,6 +78,25 @@ Examples:
         }
       });
     });
+}
+
+/**
+ * Multi-lang direct emits kill the worker on Storm 2.6.0 and later: ask Nimbus which Storm it runs (its
+ * NimbusSummary version) and refuse before anything is uploaded or killed. A version that cannot be read is
+ * only warned about.
+ */
+async function refuseDirectEmits(nimbus: NimbusClient, spec: TopologySpec): Promise<void> {
+  const streams = multilangDirectStreams(spec);
+  if (streams.length === 0) return;
+  const nimbuses = (await nimbus.getClusterInfo()).nimbuses;
+  const version = (nimbuses.find((n) => n.isLeader) ?? nimbuses[0])?.version ?? '';
+  const broken = directEmitsBreakOn(version);
+  if (broken === false) return;
+  if (broken === undefined) {
+    process.stderr.write(`squall: warning: Nimbus reports no Storm version I understand (${JSON.stringify(version)}); if it is 2.6.0 or later: ${directEmitProblem(streams)}\n`);
+    return;
+  }
+  throw new Error(`refusing to submit ${spec.name} to Storm ${version}: ${directEmitProblem(streams, version)}`);
 }
 
 /** Upload with a progress bar on a terminal, a line per quarter otherwise. */
