@@ -93,7 +93,7 @@ async function refuseDirectEmits(nimbus: NimbusClient, spec: TopologySpec): Prom
   const broken = directEmitsBreakOn(version);
   if (broken === false) return;
   if (broken === undefined) {
-    process.stderr.write(`squall: warning: Nimbus reports no Storm version I understand (${JSON.stringify(version)}); if it is 2.6.0 or later: ${directEmitProblem(streams)}\n`);
+    process.stderr.write(`squall: warning: Nimbus reports a Storm version squall cannot read (${JSON.stringify(version)}); if it is 2.6.0 or later: ${directEmitProblem(streams)}\n`);
     return;
   }
   throw new Error(`refusing to submit ${spec.name} to Storm ${version}: ${directEmitProblem(streams, version)}`);
