@@ -85,6 +85,14 @@ describe('direct emits and the Storm version', () => {
     assert.equal(server.submitted.length, 1);
   });
 
+  it('submit warns and goes on when Nimbus reports a version it cannot read', async () => {
+    const server = await nimbus('');
+    const result = await squall('submit', STREAMS, '--nimbus', server.address);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stderr, /squall: warning: Nimbus reports a Storm version squall cannot read \(""\); if it is 2\.6\.0 or later: "dispatcher"/);
+    assert.equal(server.submitted.length, 1);
+  });
+
   it('run warns at start, and still runs them', async () => {
     const result = await squall('run', STREAMS, '--time', '1', '-o', 'topology.message.timeout.secs=1');
     assert.equal(result.exitCode, 0, result.stderr);
