@@ -123,7 +123,7 @@ describe('squall quickstart', () => {
     const cases: Array<[string, RegExp]> = [
       ['word.count', /\/ \. : \\/],
       ['word:count', /\/ \. : \\/],
-      ['org/demo', /\/ \. : \\/],
+      ['apps/Demo', /lowercase.*try "demo"/],
       ['Demo', /lowercase.*try "demo"/],
       ['_demo', /start with a letter or a digit/],
       ['my demo', /lowercase letters, digits, - and _/],
@@ -136,6 +136,17 @@ describe('squall quickstart', () => {
       assert.match(result.stderr, why, name);
     }
     assert.deepEqual(readdirSync(tmp), [], 'nothing created');
+  });
+
+  it('takes a path: the project is named by its last part and created there', async (t) => {
+    const tmp = scratch(t);
+    const result = await squall(tmp, 'quickstart', join('apps', 'clicks'));
+    assert.equal(result.exitCode, 0, result.all);
+    const pkg = JSON.parse(readFileSync(join(tmp, 'apps', 'clicks', 'package.json'), 'utf8')) as { name: string };
+    assert.equal(pkg.name, 'clicks');
+    assert.match(result.stdout, /cd apps\/clicks && npm install/);
+    const config = JSON.parse(readFileSync(join(tmp, 'apps', 'clicks', 'config.json'), 'utf8')) as { _comment: Record<string, string> };
+    assert.match(config._comment['ssh_identity_file']!, /ssh-agent/, 'config.json explains ssh_identity_file');
   });
 
   it('depends on a registry version with --squall-version', async (t) => {

@@ -152,9 +152,24 @@ describe('bottleneck advice', () => {
     assert.equal(shellAware.basis, 'processLatency');
     assert.equal(
       shellAware.message,
-      'split is the bottleneck: capacity 1.20 estimated from process latency (busy 120% of the window; as a shell bolt its own capacity of 0.00 counts only the hand-off to its subprocess) — add executors with squall rebalance wordcount -p split=4',
+      'split is the bottleneck: load 1.20 estimated from process latency: on average each executor holds 1.2 tuples (in its subprocess or queued for it), so it is busy the whole window and tuples wait (as a shell bolt its own capacity of 0.00 counts only the hand-off to its subprocess) — add executors with squall rebalance wordcount -p split=4',
     );
     assert.match(formatTopologyStats(topology, { shellComponents: ['sentences', 'split'] }), /for shell bolts \(split\) executeLatency is only the hand-off/);
+  });
+
+  it('never prints a busy share above 100%, and measures a young topology over its uptime, not the whole window', async () => {
+    const topology = await client.topology(ID);
+    topology.uptimeSeconds = 120; // younger than the 600 s window asked for
+    const split = topology.bolts.find((b) => b.id === 'split')!;
+    split.processLatencyMs = 120; // 12000 executed × 120 ms over 120 s and 2 executors: 6 tuples held per executor
+    const young = bottleneck(topology, { shellComponents: ['split'] });
+    assert.equal(young.load, 6);
+    assert.match(young.message, /^split is the bottleneck: load 6\.00 estimated from process latency: on average each executor holds 6\.0 tuples/);
+    const count = topology.bolts.find((b) => b.id === 'count')!;
+    count.capacity = 1.07; // Storm's sampled counts can overshoot
+    const text = formatTopologyStats(topology);
+    assert.match(text, /count is the bottleneck: capacity 1\.07 \(busy the whole window; above 1 only because Storm samples its counts\)/);
+    assert.doesNotMatch(text + young.message, /busy (about )?\d{3,}%/);
   });
 
   it('knows rebalance cannot go past the task count', async () => {

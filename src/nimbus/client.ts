@@ -48,6 +48,8 @@ export interface NimbusClientOptions {
   callTimeoutMs?: number;
   /** Default 1 MiB, Storm's default nimbus.thrift.max_buffer_size. */
   maxFrameBytes?: number;
+  /** How output and errors name this Nimbus (default host:port; through an SSH tunnel, the Nimbus behind it). */
+  label?: string;
 }
 
 export interface LeaderOptions extends NimbusClientOptions {
@@ -55,7 +57,7 @@ export interface LeaderOptions extends NimbusClientOptions {
    * Where to connect for a Nimbus at `address` (default: the address itself). An SSH tunnel answers with its local
    * end, so the leader reported by getLeader() is reached through a tunnel too.
    */
-  dial?: (address: NimbusAddress) => Promise<NimbusAddress>;
+  dial?: (address: NimbusAddress, reportedBy?: NimbusAddress) => Promise<NimbusAddress & { label?: string }>;
 }
 
 export interface NimbusLeader {
@@ -85,6 +87,22 @@ export interface SupervisorSummary {
   uptimeSecs: number;
   numWorkers: number;
   numUsedWorkers: number;
+}
+
+/** Where one executor runs now (storm.thrift ExecutorSummary: 2 component_id, 3 host, 4 port). */
+export interface ExecutorPlacement {
+  componentId: string;
+  host: string;
+  port: number;
+}
+
+/** What squall reads of storm.thrift TopologyInfo: 1 id, 2 name, 3 uptime_secs, 4 executors, 5 status. */
+export interface TopologyInfo {
+  id: string;
+  name: string;
+  uptimeSecs: number;
+  status: string;
+  executors: ExecutorPlacement[];
 }
 
 export interface ClusterInfo {
@@ -123,19 +141,20 @@ export class NimbusClient {
     private readonly connection: FramedConnection,
     readonly host: string,
     readonly port: number,
+    private readonly label?: string,
   ) {}
 
   static async connect(host: string, port: number, options: NimbusClientOptions = {}): Promise<NimbusClient> {
     try {
       const connection = await FramedConnection.open(host, port, connectionOptions(options));
-      return new NimbusClient(connection, host, port);
+      return new NimbusClient(connection, host, port, options.label);
     } catch (err) {
-      throw toNimbusError(err, `${host}:${port}`);
+      throw toNimbusError(err, options.label ?? `${host}:${port}`);
     }
   }
 
   get address(): string {
-    return `${this.host}:${this.port}`;
+    return this.label ?? `${this.host}:${this.port}`;
   }
 
   close(): void {
@@ -150,6 +169,11 @@ export class NimbusClient {
 
   getClusterInfo(): Promise<ClusterInfo> {
     return this.call('getClusterInfo', () => {}, struct(readClusterSummary), AUTH_ONLY);
+  }
+
+  /** A running topology's current assignment, by topology id. */
+  getTopologyInfo(id: string, name = id): Promise<TopologyInfo> {
+    return this.call('getTopologyInfo', (w) => w.stringField(1, id), struct(readTopologyInfo), LIFECYCLE_THROWS, { topology: name });
   }
 
   async getNimbusConf(): Promise<Record<string, unknown>> {
@@ -321,10 +345,11 @@ export class NimbusClient {
  * it is someone else (a non-leader refuses uploads and submits).
  */
 export async function connectToLeader(seeds: NimbusAddress[], options: LeaderOptions = {}): Promise<NimbusClient> {
-  const dial = options.dial ?? (async (address: NimbusAddress) => address);
-  const connectTo = async (address: NimbusAddress) => {
-    const endpoint = await dial(address);
-    return NimbusClient.connect(endpoint.host, endpoint.port, options);
+  const dial = options.dial ?? (async (address: NimbusAddress): Promise<NimbusAddress & { label?: string }> => address);
+  // The leader is dialled as reported by the seed that named it: through SSH, that name means something on the seed's host.
+  const connectTo = async (address: NimbusAddress, reportedBy?: NimbusAddress) => {
+    const endpoint = await dial(address, reportedBy);
+    return NimbusClient.connect(endpoint.host, endpoint.port, endpoint.label ? { ...options, label: endpoint.label } : options);
   };
   if (seeds.length === 0) throw new NimbusError('Unreachable', 'no Nimbus host configured: set the nimbus host(s) in config.json', '');
   const failures: NimbusError[] = [];
@@ -347,7 +372,7 @@ export async function connectToLeader(seeds: NimbusAddress[], options: LeaderOpt
     if (sameAddress(leader, seed)) return client;
     client.close();
     try {
-      return await connectTo(leader);
+      return await connectTo(leader, seed);
     } catch (err) {
       const cause = toNimbusError(err, `${leader.host}:${leader.port}`);
       throw new NimbusError(
@@ -376,6 +401,7 @@ function connectionOptions(options: NimbusClientOptions): ConnectionOptions {
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     callTimeoutMs: options.callTimeoutMs ?? 60_000,
     ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
+    ...(options.label !== undefined ? { label: options.label } : {}),
   };
 }
 
@@ -533,6 +559,32 @@ function readTopologySummary(r: ThriftReader): TopologySummary {
     return true;
   });
   return t;
+}
+
+function readTopologyInfo(r: ThriftReader): TopologyInfo {
+  const t: TopologyInfo = { id: '', name: '', uptimeSecs: 0, status: '', executors: [] };
+  r.readStruct((id, type) => {
+    if (id === 1 && type === TType.STRING) t.id = r.string();
+    else if (id === 2 && type === TType.STRING) t.name = r.string();
+    else if (id === 3 && type === TType.I32) t.uptimeSecs = r.i32();
+    else if (id === 4 && type === TType.LIST) t.executors = readList(r, readExecutorSummary);
+    else if (id === 5 && type === TType.STRING) t.status = r.string();
+    else return false;
+    return true;
+  });
+  return t;
+}
+
+function readExecutorSummary(r: ThriftReader): ExecutorPlacement {
+  const e: ExecutorPlacement = { componentId: '', host: '', port: 0 };
+  r.readStruct((id, type) => {
+    if (id === 2 && type === TType.STRING) e.componentId = r.string();
+    else if (id === 3 && type === TType.STRING) e.host = r.string();
+    else if (id === 4 && type === TType.I32) e.port = r.i32();
+    else return false;
+    return true;
+  });
+  return e;
 }
 
 /** SupervisorSummary: 1 host, 2 i32 uptime_secs, 3 i32 num_workers, 4 i32 num_used_workers, 5 supervisor_id, … */

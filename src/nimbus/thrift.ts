@@ -343,6 +343,8 @@ export interface ConnectionOptions {
   callTimeoutMs: number;
   /** Largest frame sent or accepted (default MAX_FRAME_BYTES, Storm's default nimbus.thrift.max_buffer_size). */
   maxFrameBytes?: number;
+  /** How messages name this Nimbus (default host:port; through an SSH tunnel, the Nimbus behind the local port). */
+  label?: string;
 }
 
 interface Pending {
@@ -372,7 +374,7 @@ export class FramedConnection {
     port: number,
     private readonly options: ConnectionOptions,
   ) {
-    this.address = `${host}:${port}`;
+    this.address = options.label ?? `${host}:${port}`;
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     socket.on('data', (data) => this.onData(data));
     socket.on('error', (err) => this.fail(new TransportError('closed', `connection to Nimbus at ${this.address} failed: ${err.message}`, this.address)));
@@ -380,7 +382,7 @@ export class FramedConnection {
   }
 
   static open(host: string, port: number, options: ConnectionOptions): Promise<FramedConnection> {
-    const address = `${host}:${port}`;
+    const address = options.label ?? `${host}:${port}`;
     return new Promise((resolve, reject) => {
       const socket = netConnect({ host, port });
       const timer = setTimeout(() => {

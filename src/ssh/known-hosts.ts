@@ -6,8 +6,9 @@ import { createHash, createHmac } from 'node:crypto';
  */
 export type HostKeyVerdict =
   | { status: 'trusted' }
-  | { status: 'unknown'; fingerprint: string; keyType: string }
-  | { status: 'changed'; fingerprint: string; keyType: string; line: number };
+  | { status: 'unknown'; fingerprint: string; keyType: string; certAuthorityLine?: number }
+  | { status: 'changed'; fingerprint: string; keyType: string; line: number }
+  | { status: 'revoked'; fingerprint: string; keyType: string; line: number };
 
 /** `SHA256:…` as `ssh-keygen -lf` prints it. */
 export function fingerprint(key: Buffer): string {
@@ -46,11 +47,20 @@ function hostMatches(hosts: string, name: string): boolean {
   return matched;
 }
 
+/**
+ * OpenSSH's verdict (hostfile.c check_hostkeys_by_key_or_type): a key listed `@revoked` for the host is refused
+ * whatever else is listed; otherwise any unmarked line with this very key trusts it, even below an older key of
+ * the same type (as after `UpdateHostKeys` rotation or appending a new key); a same-type key and no match is a
+ * change. `@cert-authority` lines vouch only for host certificates, which ssh2 never asks a server for.
+ */
 export function checkHostKey(knownHosts: string, host: string, port: number, key: Buffer): HostKeyVerdict {
   const name = knownHostsName(host, port);
   const keyType = keyTypeOf(key);
   const encoded = key.toString('base64');
+  let matched = false;
+  let revokedLine = 0;
   let changedLine = 0;
+  let certAuthorityLine = 0;
   knownHosts.split('\n').forEach((raw, index) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
@@ -58,29 +68,44 @@ export function checkHostKey(knownHosts: string, host: string, port: number, key
     const marker = fields[0]!.startsWith('@') ? fields.shift() : undefined;
     const [hosts, type, blob] = fields;
     if (!hosts || !type || !blob || !hostMatches(hosts, name)) return;
-    if (marker === '@revoked' && blob === encoded) changedLine = index + 1;
-    else if (marker === undefined && type === keyType) {
-      if (blob === encoded) changedLine = changedLine || -1;
-      else if (changedLine !== -1) changedLine = changedLine || index + 1;
+    if (marker === '@revoked') {
+      if (blob === encoded) revokedLine ||= index + 1;
+    } else if (marker === '@cert-authority') {
+      certAuthorityLine ||= index + 1;
+    } else if (marker === undefined && type === keyType) {
+      if (blob === encoded) matched = true;
+      else changedLine ||= index + 1;
     }
   });
-  if (changedLine === -1) return { status: 'trusted' };
-  if (changedLine > 0) return { status: 'changed', fingerprint: fingerprint(key), keyType, line: changedLine };
-  return { status: 'unknown', fingerprint: fingerprint(key), keyType };
+  const known = { fingerprint: fingerprint(key), keyType };
+  if (revokedLine) return { status: 'revoked', ...known, line: revokedLine };
+  if (matched) return { status: 'trusted' };
+  if (changedLine) return { status: 'changed', ...known, line: changedLine };
+  return { status: 'unknown', ...known, ...(certAuthorityLine ? { certAuthorityLine } : {}) };
 }
 
-/** The refusal, with what to do about it. */
+/** The refusal, with what to do about it. `knownHostsPath` is the file read: OpenSSH's tools default to the passwd home's. */
 export function describeRefusal(verdict: Exclude<HostKeyVerdict, { status: 'trusted' }>, host: string, port: number, knownHostsPath: string): string {
+  const name = knownHostsName(host, port);
   const scan = `ssh-keyscan${port === 22 ? '' : ` -p ${port}`} ${host} >> ${knownHostsPath}`;
-  if (verdict.status === 'unknown') {
-    return (
-      `unknown SSH host key for ${knownHostsName(host, port)} (${verdict.keyType} ${verdict.fingerprint}); squall never trusts a host silently. ` +
-      `Check the fingerprint with the host's administrator, then trust it: ssh ${port === 22 ? '' : `-p ${port} `}${host} once and accept, or ${scan}`
-    );
+  const key = `${verdict.keyType} ${verdict.fingerprint}`;
+  switch (verdict.status) {
+    case 'revoked':
+      return `the SSH host key of ${name} (${key}) is marked @revoked in ${knownHostsPath} line ${verdict.line}; squall never connects with a revoked key. Ask the host's administrator for its current key.`;
+    case 'changed':
+      return (
+        `the SSH host key of ${name} CHANGED (now ${key}; ${knownHostsPath} line ${verdict.line} has another). ` +
+        'This can be a man-in-the-middle attack, or a reinstalled host. If the change is expected, remove the old entry ' +
+        `(ssh-keygen -R "${name}" -f ${knownHostsPath}) and trust the new key (${scan}).`
+      );
+    case 'unknown': {
+      const ca = verdict.certAuthorityLine
+        ? ` ${knownHostsPath} line ${verdict.certAuthorityLine} trusts host certificates for it (@cert-authority), which squall does not support; list the host's own key instead.`
+        : '';
+      return (
+        `unknown SSH host key for ${name} (${key}); squall never trusts a host silently.${ca} ` +
+        `Check the fingerprint with the host's administrator, then trust it: ssh ${port === 22 ? '' : `-p ${port} `}${host} once and accept, or ${scan}`
+      );
+    }
   }
-  return (
-    `the SSH host key of ${knownHostsName(host, port)} CHANGED (now ${verdict.keyType} ${verdict.fingerprint}; ${knownHostsPath} line ${verdict.line} has another). ` +
-    'This can be a man-in-the-middle attack, or a reinstalled host. If the change is expected, remove the old entry ' +
-    `(ssh-keygen -R "${knownHostsName(host, port)}") and trust the new key (${scan}).`
-  );
 }

@@ -1,4 +1,5 @@
 import type { Client } from 'ssh2';
+import { SshError } from './connection.js';
 
 /** Quote one argument for a POSIX shell: the remote side always parses our commands with sh. */
 export function shellQuote(arg: string): string {
@@ -14,7 +15,10 @@ export function scriptCommand(script: string, args: string[]): string {
 }
 
 export interface RemoteRun {
-  /** Resolves with the exit code when the command ends (or null when it was stopped). */
+  /**
+   * Resolves with the exit code when the command ends (or null when it was stopped); rejects with an SshError
+   * (step 'lost') when the SSH connection drops first: a command that merely stopped talking is not a finished one.
+   */
   done: Promise<number | null>;
   /** Stop the command (closes the channel; sshd sends it SIGHUP). */
   stop(): void;
@@ -35,15 +39,29 @@ export function execLines(client: Client, command: string, onLine: (line: string
       };
       channel.on('data', lines(onLine));
       channel.stderr.on('data', lines(onError));
-      const done = new Promise<number | null>((resolveDone) => {
+      let stopped = false;
+      const done = new Promise<number | null>((resolveDone, rejectDone) => {
         let code: number | null = null;
-        channel.on('exit', (exitCode: number | null) => (code = exitCode));
-        // ssh2 repeats the exit status on 'close'; take it from there when 'exit' came late or not at all.
-        channel.on('close', (closeCode?: number | null) => resolveDone(code ?? (typeof closeCode === 'number' ? closeCode : null)));
+        let exited = false;
+        // sshd sends exit-status (or exit-signal) before closing the channel; a dropped connection sends neither.
+        channel.on('exit', (exitCode: number | null) => {
+          exited = true;
+          code = exitCode;
+        });
+        const lost = () => rejectDone(new SshError('lost', 'the SSH connection was lost before the remote command ended'));
+        client.once('close', lost);
+        // ssh2 repeats the exit status on 'close'; take it from there when 'exit' came late.
+        channel.on('close', (closeCode?: number | null) => {
+          client.removeListener('close', lost);
+          if (typeof closeCode === 'number') exited = true;
+          if (exited || stopped) resolveDone(code ?? (typeof closeCode === 'number' ? closeCode : null));
+          else lost();
+        });
       });
       resolve({
         done,
         stop: () => {
+          stopped = true;
           channel.signal('TERM');
           channel.close();
         },

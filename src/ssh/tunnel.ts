@@ -5,6 +5,8 @@ import type { Client } from 'ssh2';
 export interface Tunnel {
   /** Local port on 127.0.0.1 that reaches `remoteHost:remotePort` from the SSH host. */
   port: number;
+  /** Why the SSH host last refused to open the forward (e.g. "Connection refused"), if it did. */
+  readonly failure: string | undefined;
   close(): Promise<void>;
 }
 
@@ -14,18 +16,22 @@ export interface Tunnel {
  */
 export async function openTunnel(client: Client, remoteHost: string, remotePort: number): Promise<Tunnel> {
   const sockets = new Set<Socket>();
+  let failure: string | undefined;
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // The local client sees the refused forward as a closed connection; an unheard 'error' would crash squall.
+    socket.on('error', () => {});
     client.forwardOut('127.0.0.1', socket.remotePort ?? 0, remoteHost, remotePort, (err, stream) => {
       if (err) {
+        failure = err.message.replace(/^\(SSH\) Channel open failure: /, '');
         socket.destroy(new Error(`SSH host could not open ${remoteHost}:${remotePort}: ${err.message}`));
         return;
       }
       socket.pipe(stream).pipe(socket);
       stream.on('close', () => socket.destroy());
       socket.on('close', () => stream.close());
-      socket.on('error', () => stream.close());
+      socket.once('error', () => stream.close());
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -36,6 +42,9 @@ export async function openTunnel(client: Client, remoteHost: string, remotePort:
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     port,
+    get failure() {
+      return failure;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

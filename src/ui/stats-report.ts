@@ -127,12 +127,22 @@ export function bottleneck(topology: TopologyStats, options: ReportOptions = {})
   };
 }
 
+/**
+ * The load in words. Storm's capacity is a share of the window, so no "busy" above 100% is ever printed: a sampled
+ * capacity above 1 means busy the whole window. The process-latency estimate is, by Little's law, the mean number
+ * of tuples an executor holds (inside its subprocess or waiting for it); above 1 it counts a queue, not a percentage.
+ */
 function describeLoad(load: number, basis: 'capacity' | 'processLatency', capacity: number | null): string {
-  const busy = `busy ${Math.round(load * 100)}% of the window`;
-  if (basis === 'capacity') return `capacity ${load.toFixed(2)} (${busy})`;
+  if (basis === 'capacity') {
+    return load <= 1
+      ? `capacity ${load.toFixed(2)} (busy ${Math.round(load * 100)}% of the window)`
+      : `capacity ${load.toFixed(2)} (busy the whole window; above 1 only because Storm samples its counts)`;
+  }
+  const handOff = `as a shell bolt its own capacity${capacity === null ? '' : ` of ${capacity.toFixed(2)}`} counts only the hand-off to its subprocess`;
+  if (load <= 1) return `capacity ${load.toFixed(2)} estimated from process latency (busy about ${Math.round(load * 100)}% of the window; ${handOff})`;
   return (
-    `capacity ${load.toFixed(2)} estimated from process latency (${busy}; as a shell bolt its own capacity` +
-    `${capacity === null ? '' : ` of ${capacity.toFixed(2)}`} counts only the hand-off to its subprocess)`
+    `load ${load.toFixed(2)} estimated from process latency: on average each executor holds ${load.toFixed(1)} tuples ` +
+    `(in its subprocess or queued for it), so it is busy the whole window and tuples wait (${handOff})`
   );
 }
 

@@ -143,6 +143,22 @@ const IDL: Record<string, StructDef> = {
       4: r('nimbuses', { list: s('NimbusSummary') }),
     },
   },
+  ExecutorInfo: { fields: { 1: r('task_start', 'i32'), 2: r('task_end', 'i32') } },
+  ExecutorSummary: {
+    fields: { 1: r('executor_info', s('ExecutorInfo')), 2: r('component_id', 'string'), 3: r('host', 'string'), 4: r('port', 'i32'), 5: r('uptime_secs', 'i32') },
+  },
+  ErrorInfo: { fields: { 1: r('error', 'string'), 2: r('error_time_secs', 'i32') } },
+  TopologyInfo: {
+    fields: {
+      1: r('id', 'string'),
+      2: r('name', 'string'),
+      3: r('uptime_secs', 'i32'),
+      4: r('executors', { list: s('ExecutorSummary') }),
+      5: r('status', 'string'),
+      6: r('errors', { map: ['string', { list: s('ErrorInfo') }] }),
+      8: o('storm_version', 'string'),
+    },
+  },
   AlreadyAliveException: EXCEPTION,
   NotAliveException: EXCEPTION,
   InvalidTopologyException: EXCEPTION,
@@ -167,6 +183,7 @@ const METHODS: Record<string, MethodDef> = {
   getLeader: { args: {}, success: s('NimbusSummary'), throws: AUTH },
   getClusterInfo: { args: {}, success: s('ClusterSummary'), throws: AUTH },
   getNimbusConf: { args: {}, success: 'string', throws: AUTH },
+  getTopologyInfo: { args: { 1: r('id', 'string') }, success: s('TopologyInfo'), throws: LIFECYCLE_THROWS },
   isTopologyNameAllowed: { args: NAME, success: 'bool', throws: AUTH },
   beginFileUpload: { args: {}, success: 'string', throws: AUTH },
   uploadChunk: { args: { 1: r('location', 'string'), 2: r('chunk', 'binary') }, throws: AUTH },
@@ -522,6 +539,8 @@ export interface FakeTopology {
   numWorkers: number;
   launchedAt: number;
   submitted: SubmittedTopology;
+  /** Where its executors run now (getTopologyInfo); a test sets it, as a scheduler would. */
+  assignment?: Array<{ componentId: string; host: string; port: number }>;
 }
 
 export interface Upload {
@@ -713,6 +732,25 @@ export class FakeNimbus {
       }
       case 'getClusterInfo':
         return this.clusterSummary();
+      case 'getTopologyInfo': {
+        const topology = [...this.topologies.values()].find((t) => t.id === args['id']);
+        if (!topology) throw new Refusal('NotAliveException', `${args['id']} is not alive`);
+        return {
+          id: topology.id,
+          name: topology.name,
+          uptime_secs: Math.floor((Date.now() - topology.launchedAt) / 1000),
+          executors: (topology.assignment ?? []).map((e, i) => ({
+            executor_info: { task_start: i + 1, task_end: i + 1 },
+            component_id: e.componentId,
+            host: e.host,
+            port: e.port,
+            uptime_secs: 0,
+          })),
+          status: topology.status,
+          errors: {},
+          storm_version: this.version(),
+        };
+      }
       case 'getNimbusConf':
         return JSON.stringify({ 'nimbus.thrift.max_buffer_size': 1_048_576, 'storm.zookeeper.servers': ['localhost'], ...this.options.conf });
       case 'isTopologyNameAllowed':

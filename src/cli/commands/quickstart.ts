@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 
@@ -166,7 +166,7 @@ interface QuickstartOptions {
 export function registerQuickstart(program: Command): void {
   program
     .command('quickstart')
-    .argument('<name>', 'project name: lowercase letters, digits, - and _ (an npm package name and a Storm topology name)')
+    .argument('<name>', 'project name: lowercase letters, digits, - and _ (an npm package name and a Storm topology name); or a path ending in it, e.g. apps/clicks')
     .description('create a new squall project in NAME/: a wordcount topology, tests, config.json and a README')
     .option('--squall-version <version>', 'depend on this squall version from the npm registry (default: this squall, as a file: dependency)')
     .addHelpText(
@@ -178,11 +178,14 @@ test/wordcount.test.mjs, README.md and .gitignore. An existing NAME/ is never to
 
 Examples:
   squall quickstart wordcount
+  squall quickstart apps/clicks
   squall quickstart my-project --squall-version ^0.1.0
 `,
     )
-    .action((name: string, options: QuickstartOptions) => {
-      const project = createProject(name, join(process.cwd(), name), { squallVersion: options.squallVersion });
+    .action((nameOrPath: string, options: QuickstartOptions) => {
+      // A path names the project by its last part (apps/clicks → project "clicks" in apps/clicks/).
+      const dir = resolve(process.cwd(), nameOrPath);
+      const project = createProject(basename(dir), dir, { squallVersion: options.squallVersion });
       const shown = shownPath(project.dir);
       process.stdout.write(`Created ${shown}/ (squall depends on ${project.squallDependency}):\n`);
       for (const file of project.files) process.stdout.write(`  ${shown}/${file}\n`);

@@ -40,7 +40,10 @@ Examples:
       const topology = await topologyName(name);
       await withCluster(options, async (access) => {
         const ui = new StormUiClient(await access.uiBaseUrl(), { timeoutMs: (options.timeout ?? 10) * 1000 });
-        const { id } = await ui.findTopology(topology.name);
+        // Through SSH, a UI that is not there shows as a refused forward: name that step, not the local tunnel URL.
+        const { id } = await ui.findTopology(topology.name).catch(async (err: unknown) => {
+          throw (await access.forwardFailure('the Storm UI', 'ui')) ?? err;
+        });
         const window = options.window === ':all-time' ? ':all-time' : Number(options.window);
         const report = topology.spec ? { shellComponents: shellComponentsOf(topology.spec) } : {};
         if (options.component) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ClusterAccess } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
 import type { AccessOptions } from '../../cluster/access.js';
+import { SshError } from '../../ssh/connection.js';
 import { execLines, scriptCommand } from '../../ssh/remote.js';
 import { addClusterOptions } from '../cluster-options.js';
 import { topologyName } from '../topology-name.js';
@@ -16,10 +17,11 @@ interface TailOptions extends AccessOptions {
  * The remote side: a fixed script; the log folder, topology id and line count arrive as quoted positional
  * parameters. `tail` headers (==> 6700/worker.log <==) tell which worker port a line came from.
  */
-const TAIL_SCRIPT = `cd "$1/workers-artifacts/$2" 2>/dev/null || { echo "no worker logs of $2 under $1 on this host" >&2; exit 3; }
+const NO_LOGS = 3;
+const TAIL_SCRIPT = `cd "$1/workers-artifacts/$2" 2>/dev/null || { echo "no worker logs of $2 under $1 on this host" >&2; exit ${NO_LOGS}; }
 lines=$3; mode=$4
 set -- */worker.log
-[ -e "$1" ] || { echo "no worker.log under $PWD" >&2; exit 3; }
+[ -e "$1" ] || { echo "no worker.log under $PWD" >&2; exit ${NO_LOGS}; }
 if [ "$mode" = follow ]; then exec tail -v -n "$lines" -F -- "$@"; fi
 exec tail -v -n "$lines" -- "$@"`;
 
@@ -51,33 +53,57 @@ Examples:
       const topology = await topologyName(name);
       await withCluster(options, async (access) => {
         if (!access.env) throw new Error('tail reads worker logs over SSH: use an environment from config.json (-e NAME) with "user" and "workers"');
-        const { id, hosts, logDir } = await locate(access, topology.name);
+        const { id, hosts, logDir, isCurrent } = await locate(access, topology.name);
         process.stderr.write(`squall: ${topology.name} (${id}) on ${hosts.join(', ')}${options.follow ? ' (Ctrl-C to stop)' : ''}\n`);
         const failures: string[] = [];
+        const lost: string[] = [];
+        let hostsWithLogs = 0;
         await Promise.all(
           hosts.map(async (host) => {
             const client = await access.sshTo(host);
             let port = '?';
+            let prefix = `${host}:?`;
             const run = await execLines(
               client,
               scriptCommand(TAIL_SCRIPT, [logDir, id, options.lines, options.follow ? 'follow' : 'once']),
               (line) => {
                 const header = /^==> (\d+)\/worker\.log <==$/.exec(line);
-                if (header) port = header[1]!;
-                else if (line !== '' && (!pattern || pattern.test(line))) process.stdout.write(`${host}:${port} | ${line}\n`);
+                if (header) {
+                  port = header[1]!;
+                  // Logs of workers from an earlier assignment (before a rebalance) stay on disk: say so.
+                  prefix = isCurrent(host, Number(port)) ? `${host}:${port}` : `${host}:${port} (old worker)`;
+                } else if (line !== '' && (!pattern || pattern.test(line))) process.stdout.write(`${prefix} | ${line}\n`);
               },
               (line) => failures.push(`${host}: ${line}`),
             );
-            await run.done;
+            try {
+              if ((await run.done) !== NO_LOGS) hostsWithLogs++;
+            } catch (err) {
+              if (!(err instanceof SshError) || access.closed) return;
+              hostsWithLogs++;
+              lost.push(host);
+            }
           }),
         );
         for (const failure of failures) process.stderr.write(`squall: ${failure}\n`);
+        if (lost.length) {
+          throw new Error(`the SSH connection to ${lost.join(', ')} was lost${options.follow ? ' while following' : ' while reading'} the logs; run squall tail again once the host is reachable`);
+        }
+        if (hostsWithLogs === 0) throw new Error(`no worker logs of ${topology.name} (${id}) on ${hosts.join(', ')} under ${logDir}: check "workers" and "log.path" in config.json`);
       });
     });
 }
 
-/** The topology id, the worker hosts and the log folder. */
-async function locate(access: ClusterAccess, name: string): Promise<{ id: string; hosts: string[]; logDir: string }> {
+interface Located {
+  id: string;
+  hosts: string[];
+  logDir: string;
+  /** Whether a worker at host:port belongs to the current assignment (getTopologyInfo). */
+  isCurrent: (host: string, port: number) => boolean;
+}
+
+/** The topology id, the worker hosts, the log folder and the current assignment. */
+async function locate(access: ClusterAccess, name: string): Promise<Located> {
   const nimbus = await access.nimbus();
   try {
     const info = await nimbus.getClusterInfo();
@@ -93,7 +119,14 @@ async function locate(access: ClusterAccess, name: string): Promise<{ id: string
       logDir = typeof conf['storm.log.dir'] === 'string' ? conf['storm.log.dir'] : undefined;
     }
     if (!logDir) throw new Error('where are the worker logs? set "log": { "path": "/var/log/storm" } in the environment in config.json');
-    return { id: topology.id, hosts, logDir };
+    const executors = (await nimbus.getTopologyInfo(topology.id, name)).executors;
+    const assigned = new Set(executors.map((e) => `${e.host.toLowerCase()}:${e.port}`));
+    const assignedHosts = new Set(executors.map((e) => e.host.toLowerCase()));
+    const assignedPorts = new Set(executors.map((e) => e.port));
+    // "workers" in config.json may name hosts otherwise than Nimbus does (an address for a name): then go by port.
+    const isCurrent = (host: string, port: number) =>
+      executors.length === 0 || (assignedHosts.has(host.toLowerCase()) ? assigned.has(`${host.toLowerCase()}:${port}`) : assignedPorts.has(port));
+    return { id: topology.id, hosts, logDir, isCurrent };
   } finally {
     nimbus.close();
   }

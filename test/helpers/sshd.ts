@@ -1,0 +1,150 @@
+/**
+ * Debian's OpenSSH server (`/usr/sbin/sshd`), started by a test on 127.0.0.1 with everything it needs made in a
+ * throwaway folder: host key, client key, authorized_keys, sshd_config. Never a system service. The behaviours
+ * tested with it (known_hosts rotation, a connection killed mid-command, forwarding to what the SSH host resolves)
+ * are OpenSSH's, which the ssh2 test server only imitates.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export const SSHD = '/usr/sbin/sshd';
+
+export interface Sshd {
+  port: number;
+  /** The user that may log in: whoever runs the tests (root here and in CI). */
+  user: string;
+  /** The throwaway folder holding keys and config. */
+  dir: string;
+  /** Private key file accepted for `user` (ed25519, OpenSSH format, made by ssh-keygen). */
+  identityFile: string;
+  /** `ssh-ed25519 AAAA…` of the host key sshd presents. */
+  hostPublicKey: string;
+  /** sshd's log so far (`-e`: to stderr). */
+  log(): string;
+  /** Logins accepted so far. */
+  logins(): number;
+  /** Kill every connection's sshd process (and what runs under it) with SIGKILL, leaving the listener up. */
+  killConnections(): void;
+  close(): Promise<void>;
+}
+
+/** A new ed25519 key pair made by ssh-keygen: [private key file, public key line]. */
+export function sshKeygen(dir: string, name: string): [string, string] {
+  const file = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file]);
+  return [file, readFileSync(`${file}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ')];
+}
+
+/** A port free on 127.0.0.1 a moment ago (sshd picks no port itself). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startSshd(options: { hostKey?: [string, string] } = {}): Promise<Sshd> {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-sshd-'));
+  const [hostKeyFile, hostPublicKey] = options.hostKey ?? sshKeygen(dir, 'host_key');
+  const [identityFile, clientPublicKey] = sshKeygen(dir, 'id_ed25519');
+  writeFileSync(join(dir, 'authorized_keys'), `${clientPublicKey}\n`, { mode: 0o600 });
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      // StrictModes refuses an authorized_keys under a world-writable folder such as /tmp (sshd's safe_path walks
+      // up to / unless it meets the user's home); the files themselves are 0600 in a 0700 folder.
+      'StrictModes no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'UsePAM no',
+      'PidFile none',
+      'AllowTcpForwarding yes',
+      'LogLevel VERBOSE',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  // Privilege separation needs this (empty, root-owned) folder when sshd runs as root.
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+
+  let child: ChildProcess | undefined;
+  let log = '';
+  let port = 0;
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    const started = spawn(SSHD, ['-D', '-e', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', config, '-h', hostKeyFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    log = '';
+    started.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const listening = await new Promise<boolean>((resolve) => {
+      started.stderr!.on('data', () => {
+        if (/Server listening on/.test(log)) resolve(true);
+      });
+      started.once('exit', () => resolve(false));
+      started.once('error', () => resolve(false));
+    });
+    if (listening) child = started;
+    else if (!/Address already in use/.test(log)) throw new Error(`sshd did not start: ${log.trim()}`);
+  }
+  if (!child) throw new Error(`sshd found no free port: ${log.trim()}`);
+  const listener = child;
+
+  const descendants = (pid: number): number[] => {
+    const children: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry) || !existsSync(`/proc/${entry}/stat`)) continue;
+      try {
+        // Field 4 of /proc/PID/stat is the parent pid; the command name (field 2) may hold spaces, so skip past ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === pid) children.push(Number(entry), ...descendants(Number(entry)));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return children;
+  };
+
+  return {
+    port,
+    user: userInfo().username,
+    dir,
+    identityFile,
+    hostPublicKey,
+    log: () => log,
+    logins: () => (log.match(/Accepted publickey for /g) ?? []).length,
+    killConnections() {
+      for (const pid of descendants(listener.pid!)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    },
+    close: async () => {
+      if (listener.exitCode !== null || listener.signalCode !== null) return rmSync(dir, { recursive: true, force: true });
+      const exited = new Promise<void>((resolve) => listener.once('exit', () => resolve()));
+      // The listener and every connection's process: sshd -D leaves running sessions alone when it is stopped.
+      for (const pid of descendants(listener.pid!)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      listener.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
