@@ -53,6 +53,8 @@ const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs',
  * the user's own sources it threw (source maps on, so the frame names the .ts file, not the bundle).
  */
 async function importTopology(bundle: string, topologyFile: string): Promise<{ topology: Topology }> {
+  // Only for this import: mapped stack traces cost time wherever errors are made later in this process.
+  const wasEnabled = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(true);
   try {
     return (await import(pathToFileURL(bundle).href)) as { topology: Topology };
@@ -62,6 +64,8 @@ async function importTopology(bundle: string, topologyFile: string): Promise<{ t
     const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const frame = userFrame(err);
     throw new Error(`loading ${displayPath(topologyFile)} threw: ${what}${frame ? `\n    ${frame}` : ''}`, { cause: err });
+  } finally {
+    process.setSourceMapsEnabled(wasEnabled);
   }
 }
 
