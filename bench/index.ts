@@ -18,6 +18,7 @@ import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../src/runtime/shell-process.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
+import { decodeValues, encodeValues } from '../src/wire/values.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -39,15 +40,15 @@ function context(componentId: string): HandshakeContext {
   };
 }
 
-async function launch(script: string, componentId: string): Promise<ShellProcess> {
+async function launch(script: string, componentId: string, conf: Record<string, unknown> = {}): Promise<ShellProcess> {
   const proc = new ShellProcess({ executionCommand: process.execPath, script: join(here, 'components', script), cwd: here });
-  await proc.launch({}, context(componentId), mkdtempSync(join(tmpdir(), 'squall-bench-')));
+  await proc.launch(conf, context(componentId), mkdtempSync(join(tmpdir(), 'squall-bench-')));
   return proc;
 }
 
-/** Tuples per second through a split bolt, counting acks. */
-async function boltRate(script: string): Promise<number> {
-  const proc = await launch(script, 'split');
+/** Tuples per second through a bolt (by default the split bolt, fed sentences), counting acks. */
+async function boltRate(script: string, values: unknown[] = [SENTENCE], emitsPerTuple = 9, conf: Record<string, unknown> = {}): Promise<number> {
+  const proc = await launch(script, 'split', conf);
   let acked = 0;
   let sent = 0;
   let words = 0;
@@ -59,7 +60,7 @@ async function boltRate(script: string): Promise<number> {
       emit: () => (words++, []),
       ack: () => {
         acked++;
-        if (sent < BOLT_TUPLES) executor.execute(sent++, 'sentences', 'default', 1, [SENTENCE]);
+        if (sent < BOLT_TUPLES) executor.execute(sent++, 'sentences', 'default', 1, values);
         if (acked === BOLT_TUPLES) done();
       },
       fail: () => {
@@ -75,10 +76,10 @@ async function boltRate(script: string): Promise<number> {
   );
   executor.start();
   const started = process.hrtime.bigint();
-  while (sent < 100) executor.execute(sent++, 'sentences', 'default', 1, [SENTENCE]);
+  while (sent < 100) executor.execute(sent++, 'sentences', 'default', 1, values);
   await finished;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (words !== BOLT_TUPLES * 9) throw new Error(`expected ${BOLT_TUPLES * 9} words, got ${words}`);
+  if (words !== BOLT_TUPLES * emitsPerTuple) throw new Error(`expected ${BOLT_TUPLES * emitsPerTuple} emits, got ${words}`);
   await executor.stop();
   return BOLT_TUPLES / seconds;
 }
@@ -149,8 +150,52 @@ async function endToEnd(): Promise<void> {
   );
 }
 
+/**
+ * What nested values cost, per tuple: the squall echo bolt (`sdk-echo-bolt.ts`: receive a tuple, emit its value,
+ * ack), same driver, fed
+ * - flat: a sentence;
+ * - json: a nested record (an object holding an array and an object) as JSON text the bolt passes on untouched,
+ *   what users had to do before: the floor for carrying that record at all;
+ * - encoded: the same record as a squall spout sends it, which the bolt decodes and encodes again (the default);
+ * - raw: the record as raw nested JSON with squall.encode.nested off (what crashes between workers).
+ * Ratios are against flat. Then, in process, the encode + decode time of the record against a flat value's.
+ */
+async function nestedCost(): Promise<void> {
+  const record = [{ id: 7, words: SENTENCE.split(' '), source: { name: 'bench', line: 7 } }];
+  const variants = {
+    flat: { values: [SENTENCE], conf: {} },
+    json: { values: [JSON.stringify(record[0])], conf: {} },
+    encoded: { values: encodeValues(record), conf: {} },
+    raw: { values: record, conf: { 'squall.encode.nested': false } },
+  };
+  const names = Object.keys(variants) as Array<keyof typeof variants>;
+  const best = { flat: 0, json: 0, encoded: 0, raw: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate which goes first, so none always gets the quieter moment.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!;
+      const { values, conf } = variants[name];
+      best[name] = Math.max(best[name], await boltRate('sdk-echo-bolt.js', values, 1, conf));
+    }
+  }
+  const perTuple = (values: unknown[]) => {
+    const n = 200_000;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) decodeValues(encodeValues(values));
+    return Number(process.hrtime.bigint() - started) / 1e3 / n;
+  };
+  perTuple(record);
+  perTuple(variants.flat.values);
+  const rate = (name: keyof typeof best) => `${name} ${best[name].toFixed(0)} (${(best[name] / best.flat).toFixed(2)})`;
+  console.log(
+    `nested  echo bolt tuples/s (ratio to flat): ${names.map(rate).join(', ')}; ` +
+      `encode+decode ${perTuple(record).toFixed(2)} µs/tuple nested, ${perTuple(variants.flat.values).toFixed(3)} µs flat`,
+  );
+}
+
 console.log(`squall bench: best of ${ROUNDS} alternating rounds, node ${process.version}`);
 const boltRatio = await compare('bolt', 'tuples/s', boltRate, 'baseline-bolt.js', 'sdk-bolt.js');
 const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.js', 'sdk-spout.js');
+await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await endToEnd();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../src/runtime/shell-process.js';
+import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import { FIXTURES, makeContext, pidDir, Recorder } from './helpers/driver.js';
 
@@ -66,4 +67,30 @@ describe('bench components', () => {
       await executor.stop();
     });
   }
+
+  it('sdk-echo-bolt.js restores a nested value and sends it back as it came', async () => {
+    const proc = await launch('sdk-echo-bolt.js', 'split');
+    const recorder = new Recorder();
+    const emits: unknown[][] = [];
+    const executor = new ShellBoltExecutor<number>(
+      proc,
+      {
+        emit: (_s, _a, values) => (emits.push(values), []),
+        ack: (i) => (recorder.acks.push(i), recorder.changed()),
+        fail: () => {},
+        error: () => {},
+        log: () => {},
+        died: (death) => ((recorder.death = death), recorder.changed()),
+      },
+      { timeoutMs: 30_000, maxPending: 100 },
+    );
+    executor.start();
+    const record = { id: 7, words: SENTENCE.split(' '), source: { name: 'bench', line: 7 } };
+    executor.execute(0, 'sentences', 'default', 1, encodeValues([record]));
+    executor.execute(1, 'sentences', 'default', 1, [SENTENCE]);
+    await recorder.until(() => recorder.acks.length === 2, '2 acks');
+    assert.deepEqual(emits, [encodeValues([record]), [SENTENCE]]);
+    assert.deepEqual(decodeValues(emits[0]!), [record]);
+    await executor.stop();
+  });
 });

@@ -212,13 +212,16 @@ describe('Bolt over real pipes', () => {
     assert.equal(b.recorder.death, undefined);
   });
 
-  it('warns once that nested values do not travel between workers', async () => {
+  it('sends nested values as marked JSON text (no warning), and restores the ones it receives', async () => {
     const b = await bolt();
     b.send(['nested']);
     await b.recorder.until(() => b.recorder.acks.length === 1, 'ack');
-    const warnings = b.recorder.logs.filter((l) => l.level === 3);
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!.msg, /nested object or array.*Kryo/);
+    assert.deepEqual(b.recorder.logs.filter((l) => l.level === 3), [], 'nested values are handled, not warned about');
+    assert.deepEqual(b.recorder.emits.map((e) => e.values), [['\u001e{"deep":[1,2]}'], ['\u001e{"deeper":true}']]);
+    // Received marked text becomes the object again: echoed, it goes out as the same text (a string would gain a mark).
+    b.send(['emit', '\u001e{"a":[1,{"b":12345678901234567890}]}', '\u001e\u001euser text']);
+    await b.recorder.until(() => b.recorder.emits.length === 3, 'echo');
+    assert.deepEqual(b.recorder.emits[2]!.values, ['\u001e{"a":[1,{"b":12345678901234567890}]}', '\u001e\u001euser text']);
   });
 
   it('runs async handlers concurrently when asked, acking as each completes', async () => {

@@ -53,6 +53,14 @@ describe('squall CLI', () => {
     assert.doesNotMatch(result.stderr, /loader/);
   });
 
+  it('with topology.workers 2, shows the simulated workers and fails a raw nested value crossing them as Storm does', async () => {
+    const result = await squall('run', 'test/topologies/raw-nested.ts', '--time', '2');
+    assert.equal(result.exitCode, 1, 'a task died');
+    // __acker 1,2 | raw 3 | sink 4,5 on a cluster: executors dealt to workers 1,2,1,2,1.
+    assert.match(result.stderr, /2 simulated workers.*\n.*worker 1: raw:1 sink:3\n.*worker 2: sink:2\n/);
+    assert.match(result.stderr, /DIED.*Class is not registered: org\.apache\.storm\.shade\.net\.minidev\.json\.JSONObject/);
+  });
+
   it('teaches with --help', async () => {
     const result = await squall('run', '--help');
     assert.match(result.stdout, /embedded Storm runtime/);

@@ -71,7 +71,11 @@ describe('embedded runtime', () => {
   it('routes named streams, direct emits to the named task, all grouping to every task, and ticks', async () => {
     const run = await runTopology(join(TOPOLOGIES, 'streams.ts'), {
       runMs: 4000,
-      until: (r) => r.emitted.some((t) => t.component === 'ticker' && String(t.values[1]).startsWith('tick')) && r.emitted.filter((t) => t.component === 'consumer').length === 10,
+      // Wait for every expected output: the numbers are unreliable emits, which the drain at stop does not wait for.
+      until: (r) =>
+        r.emitted.some((t) => t.component === 'ticker' && String(t.values[1]).startsWith('tick')) &&
+        r.emitted.filter((t) => t.component === 'consumer').length === 10 &&
+        r.emitted.filter((t) => t.component === 'everyone').length === 20,
     });
     const consumer = run.emitted.filter((t) => t.component === 'consumer');
     const tasks = [...new Set(consumer.map((t) => t.task))].sort();
@@ -97,7 +101,9 @@ describe('embedded runtime', () => {
   it('kills and restarts a bolt that stops answering heartbeats', async () => {
     const run = await runTopology(join(TOPOLOGIES, 'polyglot.ts'), {
       runMs: 4000,
-      conf: { 'test.silent': true, 'topology.subprocess.timeout.secs': 1 },
+      // 2 s, not 1: with heartbeats every second, an idle bolt's gap between messages is about 1 s, and a late timer
+      // under load would kill a healthy bolt (as it would on a cluster with that setting).
+      conf: { 'test.silent': true, 'topology.subprocess.timeout.secs': 2 },
       until: (r) => r.events.some((e) => e.kind === 'death'),
       drainMs: 100,
     });
@@ -140,7 +146,107 @@ describe('embedded runtime settings, as Storm reads them', () => {
   });
 });
 
+describe('embedded runtime, hardened against what real components and faults do', () => {
+  it('never kills a component for a pid file written after its pid, as Storm\'s storm.py writes it', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'late-pid.ts'), { runMs: 1500, conf: { 'test.pid.delay': 0.3 } });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death' || e.kind === 'warning'), []);
+    assert.equal(stat(run, 'numbers').acked, 20, 'every tuple went through the late bolt');
+  });
+
+  it('warns once, and kills nothing, when a component never writes its pid file', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'late-pid.ts'), { runMs: 3000, conf: { 'test.pid.delay': -1 } });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death'), []);
+    const warnings = run.events.filter((e) => e.kind === 'warning');
+    assert.equal(warnings.length, 1, 'one warning');
+    assert.equal(warnings[0]!.component, 'late');
+    assert.match(warnings[0]!.message, /no pid file .*on a cluster the supervisor could not kill this process/);
+    assert.equal(stat(run, 'numbers').acked, 20);
+  });
+
+  it('says a command does not exist, and does not restart what cannot start; stderr shows once', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'unstartable.ts'), {
+      runMs: 5000,
+      until: (r) => r.events.filter((e) => e.kind === 'death' && e.component === 'crash').length >= 3,
+      drainMs: 100,
+    });
+    const ghost = run.events.filter((e) => e.component === 'ghost');
+    assert.deepEqual(
+      ghost.map((e) => [e.kind, e.message]),
+      [['death', 'cannot start "no-such-interpreter": command not found']],
+      'one death, no restart',
+    );
+    assert.equal(stat(run, 'ghost').deaths, 1);
+    const crashes = run.events.filter((e) => e.kind === 'death' && e.component === 'crash');
+    assert.ok(crashes.length >= 3, 'a process that starts and exits is restarted, as a supervisor restarts a worker');
+    for (const death of crashes) {
+      assert.match(death.message, /^process exited \(code 3\) before answering the handshake; stderr: boom/);
+      assert.equal(death.message.split('boom').length, 2, `stderr shown once: ${death.message}`);
+    }
+  });
+
+  it('counts as acked only the acks that reached the spout, when the spout dies with acks on the way', async () => {
+    const crashFile = join(mkdtempSync(join(tmpdir(), 'squall-crash-')), 'crashed');
+    const run = await runTopology(join(TOPOLOGIES, 'spout-crash.ts'), {
+      runMs: 4000,
+      conf: { 'test.count': 40, 'test.crash.file': crashFile },
+      drainMs: 6000,
+    });
+    const numbers = stat(run, 'numbers');
+    assert.equal(numbers.deaths, 1, 'the spout died once');
+    const heard = logs(run, 'numbers');
+    assert.equal(numbers.acked, heard.filter((l) => l.startsWith('ack ')).length, 'acked = acks the spout received');
+    assert.equal(numbers.failed, heard.filter((l) => l.startsWith('fail ')).length, 'failed = fails the spout received');
+  });
+
+  it('bounds bolt receive queues by bytes, and reports the tuples discarded at stop', async () => {
+    const { loadTopology } = await import('../src/packaging/load.js');
+    const { LocalCluster } = await import('../src/runtime/local-cluster.js');
+    const loaded = await loadTopology(join(TOPOLOGIES, 'big-tuples.ts'));
+    const budget = 2_000_000;
+    const cluster = new LocalCluster(loaded.spec, {
+      squall: { command: process.execPath, script: loaded.bundle },
+      resourcesDir: loaded.resourcesDir,
+      conf: { 'squall.receive.buffer.bytes': budget },
+    });
+    await cluster.start();
+    let most = 0;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      most = Math.max(most, cluster.queuedBytes);
+    }
+    const stats = await cluster.stop(500);
+    const big = stats.find((s) => s.component === 'big')!;
+    const slow = stats.find((s) => s.component === 'slow')!;
+    assert.ok(big.emitted > 40, `the spout kept emitting (${big.emitted})`);
+    // One `next` (5 tuples of 100 kB) may land on a full queue before the spout is held.
+    assert.ok(most <= budget + 5 * 100_100, `at most ${most} bytes queued`);
+    assert.ok(slow.discarded > 0, 'unreliable tuples were still queued at stop');
+    assert.equal(slow.executed + slow.discarded, big.emitted, 'every tuple was executed or reported discarded');
+  });
+});
+
 describe('component test harness', () => {
+  it('leaves no temporary folder behind: bundles and pid folders of runTopology, testBolt and the test driver', async () => {
+    const { execa } = await import('execa');
+    const { readdirSync } = await import('node:fs');
+    const { pathToFileURL } = await import('node:url');
+    const { FIXTURES } = await import('./helpers/driver.js');
+    const temp = mkdtempSync(join(tmpdir(), 'squall-leftovers-'));
+    const dist = (path: string) => JSON.stringify(pathToFileURL(join(FIXTURES, '..', '..', path)).href);
+    const script = [
+      `const { runTopology, testBolt } = await import(${dist('src/index.js')});`,
+      `const { startBolt } = await import(${dist('test/helpers/driver.js')});`,
+      `await runTopology(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, { runMs: 300 });`,
+      `const split = await testBolt(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, 'split', [{ values: ['a b'] }]);`,
+      `if (split.acked.length !== 1) throw new Error('testBolt did not run');`,
+      `const bolt = await startBolt('components.js', { context: { componentId: 'scripted', outputFields: { default: ['word'] } } });`,
+      `await bolt.executor.stop();`,
+    ].join('\n');
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { env: { TMPDIR: temp }, reject: false });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(readdirSync(temp), [], 'no squall-build-* or squall-pids-* folder left');
+  });
+
   it('feeds given tuples to one bolt and collects emits, acks and fails', async () => {
     const { testBolt } = await import('../src/testing/component-harness.js');
     const split = await testBolt(join(EXAMPLES, 'wordcount'), 'split', [{ values: ['a b'] }, { values: ['c'] }]);
@@ -149,5 +255,78 @@ describe('component test harness', () => {
     const flaky = await testBolt(join(TOPOLOGIES, 'reliability.ts'), 'flaky', [{ values: [7] }, { values: [8] }]);
     assert.deepEqual(flaky.failed, [0]);
     assert.deepEqual(flaky.acked, [1]);
+  });
+
+  it('testBolt feeds nested values as a squall source sends them and shows what the bolt emitted as it had it', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    const { valuesOf } = await import('./topologies/nested.js');
+    const run = await testBolt(join(TOPOLOGIES, 'nested.ts'), 'byfields', [{ values: valuesOf(4) }, { values: valuesOf(5) }]);
+    assert.equal(run.death, undefined);
+    assert.deepEqual(run.emitted.map((e) => e.values), [
+      [4, 'ok', { kind: 1, tags: ['g', 1] }],
+      [5, 'ok', { kind: 2, tags: ['g', 2] }],
+    ]);
+  });
+});
+
+describe('objects and arrays in tuples, across simulated workers', () => {
+  it('arrive deep-equal in squall bolts over every grouping, and decoded in a Python bolt', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'nested.ts'), {
+      runMs: 8000,
+      until: (r) => r.stats.length === 0 && r.emitted.filter((t) => t.component !== 'records').length >= 30 * 9,
+    });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death' || e.kind === 'error'), []);
+    const reports = (component: string) => run.emitted.filter((t) => t.component === component);
+    for (const component of ['byfields', 'byshuffle', 'bylocal', 'byglobal', 'bynone', 'python']) {
+      const ns = reports(component).map((t) => t.values[0] as number).sort((a, b) => a - b);
+      assert.deepEqual(ns, Array.from({ length: 30 }, (_, i) => i), `${component} got each tuple once`);
+    }
+    assert.equal(reports('byall').length, 60, 'all grouping: both tasks got every tuple');
+    const verdicts = run.emitted.filter((t) => t.component !== 'records').map((t) => t.values[1]);
+    assert.deepEqual([...new Set(verdicts)], ['ok'], 'every value deep-equal to what the spout emitted');
+    // Equal groups (keys set in either order) went to one task each.
+    const taskOfKind = new Map<number, Set<number>>();
+    for (const t of reports('byfields')) {
+      const kind = (t.values[2] as { kind: number }).kind;
+      (taskOfKind.get(kind) ?? taskOfKind.set(kind, new Set()).get(kind)!).add(t.task);
+    }
+    assert.equal(taskOfKind.size, 3);
+    for (const [kind, taskSet] of taskOfKind) assert.equal(taskSet.size, 1, `group kind ${kind} reached one task`);
+    assert.equal(stat(run, 'records').acked, 30);
+  });
+
+  it('with squall.encode.nested false, a squall spout crossing workers fails as the cluster does', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'nested.ts'), {
+      runMs: 8000,
+      conf: { 'squall.encode.nested': false },
+      until: (r) => r.events.some((e) => e.kind === 'death'),
+      drainMs: 100,
+    });
+    const death = run.events.find((e) => e.kind === 'death');
+    assert.equal(death?.component, 'records');
+    assert.match(death!.message, /Class is not registered: org\.apache\.storm\.shade\.net\.minidev\.json\.JSONObject/);
+  });
+
+  it('a shell spout emitting raw nested JSON dies with Storm\'s words when a tuple crosses workers', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'raw-nested.ts'), {
+      runMs: 8000,
+      until: (r) => r.events.some((e) => e.kind === 'death'),
+      drainMs: 100,
+    });
+    const death = run.events.find((e) => e.kind === 'death');
+    assert.equal(death?.component, 'raw');
+    assert.match(death!.message, /^java\.lang\.IllegalArgumentException: Class is not registered: org\.apache\.storm\.shade\.net\.minidev\.json\.JSONObject \(WorkerTransfer\.tryTransferRemote/);
+    assert.match(death!.message, /squall: raw \(task \d+, worker \d of 2\) emitted a nested object in field "record".*Fix:/);
+  });
+
+  it('the same raw nested JSON runs in one worker (nothing crosses), arriving as objects', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'raw-nested.ts'), {
+      runMs: 8000,
+      conf: { 'topology.workers': 1 },
+      until: (r) => r.emitted.filter((t) => t.component === 'sink').length >= 20,
+    });
+    assert.deepEqual(run.events.filter((e) => e.kind === 'death'), []);
+    const sink = run.emitted.filter((t) => t.component === 'sink').sort((a, b) => (a.values[0] as number) - (b.values[0] as number));
+    assert.deepEqual(sink.map((t) => JSON.parse(t.values[1] as string)), Array.from({ length: 20 }, (_, n) => ({ n, tags: ['a', n] })));
   });
 });

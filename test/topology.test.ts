@@ -77,6 +77,15 @@ describe('topology model', () => {
     assert.match(problems[1]!, /^bolt "b" config: Storm ignores "topology\.subprocess\.timeout\.secs"/);
   });
 
+  it('takes squall.encode.nested only as a boolean, and only for the whole topology', () => {
+    const t = new Topology('nested-conf', { 'squall.encode.nested': 'no' });
+    t.spout('s', S, { config: { 'squall.encode.nested': false } });
+    assert.deepEqual(validateTopology(t.toSpec()), [
+      'topology config: "squall.encode.nested" must be true or false, got "no"',
+      'spout "s" config: "squall.encode.nested" must be the same for every component (a receiver reads its senders\' values by it); set it in the topology config instead',
+    ]);
+  });
+
   it('needs a spout', () => {
     const t = new Topology('empty');
     t.bolt('b', B);

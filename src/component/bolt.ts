@@ -78,7 +78,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   emit(values: unknown[], options: BoltEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
     this.checkPortable(values, options.directTask);
-    const message: BoltEmitMessage = { command: 'emit', tuple: values };
+    const message: BoltEmitMessage = { command: 'emit', tuple: this.wireValues(values, options.stream ?? DEFAULT_STREAM) };
     if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
     const anchors = this.anchorIds(options.anchors);
     if (anchors.length > 0) message.anchors = anchors;
@@ -127,7 +127,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     if (isHeartbeat(m.stream, m.task)) return this.connection.send({ command: 'sync' });
     const component = m.comp ?? '';
     const index = isTick(component, m.stream) ? undefined : this.context.fieldIndex(component, m.stream);
-    const tuple = new Tuple<any>(String(m.id), component, m.stream, m.task, m.tuple, index);
+    const tuple = new Tuple<any>(String(m.id), component, m.stream, m.task, this.userValues(m.tuple), index);
     this.unsettled.set(tuple.id, tuple);
     this.queue.push(tuple);
     if (this.ready) this.pump();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake, LogLevelName, LogLevelNumber, TaskIdsMessage } from '../wire/messages.js';
 import { LogLevel } from '../wire/messages.js';
+import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
 import type { StormConnection } from './connection.js';
 import { ExitCode } from './connection.js';
 import { TopologyContext } from './context.js';
@@ -111,6 +112,8 @@ export abstract class Component {
     const confLevel = this.conf['squall.log.level'];
     const level = typeof confLevel === 'string' && confLevel.toUpperCase() in LogLevel ? confLevel.toUpperCase() : this.options.logLevel;
     this.minLevel = LogLevel[level as LogLevelName];
+    // Topology-wide on purpose: every component must agree, or a receiver would misread a sender's strings.
+    this.encodeNested = this.conf[ENCODE_NESTED_KEY] !== false;
     await this.initialize(this.conf, this.context);
   }
 
@@ -118,27 +121,49 @@ export abstract class Component {
   abstract _receive(message: unknown): void;
 
   /**
-   * Warn once (per kind) about emits that work here but not on every cluster (storm-facts "Versions"): direct
-   * emits fail on Storm 2.6.0+, and nested objects or arrays are not known to Kryo between workers.
+   * Warn once about emits that work here but not on every cluster (storm-facts "Versions"): direct emits fail on
+   * Storm 2.6.0+. (Nested objects and arrays are carried as JSON text instead: see `wireValues`.)
    */
-  protected checkPortable(values: unknown[], directTask: number | undefined): void {
+  protected checkPortable(_values: unknown[], directTask: number | undefined): void {
     if (directTask !== undefined && !this.warned.has('direct')) {
       this.warned.add('direct');
       this.logger.warn('direct emits are expected to fail on Storm 2.6.0 and later (json-smart gives Integer, Storm casts to Long)');
     }
-    if (this.warned.has('nested')) return;
-    for (const value of values) {
-      if (value !== null && typeof value === 'object') {
-        this.warned.add('nested');
-        this.logger.warn(
-          'a tuple value is a nested object or array: Storm passes it as a JSON object, which Kryo cannot serialize between ' +
-            'workers (topology.fall.back.on.java.serialization is false by default). Prefer flat values, e.g. JSON text.',
-        );
-        return;
-      }
-    }
   }
-  private readonly warned = new Set<'direct' | 'nested'>();
+  private readonly warned = new Set<'direct'>();
+
+  /**
+   * The values of an emit as they go to Storm: nested objects and arrays as marked JSON text (../wire/values.ts),
+   * so no JSONObject reaches Java and Kryo never meets one between workers. Off with `squall.encode.nested: false`
+   * in the topology config. Flat tuples go out as they are.
+   */
+  protected wireValues(values: unknown[], stream: string): unknown[] {
+    return this.encodeNested ? encodeValues(values, this.sortedPositions(stream)) : values;
+  }
+
+  /** The values of a received tuple as the emitting component had them (see `wireValues`). */
+  protected userValues(values: unknown[]): unknown[] {
+    return this.encodeNested ? decodeValues(values) : values;
+  }
+
+  /**
+   * Positions of `stream`'s values that some subscriber groups by (fields grouping): their objects are written with
+   * sorted keys, so deep-equal values hash alike and reach the same task, as Storm's HashMap hashing groups them.
+   */
+  private sortedPositions(stream: string): ReadonlySet<number> | undefined {
+    if (this.sortedByStream.has(stream)) return this.sortedByStream.get(stream);
+    const fields = this.context.outputFields(stream) ?? [];
+    const positions = new Set<number>();
+    for (const grouping of Object.values(this.context.targets(stream))) {
+      if (grouping.type !== 'FIELDS') continue;
+      for (const field of grouping.fields ?? []) if (fields.includes(field)) positions.add(fields.indexOf(field));
+    }
+    const found = positions.size > 0 ? positions : undefined;
+    this.sortedByStream.set(stream, found);
+    return found;
+  }
+  private readonly sortedByStream = new Map<string, ReadonlySet<number> | undefined>();
+  private encodeNested = true;
 
   /** Register interest in the next task-id list. */
   protected waitForTaskIds(): TaskIds {

@@ -67,7 +67,7 @@ export abstract class Spout extends Component {
   emit(values: unknown[], options: SpoutEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
     this.checkPortable(values, options.directTask);
-    const message: SpoutEmitMessage = { command: 'emit', tuple: values };
+    const message: SpoutEmitMessage = { command: 'emit', tuple: this.wireValues(values, options.stream ?? DEFAULT_STREAM) };
     if (options.id !== undefined) {
       if (typeof options.id !== 'string' && typeof options.id !== 'number' && typeof options.id !== 'bigint') {
         throw new TypeError(`a message id must be a string or a number, got ${typeof options.id}`);

@@ -89,13 +89,26 @@ export async function buildJar(topologyFile: string, spec: TopologySpec, outFile
   return { file: outFile, bytes: statSync(outFile).size, entries, skipped };
 }
 
-function addResource(projectDir: string, resource: string, files: Map<string, Buffer | string>, skipped: string[]): void {
+/**
+ * Check that every declared resource (shell components' scripts included) is inside the topology's folder and
+ * exists: `run` checks as `jar` does, so a missing script stops both up front.
+ */
+export function checkResources(projectDir: string, resources: readonly string[]): void {
+  for (const resource of resources) resourcePath(projectDir, resource);
+}
+
+function resourcePath(projectDir: string, resource: string): { clean: string; path: string } {
   const clean = normalize(resource);
   if (isAbsolute(clean) || clean.startsWith('..')) {
     throw new Error(`resource "${resource}" is outside the topology's folder: list resources relative to ${projectDir}, inside it`);
   }
   const path = join(projectDir, clean);
   if (!existsSync(path)) throw new Error(`resource "${resource}" does not exist (looked for ${path}); fix the path in the topology`);
+  return { clean, path };
+}
+
+function addResource(projectDir: string, resource: string, files: Map<string, Buffer | string>, skipped: string[]): void {
+  const { clean, path } = resourcePath(projectDir, resource);
   if (statSync(path).isFile()) {
     if (SECRET.some((pattern) => pattern.test(basename(path))) || clean.split(sep).some((part) => NEVER_DIRS.has(part))) {
       throw new Error(`refusing to pack "${resource}": it looks like a secret or local file (keys, .env, config.json, .git, node_modules). Remove it from the topology's resources`);

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import { LogLevel } from '../wire/messages.js';
 import { Acker } from './acker.js';
+import { temporaryFolder } from './leftovers.js';
 import type { TreeOwner } from './acker.js';
 import { assignTasks, handshakeContext, subprocessTimeoutMs, taskConf } from './assignment.js';
 import { Router } from './router.js';
@@ -12,10 +12,11 @@ import { ShellProcess } from './shell-process.js';
 import type { LaunchSpec, ShellDeath } from './shell-process.js';
 import { ShellSpoutExecutor } from './shell-spout.js';
 import type { SpoutMessageId } from './shell-spout.js';
+import { WorkerPlan } from './workers.js';
 
 /** One line of what the topology did, for the console or a test. */
 export interface RuntimeEvent {
-  kind: 'log' | 'error' | 'death' | 'restart';
+  kind: 'log' | 'error' | 'death' | 'restart' | 'warning';
   component: string;
   task: number;
   level: number;
@@ -37,7 +38,12 @@ export interface LocalClusterOptions {
   heartbeatMs?: number;
   /** Wait before restarting a dead task (Storm's supervisor restarts the worker). */
   restartDelayMs?: number;
+  /** How long after its pid a component has to create its pid file before squall warns (default 2 s). */
+  pidFileGraceMs?: number;
 }
+
+/** Default byte budget of one bolt task's receive queue (`squall.receive.buffer.bytes`). */
+export const DEFAULT_RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024;
 
 export interface ComponentStats {
   component: string;
@@ -52,6 +58,8 @@ export interface ComponentStats {
   /** Bolts: mean ms from delivery to ack (process latency); spouts: mean complete latency. */
   meanLatencyMs: number;
   deaths: number;
+  /** Bolts: tuples still queued for a task or sent and unacked when the run stopped, thrown away. */
+  discarded: number;
   latencyTotalMs: number;
 }
 
@@ -67,7 +75,7 @@ interface SpoutTask {
   component: ComponentSpec;
   executor: ShellSpoutExecutor;
   /** Acks and fails waiting to be sent between `next` commands, as Storm's spout executor does. */
-  queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId }>;
+  queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId; startedAt: number; doneAt: number }>;
   wake: (() => void) | undefined;
   deactivate: boolean;
   /** Resolves once the spout has answered `deactivate` (or died): it emits nothing new after that. */
@@ -111,17 +119,25 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class LocalCluster {
   readonly tasks: Map<number, ComponentSpec>;
+  /** Simulated workers (topology.workers): which task runs where, as Storm's default scheduler places them. */
+  readonly workers: WorkerPlan;
   private readonly router: Router;
   private readonly acker: Acker;
   private readonly running = new Map<number, Task>();
   private readonly stats = new Map<string, ComponentStats>();
-  private readonly pidDir = mkdtempSync(join(tmpdir(), 'squall-pids-'));
+  private readonly pidDir = temporaryFolder('squall-pids-');
   private readonly timeoutMs: number;
   /** False with topology.acker.executors 0: nothing is tracked, reliable emits are acked at once. */
   private readonly ackers: boolean;
   /** Tuples a bolt task may have waiting before spouts are throttled (Storm's receive queue). */
   private readonly receiveBuffer: number;
+  /** Bytes a bolt task may have waiting before spouts are throttled: big tuples fill memory long before the count. */
+  private readonly receiveBufferBytes: number;
   private expiry: NodeJS.Timeout | undefined;
+  /** Restarts and pid-file checks still to come: cleared at stop, so nothing keeps the process alive after it. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Components already warned about a missing pid file (one warning each is enough). */
+  private readonly warnedPidFile = new Set<string>();
   private stopping = false;
   private drainOver = false;
 
@@ -130,11 +146,13 @@ export class LocalCluster {
     private readonly options: LocalClusterOptions,
   ) {
     this.tasks = assignTasks(spec);
-    this.router = new Router(spec, this.tasks);
     const conf = { ...spec.config, ...(options.conf ?? {}) };
+    this.workers = new WorkerPlan(this.tasks, conf, (task) => this.load(task));
+    this.router = new Router(spec, this.tasks, this.workers);
     this.timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
     this.ackers = conf['topology.acker.executors'] !== 0;
     this.receiveBuffer = Number(conf['topology.executor.receive.buffer.size'] ?? 32768);
+    this.receiveBufferBytes = Number(conf['squall.receive.buffer.bytes'] ?? DEFAULT_RECEIVE_BUFFER_BYTES);
     this.acker = new Acker(
       (tree) => this.treeDone(tree, 'ack'),
       (tree) => this.treeDone(tree, 'fail'),
@@ -146,7 +164,7 @@ export class LocalCluster {
             'Use `squall submit`, or replace it with a squall or shell component to run locally.',
         );
       }
-      this.stats.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, executed: 0, meanLatencyMs: 0, deaths: 0, latencyTotalMs: 0 });
+      this.stats.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 });
     }
   }
 
@@ -172,10 +190,18 @@ export class LocalCluster {
         task.wake?.();
       }
     }
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     const deadline = Date.now() + drainMs;
     // First every spout must have answered `deactivate`: a `next` in progress may still emit a new tree.
     const spouts = [...this.running.values()].filter((t): t is SpoutTask => t.kind === 'spout');
-    await Promise.race([Promise.all(spouts.map((t) => t.deactivated)), sleep(drainMs)]);
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(spouts.map((t) => t.deactivated)),
+      new Promise<void>((resolve) => (giveUp = setTimeout(resolve, drainMs))),
+    ]);
+    // A timer left running would keep the process alive for the whole drain time after the summary.
+    clearTimeout(giveUp);
     while (this.acker.size > 0 && Date.now() < deadline) await sleep(20);
     this.drainOver = true;
     for (const task of this.running.values()) if (task.kind === 'spout') task.wake?.();
@@ -183,11 +209,15 @@ export class LocalCluster {
     if (this.expiry) clearInterval(this.expiry);
     await Promise.all(
       [...this.running.values()].map(async (task) => {
-        if (task.kind === 'bolt' && task.tick) clearInterval(task.tick);
+        if (task.kind === 'bolt') {
+          if (task.tick) clearInterval(task.tick);
+          // Storm drops what is still in an executor's queues when the worker is killed; say how much.
+          this.stats.get(task.component.id)!.discarded += task.executor.queued + task.executor.pending;
+        }
         await task.executor.stop();
       }),
     );
-    rmSync(this.pidDir, { recursive: true, force: true });
+    this.pidDir.remove();
     return this.summary();
   }
 
@@ -205,6 +235,13 @@ export class LocalCluster {
     return n;
   }
 
+  /** Approximate bytes of the tuples waiting for bolt tasks, across all bolt tasks. */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const task of this.running.values()) if (task.kind === 'bolt') n += task.executor.queuedBytes;
+    return n;
+  }
+
   /** Message trees still open (spout emits not yet acked, failed or timed out). */
   get pendingTrees(): number {
     return this.acker.size;
@@ -214,13 +251,20 @@ export class LocalCluster {
     const component = this.tasks.get(taskId)!;
     const proc = new ShellProcess(launchSpecFor(this.spec, component, this.options.resourcesDir, this.options.squall));
     const conf = taskConf(this.spec, component, this.options.conf);
+    let pid: number;
     try {
-      await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir);
+      pid = await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir.path);
     } catch (err) {
       proc.kill();
       this.died(taskId, component, err as ShellDeath);
       return;
     }
+    // A restart that finished its handshake after `stop` began: `stop` no longer waits for it, so end it here.
+    if (this.stopping) {
+      await proc.stop();
+      return;
+    }
+    this.watchPidFile(component, taskId, pid, proc);
     if (component.kind === 'bolt') this.startBolt(taskId, component, proc, conf);
     else this.startSpout(taskId, component, proc, conf);
   }
@@ -235,7 +279,7 @@ export class LocalCluster {
       proc,
       {
         emit: (stream, anchors, values, directTask) => {
-          const targets = this.router.route(component.id, stream, values, directTask);
+          const targets = this.router.route(component.id, stream, values, directTask, taskId);
           const roots = anchors.length === 1 ? anchors[0]!.roots : [...new Set(anchors.flatMap((a) => a.roots))];
           this.acker.grow(roots, targets.length);
           stats.emitted++;
@@ -276,7 +320,7 @@ export class LocalCluster {
       proc,
       {
         emit: (stream, values, messageId, directTask) => {
-          const targets = this.router.route(component.id, stream, values, directTask);
+          const targets = this.router.route(component.id, stream, values, directTask, taskId);
           stats.emitted++;
           this.options.onEmit?.(component.id, taskId, stream, values);
           let roots: number[] = [];
@@ -317,6 +361,27 @@ export class LocalCluster {
       .finally(() => task.markDeactivated());
   }
 
+  /**
+   * Storm never checks the pid file (storm.py writes it after sending the pid); only the supervisor needs it, to
+   * kill the process later. So a late file is fine and a missing one is worth one warning, never a death.
+   */
+  private watchPidFile(component: ComponentSpec, taskId: number, pid: number, proc: ShellProcess): void {
+    const file = join(this.pidDir.path, String(pid));
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopping || proc.isClosed || existsSync(file) || this.warnedPidFile.has(component.id)) return;
+      this.warnedPidFile.add(component.id);
+      this.event(
+        'warning',
+        component,
+        taskId,
+        LogLevel.WARN,
+        `no pid file ${file} ${(this.options.pidFileGraceMs ?? 2000) / 1000}s after the pid: on a cluster the supervisor could not kill this process (a component must create <pidDir>/<pid>)`,
+      );
+    }, this.options.pidFileGraceMs ?? 2000);
+    this.timers.add(timer);
+  }
+
   /** Storm's spout executor: acks and fails first, then `next` while active and under max pending. */
   private async spoutLoop(task: SpoutTask, maxPending: number): Promise<void> {
     await task.executor.command('activate');
@@ -326,6 +391,12 @@ export class LocalCluster {
       const settled = task.queue.shift();
       if (settled) {
         await task.executor.command(settled.command, settled.id);
+        // Counted once the spout has answered: a tree settled while the spout was dying never reached it.
+        const stats = this.stats.get(task.component.id)!;
+        if (settled.command === 'ack') {
+          stats.acked++;
+          stats.latencyTotalMs += settled.doneAt - settled.startedAt;
+        } else stats.failed++;
         continue;
       }
       if (task.deactivate && active) {
@@ -363,9 +434,22 @@ export class LocalCluster {
    */
   private backPressure(): boolean {
     for (const task of this.running.values()) {
-      if (task.kind === 'bolt' && task.executor.queued >= this.receiveBuffer) return true;
+      if (task.kind === 'bolt' && (task.executor.queued >= this.receiveBuffer || task.executor.queuedBytes >= this.receiveBufferBytes)) {
+        return true;
+      }
     }
     return false;
+  }
+
+  /**
+   * A bolt task's receive queue fill, 0..1: the load Storm's load-aware shuffle weighs (JCQueue.getQueueLoad), by
+   * whichever of the queue's two limits (tuples, bytes) is nearer.
+   */
+  private load(task: number): number {
+    const running = this.running.get(task);
+    if (running?.kind !== 'bolt') return 0;
+    const { queued, queuedBytes } = running.executor;
+    return Math.min(1, Math.max(queued / this.receiveBuffer, queuedBytes / this.receiveBufferBytes));
   }
 
   private deliver(target: number, roots: number[], source: string, stream: string, sourceTask: number, values: unknown[]): void {
@@ -375,17 +459,11 @@ export class LocalCluster {
     task.executor.execute({ roots, sentAt: Date.now() }, source, stream, sourceTask, values);
   }
 
-  /** A tree completed or failed: tell its spout task, between its `next` commands. */
+  /** A tree completed or failed: tell its spout task, between its `next` commands (counted when it answers). */
   private treeDone(tree: TreeOwner, command: 'ack' | 'fail'): void {
-    const spoutTask = this.tasks.get(tree.spoutTask)!;
-    const stats = this.stats.get(spoutTask.id)!;
-    if (command === 'ack') {
-      stats.acked++;
-      stats.latencyTotalMs += Date.now() - tree.startedAt;
-    } else stats.failed++;
     const task = this.running.get(tree.spoutTask);
     if (task?.kind !== 'spout' || task.executor.isDead) return;
-    task.queue.push({ command, id: tree.messageId });
+    task.queue.push({ command, id: tree.messageId, startedAt: tree.startedAt, doneAt: Date.now() });
     task.wake?.();
   }
 
@@ -411,12 +489,15 @@ export class LocalCluster {
     this.running.delete(taskId);
     if (component.kind === 'spout') this.acker.forgetSpout(taskId);
     this.event('death', component, taskId, LogLevel.ERROR, death.message);
-    if (this.stopping) return;
+    // A command that does not exist fails the same way every time: restarting it would only repeat the message.
+    if (this.stopping || death.cannotStart) return;
     const delay = this.options.restartDelayMs ?? 1000;
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
       if (this.stopping) return;
       this.event('restart', component, taskId, LogLevel.WARN, 'restarting the task (a supervisor restarts the worker)');
       void this.launch(taskId);
     }, delay);
+    this.timers.add(timer);
   }
 }

@@ -1,5 +1,8 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+import { canonicalJson } from '../wire/values.js';
+import { LocalityScope } from './workers.js';
+import type { WorkerPlan } from './workers.js';
 
 interface Subscription {
   component: string;
@@ -9,6 +12,8 @@ interface Subscription {
   fieldIndexes: number[];
   /** Round-robin position (shuffle): Storm walks a shuffled list; any even spread behaves the same. */
   cursor: number;
+  /** Shuffle with several workers: each sender task's locality scope (LoadAwareShuffleGrouping is per executor). */
+  scopes: Map<number, LocalityScope>;
 }
 
 /**
@@ -22,7 +27,12 @@ export class Router {
   private readonly components = new Map<string, ComponentSpec>();
   private readonly taskComponent = new Map<number, string>();
 
-  constructor(spec: TopologySpec, tasks: Map<number, ComponentSpec>) {
+  constructor(
+    spec: TopologySpec,
+    tasks: Map<number, ComponentSpec>,
+    /** Simulated workers (topology.workers > 1): locality-aware shuffles and the checks on tuples crossing workers. */
+    private readonly plan?: WorkerPlan,
+  ) {
     for (const c of spec.components) this.components.set(c.id, c);
     const tasksOf = new Map<string, number[]>();
     for (const [task, c] of tasks) {
@@ -39,14 +49,18 @@ export class Router {
           tasks: (tasksOf.get(subscriber.id) ?? []).sort((a, b) => a - b),
           fieldIndexes: input.grouping.type === 'fields' ? input.grouping.fields.map((f) => fields.indexOf(f)) : [],
           cursor: Math.floor(Math.random() * 1000),
+          scopes: new Map(),
         };
         (this.routes.get(key) ?? this.routes.set(key, []).get(key)!).push(subscription);
       }
     }
   }
 
-  /** Target tasks of one emit. Throws (with the fix) on what a worker would reject. */
-  route(source: string, stream: string, values: unknown[], directTask: number | undefined): number[] {
+  /**
+   * Target tasks of one emit. Throws (with the fix) on what a worker would reject. `sourceTask` places the emitter
+   * in its simulated worker, when there are several.
+   */
+  route(source: string, stream: string, values: unknown[], directTask: number | undefined, sourceTask?: number): number[] {
     const declared = this.components.get(source)?.outputs[stream];
     if (!declared) {
       throw new Error(`${source} emitted on stream "${stream}", which it does not declare: add it to the component's outputs`);
@@ -63,6 +77,7 @@ export class Router {
       const subscription = subscriptions.find((s) => s.component === target);
       if (!subscription) return []; // Storm drops a direct emit to a task that does not subscribe
       if (subscription.grouping.type !== 'direct') throw new Error('Cannot emitDirect to a task expecting a regular grouping');
+      this.checkCrossing(source, sourceTask, stream, declared.fields, values, [directTask]);
       return [directTask];
     }
     if (declared.direct && subscriptions.length > 0) throw new Error(`Cannot do regular emit to direct stream "${stream}" of ${source}`);
@@ -79,19 +94,59 @@ export class Router {
         case 'fields':
           out.push(s.tasks[hashValues(values, s.fieldIndexes) % s.tasks.length]!);
           break;
+        case 'shuffle':
+        case 'local_or_shuffle':
+          out.push(this.shuffled(s, sourceTask));
+          break;
         default:
           out.push(s.tasks[s.cursor++ % s.tasks.length]!);
       }
     }
+    this.checkCrossing(source, sourceTask, stream, declared.fields, values, out);
     return out;
+  }
+
+  /**
+   * A shuffled target. With one worker every target is local: take turns. With several, Storm 2 prefers the
+   * sender's own worker (GrouperFactory: local_or_shuffle keeps to local targets when there are any; shuffle is
+   * load-aware unless topology.disable.loadaware.messaging), see LocalityScope.
+   */
+  private shuffled(s: Subscription, sourceTask: number | undefined): number {
+    const plan = this.plan;
+    if (!plan || plan.workers < 2 || sourceTask === undefined) return s.tasks[s.cursor++ % s.tasks.length]!;
+    let scope = s.scopes.get(sourceTask);
+    if (!scope) {
+      const local = plan.sameWorker(sourceTask, s.tasks);
+      const targets = s.grouping.type === 'local_or_shuffle' && local.length > 0 ? local : s.tasks;
+      scope = new LocalityScope(plan.sameWorker(sourceTask, targets), targets, plan.shuffle);
+      s.scopes.set(sourceTask, scope);
+    }
+    return scope.next(plan.load);
+  }
+
+  private checkCrossing(
+    source: string,
+    sourceTask: number | undefined,
+    stream: string,
+    fields: string[],
+    values: unknown[],
+    targets: number[],
+  ): void {
+    if (!this.plan || sourceTask === undefined) return;
+    const componentOf = (task: number) => this.taskComponent.get(task) ?? String(task);
+    this.plan.checkCrossing(source, sourceTask, stream, fields, values, targets, componentOf);
   }
 }
 
-/** A stable hash of the grouping fields' values (FNV-1a over their JSON): equal values, same task, every run. */
+/**
+ * A stable hash of the grouping fields' values (FNV-1a over their JSON): equal values, same task, every run. Objects
+ * hash with sorted keys: Storm hashes a nested value as a Java map, whose hash ignores key order.
+ */
 export function hashValues(values: unknown[], indexes: number[]): number {
   let hash = 0x811c9dc5;
   for (const i of indexes) {
-    const text = stringifyMessage(values[i]) ?? 'undefined';
+    const value = values[i];
+    const text = (typeof value === 'object' && value !== null ? canonicalJson(value) : stringifyMessage(value)) ?? 'undefined';
     for (let k = 0; k < text.length; k++) {
       hash ^= text.charCodeAt(k);
       hash = Math.imul(hash, 0x01000193);

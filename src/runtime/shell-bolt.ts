@@ -32,6 +32,7 @@ interface Queued<Input> {
   stream: string;
   task: number;
   values: unknown[];
+  bytes: number;
 }
 
 /**
@@ -43,6 +44,7 @@ export class ShellBoltExecutor<Input> {
   /** Tuples sent and not yet acked or failed, by the id string the bolt must echo. */
   private readonly inputs = new Map<string, Input>();
   private readonly waiting: Queued<Input>[] = [];
+  private waitingBytes = 0;
   private lastMessageAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private dead = false;
@@ -75,6 +77,11 @@ export class ShellBoltExecutor<Input> {
     return this.waiting.length;
   }
 
+  /** Approximate size of the tuples held back, for the runtime's byte budget. */
+  get queuedBytes(): number {
+    return this.waitingBytes;
+  }
+
   get isDead(): boolean {
     return this.dead;
   }
@@ -87,7 +94,9 @@ export class ShellBoltExecutor<Input> {
     if (this.dead) return;
     const isTick = comp === SYSTEM_COMPONENT && stream === TICK_STREAM;
     if (!isTick && (this.inputs.size >= this.options.maxPending || this.waiting.length > 0)) {
-      this.waiting.push({ input, comp, stream, task, values });
+      const bytes = approximateBytes(values);
+      this.waitingBytes += bytes;
+      this.waiting.push({ input, comp, stream, task, values, bytes });
       return;
     }
     this.send(input, comp, stream, task, values);
@@ -177,6 +186,7 @@ export class ShellBoltExecutor<Input> {
   private release(): void {
     while (this.waiting.length > 0 && this.inputs.size < this.options.maxPending) {
       const next = this.waiting.shift()!;
+      this.waitingBytes -= next.bytes;
       this.send(next.input, next.comp, next.stream, next.task, next.values);
     }
   }
@@ -187,5 +197,28 @@ export class ShellBoltExecutor<Input> {
     if (this.timer) clearInterval(this.timer);
     this.process.kill();
     this.hooks.died(new ShellDeath(reason));
+  }
+}
+
+/**
+ * Roughly what a tuple's values weigh in memory: string lengths, 8 bytes per number, keys included. Cheap (no
+ * serialising), and exact enough to bound a queue of big tuples by bytes.
+ */
+export function approximateBytes(value: unknown): number {
+  switch (typeof value) {
+    case 'string':
+      return value.length;
+    case 'number':
+    case 'bigint':
+      return 8;
+    case 'object': {
+      if (value === null) return 4;
+      let bytes = 16;
+      if (Array.isArray(value)) for (const item of value) bytes += approximateBytes(item);
+      else for (const [key, item] of Object.entries(value)) bytes += key.length + approximateBytes(item);
+      return bytes;
+    }
+    default:
+      return 4;
   }
 }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { FrameDecoder, FrameWriter, ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { HandshakeContext } from '../wire/messages.js';
+import { killOnExit } from './leftovers.js';
 
 /** How a component process is started: exactly Storm's `[execution_command, script]`, no shell. */
 export interface LaunchSpec {
@@ -18,6 +18,14 @@ export interface LaunchSpec {
 /** Why a component process stopped being usable: what a worker would log before exiting with code 11. */
 export class ShellDeath extends Error {
   override readonly name = 'ShellDeath';
+
+  /** True when the process could not be started at all (no such command): restarting it cannot help. */
+  constructor(
+    message: string,
+    readonly cannotStart = false,
+  ) {
+    super(message);
+  }
 }
 
 /** How long to wait for the `{"pid"}` reply. Storm blocks prepare/open on it; we bound it so tests never hang. */
@@ -35,9 +43,12 @@ export class ShellProcess {
   /** Receives each message; until `listen` is called, messages wait in `backlog` (e.g. a log right after the pid). */
   private onMessage: ((message: unknown) => void) | undefined;
   private backlog: unknown[] = [];
-  private onClose: (reason: string) => void = () => {};
+  /** Told once why the process went away, its stderr tail appended (`bare`: without it). */
+  private onClose: (reason: string, bare: string) => void = () => {};
   private stderrTail = '';
   private closed = false;
+  /** Set when the command could not be spawned (ENOENT, EACCES): the reason, in the user's terms. */
+  private spawnFailure: string | undefined;
   /** Resolves when the process has exited, with its exit code (null when killed by a signal). */
   readonly exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
 
@@ -51,7 +62,13 @@ export class ShellProcess {
       stderr: 'pipe',
       buffer: false,
       reject: false,
+      // Its own process group, as on a worker: a Ctrl-C in the terminal reaches squall, which drains the topology,
+      // and not the components, which would die mid-drain. `leftovers` kills the group when squall exits.
+      detached: true,
+      // execa's own exit cleanup skips detached children; `leftovers` does it.
+      cleanup: false,
     });
+    const forget = this.child.pid === undefined ? () => {} : killOnExit(this.child.pid);
     this.writer = new FrameWriter(this.child.stdin, () => {});
     // Writes to a process that died are reported by `exited`, not as stream errors.
     this.child.stdin.on('error', () => {});
@@ -60,10 +77,20 @@ export class ShellProcess {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
     });
     this.exited = this.child.then((result) => {
+      forget();
       const exit = { exitCode: result.exitCode, signal: result.signal };
-      this.close(`process exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`})`);
+      const code = (result as { code?: string }).code;
+      if (this.child.pid === undefined && (code === 'ENOENT' || code === 'EACCES')) {
+        this.spawnFailure = cannotStart(spec, code);
+        this.close(this.spawnFailure);
+      } else this.close(`process exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.exitCode}`})`);
       return exit;
     });
+  }
+
+  /** True once the process has exited or broken the protocol. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Last lines the process wrote on stderr (Storm shows them when a component dies). */
@@ -72,7 +99,8 @@ export class ShellProcess {
   }
 
   /**
-   * Storm's handshake: send conf, pidDir and context, wait for `{"pid": n}`, check the pid file.
+   * Storm's handshake: send conf, pidDir and context, wait for `{"pid": n}`. Like Storm's `ShellProcess.launch`,
+   * it does not look for the pid file: Storm's own storm.py writes it after sending the pid.
    * Resolves with the pid; rejects with a ShellDeath explaining what went wrong.
    */
   async launch(conf: Record<string, unknown>, context: HandshakeContext, pidDir: string): Promise<number> {
@@ -86,18 +114,15 @@ export class ShellProcess {
         this.onMessage = undefined;
         resolve(message);
       };
-      this.onClose = (reason) => {
+      this.onClose = (reason, bare) => {
         clearTimeout(timer);
-        reject(new ShellDeath(`${reason} before answering the handshake${this.stderrSuffix()}`));
+        reject(this.spawnFailure ? new ShellDeath(reason, true) : new ShellDeath(`${bare} before answering the handshake${this.stderrSuffix()}`));
       };
       this.write({ conf, pidDir, context });
     });
     const pid = (reply as { pid?: unknown } | null)?.pid;
     if (typeof pid !== 'number') {
       throw new ShellDeath(`the first message must be {"pid": <number>}, got ${stringifyMessage(reply).slice(0, 200)}`);
-    }
-    if (!existsSync(join(pidDir, String(pid)))) {
-      throw new ShellDeath(`no pid file ${join(pidDir, String(pid))}: the supervisor could not kill this process`);
     }
     this.pid = pid;
     return pid;
@@ -152,6 +177,15 @@ export class ShellProcess {
   private close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.onClose(reason + this.stderrSuffix());
+    this.onClose(reason + this.stderrSuffix(), reason);
   }
+}
+
+/** What a failed spawn means to the user: the command (Storm's execution_command) is not there or not runnable. */
+function cannotStart(spec: LaunchSpec, code: 'ENOENT' | 'EACCES'): string {
+  // Node reports a missing working folder as ENOENT of the command too.
+  if (!existsSync(spec.cwd)) return `cannot start "${spec.executionCommand}": its working folder ${spec.cwd} does not exist`;
+  return code === 'ENOENT'
+    ? `cannot start "${spec.executionCommand}": command not found`
+    : `cannot start "${spec.executionCommand}": permission denied (not an executable file)`;
 }

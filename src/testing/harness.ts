@@ -1,6 +1,9 @@
 import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
+import { checkResources } from '../packaging/jar.js';
 import { loadTopology } from '../packaging/load.js';
+import { decodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { temporaryFolder } from '../runtime/leftovers.js';
 
 export interface EmittedTuple {
   component: string;
@@ -10,7 +13,7 @@ export interface EmittedTuple {
 }
 
 export interface TopologyRun {
-  /** Every tuple every component emitted, in order. */
+  /** Every tuple every component emitted, in order, with nested values as the emitter had them (see docs/sdk.md "Values"). */
   emitted: EmittedTuple[];
   /** Component logs, reported errors, deaths and restarts. */
   events: RuntimeEvent[];
@@ -36,9 +39,20 @@ export interface RunTopologyOptions {
  *   assert.ok(run.emitted.some((t) => t.component === 'count' && t.values[0] === 'the'));
  */
 export async function runTopology(target: string, options: RunTopologyOptions): Promise<TopologyRun> {
+  const build = temporaryFolder('squall-build-');
+  try {
+    return await runBundled(build.path, target, options);
+  } finally {
+    build.remove();
+  }
+}
+
+async function runBundled(buildDir: string, target: string, options: RunTopologyOptions): Promise<TopologyRun> {
   // -o overrides are part of the resolved spec, validated as `squall run` validates them.
-  const loaded = await loadTopology(target, { config: { commandLine: options.conf } });
+  const loaded = await loadTopology(target, { outDir: buildDir, config: { commandLine: options.conf } });
+  checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
+  const decode = loaded.spec.config[ENCODE_NESTED_KEY] !== false;
   let wake: (() => void) | undefined;
   const check = () => {
     if (options.until?.(run)) wake?.();
@@ -48,7 +62,7 @@ export async function runTopology(target: string, options: RunTopologyOptions): 
     resourcesDir: loaded.resourcesDir,
     restartDelayMs: 200,
     onEmit: (component, task, stream, values) => {
-      run.emitted.push({ component, task, stream, values });
+      run.emitted.push({ component, task, stream, values: decode ? decodeValues(values) : values });
       check();
     },
     onEvent: (event) => {

@@ -1,3 +1,4 @@
+import { ENCODE_NESTED_KEY } from '../wire/values.js';
 import type { ComponentSpec, TopologySpec } from './spec.js';
 
 /**
@@ -35,7 +36,7 @@ const INTEGER_KEYS: Record<string, IntegerRule> = {
   'topology.max.task.parallelism': { min: 1 },
   'topology.tasks': { min: 0 },
 };
-const BOOLEAN_KEYS = ['topology.debug'];
+const BOOLEAN_KEYS = ['topology.debug', ENCODE_NESTED_KEY];
 const INT_MAX = 2 ** 31 - 1;
 const INT_MIN = -(2 ** 31);
 
@@ -87,6 +88,9 @@ export function validateTopology(spec: TopologySpec): string[] {
     }
     problems.push(...checkConfig(component.config, `${where} config`));
     for (const key of Object.keys(component.config)) {
+      if (key === ENCODE_NESTED_KEY) {
+        problems.push(`${where} config: "${key}" must be the same for every component (a receiver reads its senders' values by it); set it in the topology config instead`);
+      }
       if (!componentMayOverride(key)) {
         problems.push(`${where} config: Storm ignores "${key}" in a component's config (only topology.debug, max.spout.pending, tick.tuple.freq.secs and a few others apply per component); set it in the topology config instead`);
       }

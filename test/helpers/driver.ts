@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HandshakeContext } from '../../src/wire/messages.js';
+import { temporaryFolder } from '../../src/runtime/leftovers.js';
 import { ShellBoltExecutor } from '../../src/runtime/shell-bolt.js';
 import { ShellProcess } from '../../src/runtime/shell-process.js';
 import type { ShellDeath } from '../../src/runtime/shell-process.js';
@@ -94,8 +93,9 @@ export function fixture(name: string, env?: Record<string, string>): ShellProces
   return new ShellProcess({ executionCommand: process.execPath, script: join(FIXTURES, name), cwd: FIXTURES, env });
 }
 
+/** A pid folder for one component, removed when the test process exits. */
 export function pidDir(): string {
-  return mkdtempSync(join(tmpdir(), 'squall-pids-'));
+  return temporaryFolder('squall-pids-').path;
 }
 
 export async function startBolt(script: string, options: StartOptions) {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { checkResources } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
+import { temporaryFolder } from '../../runtime/leftovers.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
 import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
@@ -38,10 +40,44 @@ Examples:
     });
 }
 
+/**
+ * Ctrl-C: the terminal sends SIGINT to squall's process group (the components run in groups of their own). The
+ * first one stops the run cleanly (deactivate, drain, summary); a second one, or SIGTERM/SIGHUP, stops at once —
+ * `process.exit` runs the exit hooks that kill the components and remove the temporary folders.
+ */
+function onInterrupt(): Promise<void> {
+  let interrupts = 0;
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.on('SIGINT', () => {
+    if (++interrupts === 1) {
+      process.stderr.write('\nsquall: stopping (Ctrl-C again to stop at once) …\n');
+      stop();
+      return;
+    }
+    process.stderr.write('squall: stopped at once: in-flight tuples were lost\n');
+    process.exit(130);
+  });
+  process.once('SIGTERM', () => process.exit(143));
+  process.once('SIGHUP', () => process.exit(129));
+  return stopped;
+}
+
 async function run(target: string, options: RunOptions): Promise<number> {
+  const interrupted = onInterrupt();
+  const build = temporaryFolder('squall-build-');
+  try {
+    return await runIn(build.path, target, options, interrupted);
+  } finally {
+    build.remove();
+  }
+}
+
+async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
   process.stderr.write(`squall: bundling ${target} …\n`);
   // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
-  const loaded = await loadTopology(target, { config: { debug: options.debug, commandLine: options.option } });
+  const loaded = await loadTopology(target, { outDir: buildDir, config: { debug: options.debug, commandLine: options.option } });
+  checkResources(loaded.resourcesDir, loaded.spec.resources);
   // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
   const direct = multilangDirectStreams(loaded.spec);
   if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
@@ -56,15 +92,15 @@ async function run(target: string, options: RunOptions): Promise<number> {
       : undefined,
   });
   process.stderr.write(`squall: running "${loaded.spec.name}": ${cluster.tasks.size} tasks${options.time ? ` for ${options.time}s` : ' (Ctrl-C to stop)'}\n`);
+  if (cluster.workers.workers > 1) {
+    const lines = cluster.workers.describe(cluster.tasks).map((line) => `squall:   ${line}\n`);
+    process.stderr.write(`squall: ${cluster.workers.workers} simulated workers (component:task), placed as Storm's default scheduler places them:\n${lines.join('')}`);
+  }
   const started = Date.now();
   await cluster.start();
-  await new Promise<void>((resolve) => {
-    const timer = options.time ? setTimeout(resolve, options.time * 1000) : undefined;
-    process.once('SIGINT', () => {
-      if (timer) clearTimeout(timer);
-      resolve();
-    });
-  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([interrupted, new Promise<void>((resolve) => (timer = options.time ? setTimeout(resolve, options.time * 1000) : undefined))]);
+  clearTimeout(timer);
   process.stderr.write(`squall: stopping: deactivating spouts and draining ${cluster.pendingTrees} in-flight tuple trees …\n`);
   const stats = await cluster.stop();
   printSummary(stats, (Date.now() - started) / 1000);
@@ -103,4 +139,12 @@ function printSummary(stats: ComponentStats[], seconds: number): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   process.stdout.write(`\nsummary after ${seconds.toFixed(1)}s (spout latency = complete latency; bolt latency = process latency)\n`);
   for (const row of rows) process.stdout.write(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ') + '\n');
+  const discarded = stats.filter((s) => s.discarded > 0);
+  if (discarded.length > 0) {
+    const total = discarded.reduce((n, s) => n + s.discarded, 0);
+    process.stdout.write(
+      `discarded at stop: ${total} tuples still queued or unacked in bolts (${discarded.map((s) => `${s.component} ${s.discarded}`).join(', ')}); ` +
+        'unreliable tuples are not waited for\n',
+    );
+  }
 }
