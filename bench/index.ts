@@ -19,6 +19,7 @@ import { ShellProcess } from '../src/runtime/shell-process.js';
 import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
+import { redisBench } from './redis.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -199,3 +200,4 @@ const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.j
 await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await endToEnd();
+await redisBench();

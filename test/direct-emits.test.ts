@@ -104,11 +104,11 @@ describe('direct emits and the Storm version', () => {
 
   it('every example is accepted by a Storm 2.8.8 Nimbus', async () => {
     const server = await nimbus('2.8.8');
-    for (const example of ['wordcount', 'reliable', 'batching', 'streams', 'polyglot', 'ndjson']) {
+    for (const example of ['wordcount', 'reliable', 'batching', 'streams', 'polyglot', 'ndjson', 'redis']) {
       const result = await squall('submit', join(ROOT, 'examples', example), '--nimbus', server.address);
       assert.equal(result.exitCode, 0, `${example}: ${result.stderr}`);
       assert.doesNotMatch(result.stderr, /direct/, example);
     }
-    assert.equal(server.submitted.length, 6);
+    assert.equal(server.submitted.length, 7);
   });
 });

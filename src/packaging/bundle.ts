@@ -69,7 +69,7 @@ async function buildBundle(topologyFile: string, outfile: string, write: boolean
     write,
     sourcemap: true,
     // User code imports 'squall': the same files the entry uses, so `instanceof Topology` holds in the bundle.
-    alias: { squall: join(SQUALL_DIST, 'index.js') },
+    alias: { squall: join(SQUALL_DIST, 'index.js'), 'squall/redis': join(SQUALL_DIST, 'connectors/redis/index.js') },
     // CommonJS dependencies call require(); an ES module bundle needs one made for it.
     banner: { js: "import { createRequire as __squallRequire } from 'node:module'; const require = __squallRequire(import.meta.url);" },
     logLevel: 'silent',

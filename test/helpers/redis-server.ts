@@ -1,0 +1,132 @@
+/**
+ * A real redis-server for tests: started by the test on a free loopback port with a throwaway directory, append-only
+ * file on and fsync'd on every write (so a SIGKILL loses nothing Redis confirmed), never a system service.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Why redis-server cannot run here, or undefined when it can (for `it(..., { skip })`). */
+export function redisServerMissing(): string | undefined {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  return found.error || found.status !== 0 ? 'redis-server is not installed (.ci/run installs it: apt-get install redis-server)' : undefined;
+}
+
+/** A port nothing listens on right now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One RESP command over a fresh socket; resolves with the raw reply text. Enough to probe readiness. */
+function rawCommand(port: number, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    const timer = setTimeout(() => (socket.destroy(), reject(new Error('no reply'))), 1000);
+    socket.on('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.endsWith('\r\n')) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(reply);
+      }
+    });
+    socket.on('error', (err) => (clearTimeout(timer), reject(err)));
+  });
+}
+
+export class RedisServer {
+  private child: ChildProcess | undefined;
+  private output = '';
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly extraArgs: string[],
+  ) {}
+
+  /** Start a server on a free port (or `port`) in a new temporary directory, and wait until it answers PING. */
+  static async start(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), mkdtempSync(join(tmpdir(), 'squall-redis-')), extraArgs);
+    await server.launch();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Kill it with SIGKILL (no shutdown, no final save: only what was fsync'd survives), and wait for the exit. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
+  }
+
+  /** Start it again on the same port and directory: it reloads its append-only file. */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.launch();
+  }
+
+  /** Kill it and remove its directory. */
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async launch(): Promise<void> {
+    this.output = '';
+    const child = spawn(
+      'redis-server',
+      [
+        '--port', String(this.port),
+        '--bind', '127.0.0.1',
+        '--dir', this.dir,
+        '--save', '',
+        '--appendonly', 'yes',
+        '--appendfsync', 'always',
+        '--daemonize', 'no',
+        '--logfile', '',
+        ...this.extraArgs,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout!.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-4000)));
+    this.child = child;
+    // Bounded: 10 s of 50 ms probes.
+    for (let i = 0; i < 200; i++) {
+      if (child.exitCode !== null) break;
+      try {
+        // While it loads the append-only file, Redis answers -LOADING.
+        // With requirepass set, an unauthenticated PING answers -NOAUTH: the server is up all the same.
+        if (/^(\+PONG|-NOAUTH)/.test(await rawCommand(this.port, 'PING'))) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`redis-server on port ${this.port} did not start: ${this.output.trim().slice(-1000)}`);
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * RedisStreamSpout and RedisStreamBolt against a real redis-server (started here on a free loopback port), in the
+ * embedded runtime: entries in, entries out, acks as XACK, fails as replays then dead letters, recovery of a
+ * task's own pending entries and of those of consumers that are gone, max.spout.pending, and clear errors.
+ */
+import assert from 'node:assert/strict';
+import { execa } from 'execa';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { RedisConnection } from '../src/connectors/redis/client.js';
+import { RedisStreamBolt, RedisStreamSpout } from '../src/connectors/redis/index.js';
+import { TopologyContext } from '../src/component/context.js';
+import type { HandshakeContext } from '../src/wire/messages.js';
+import type { Logger } from '../src/component/component.js';
+import { loadTopology } from '../src/packaging/load.js';
+import { assignTasks } from '../src/runtime/assignment.js';
+import type { ComponentStats, RuntimeEvent } from '../src/runtime/local-cluster.js';
+import { LocalCluster } from '../src/runtime/local-cluster.js';
+import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { freePort, RedisServer, redisServerMissing } from './helpers/redis-server.js';
+
+const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
+const ROOT = join(SOURCE_FIXTURES, '..', '..');
+const skip = redisServerMissing();
+
+type Client = ReturnType<typeof createClient>;
+
+interface ClusterRun {
+  events: RuntimeEvent[];
+  stats: ComponentStats[];
+}
+
+/**
+ * Run a topology until `done` (polled every 100 ms) holds or `limitMs` passes, then stop it (spouts deactivated,
+ * in-flight trees drained). Bounded in time either way.
+ */
+async function runUntil(target: string, conf: Record<string, unknown>, done: () => Promise<boolean>, limitMs = 15_000): Promise<ClusterRun> {
+  const loaded = await loadTopology(target);
+  const events: RuntimeEvent[] = [];
+  const cluster = new LocalCluster(loaded.spec, {
+    squall: { command: process.execPath, script: loaded.bundle },
+    resourcesDir: loaded.resourcesDir,
+    conf,
+    restartDelayMs: 200,
+    onEvent: (e) => events.push(e),
+  });
+  await cluster.start();
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline && !(await done())) await new Promise((resolve) => setTimeout(resolve, 100));
+  const stats = await cluster.stop(5000);
+  return { events, stats };
+}
+
+const logs = (run: ClusterRun, component: string) => run.events.filter((e) => e.kind === 'log' && e.component === component).map((e) => e.message);
+const stat = (run: ClusterRun, component: string) => run.stats.find((s) => s.component === component)!;
+
+async function entries(client: Client, stream: string): Promise<Array<{ id: string; message: Record<string, string> }>> {
+  return (await client.xRange(stream, '-', '+')) as Array<{ id: string; message: Record<string, string> }>;
+}
+
+/** Entries still pending in the group (read, never acknowledged). */
+async function pendingCount(client: Client, stream: string, group: string): Promise<number> {
+  const summary = (await client.sendCommand(['XPENDING', stream, group])) as [number, ...unknown[]];
+  return Number(summary[0]);
+}
+
+async function produce(client: Client, stream: string, count: number, body: (i: number) => string = (i) => `body ${i}`): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, i) => client.xAdd(stream, '*', { seq: String(i), body: body(i) })));
+}
+
+describe('Redis Streams spout and sink', { skip }, () => {
+  let server: RedisServer;
+  let client: Client;
+  const flow = join(TOPOLOGIES, 'redis-flow.ts');
+
+  before(async () => {
+    server = await RedisServer.start();
+    client = createClient({ url: server.url, RESP: 2 });
+    client.on('error', () => {});
+    await client.connect();
+  });
+  after(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await client.flushAll();
+  });
+
+  it('moves every entry from one stream to another, fields by name, and leaves nothing pending', async () => {
+    await produce(client, 'in', 300);
+    const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => (await client.xLen('out')) >= 300 && (await pendingCount(client, 'in', 'redis-flow')) === 0);
+    const out = await entries(client, 'out');
+    assert.deepEqual(out.map((e) => Number(e.message.seq)).sort((a, b) => a - b), Array.from({ length: 300 }, (_, i) => i), 'each entry once');
+    assert.ok(out.every((e) => e.message.body === `body ${e.message.seq}`), 'fields as tuple values, by declared name');
+    assert.equal(await pendingCount(client, 'in', 'redis-flow'), 0, 'every entry acknowledged (XACK)');
+    assert.equal(stat(run, 'reader').acked, 300);
+    assert.equal(stat(run, 'reader').failed, 0);
+    assert.ok(logs(run, 'reader').some((l) => /read 300, recovered 0, claimed 0, acked 300, failed 0, replayed 0, dead-lettered 0/.test(l)), logs(run, 'reader').join('\n'));
+  });
+
+  it('creates a missing group with MKSTREAM, and reads entries added while it runs', async () => {
+    const consumer = `redis-flow-reader-${taskOf(await loadTopology(flow), 'reader')}`;
+    let added = false;
+    const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => {
+      if (!added && (await client.exists('in')) === 1) {
+        added = true;
+        await produce(client, 'in', 20);
+      }
+      return (await client.xLen('out')) >= 20;
+    });
+    const groups = (await client.sendCommand(['XINFO', 'GROUPS', 'in'])) as unknown[][];
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0]![1], 'redis-flow', 'group named after the topology');
+    assert.ok(logs(run, 'reader').includes(`reading stream "in" as redis-flow/${consumer}`), 'consumer: topology-component-task');
+    assert.equal((await entries(client, 'out')).length, 20);
+  });
+
+  it('replays a failed entry, then moves it to the dead-letter stream after maxRetries, with its id and count', async () => {
+    await produce(client, 'in', 30, (i) => (i % 10 === 3 ? 'poison' : `body ${i}`));
+    const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => (await client.xLen('in:dead')) >= 3 && (await client.xLen('out')) >= 27);
+    const source = await entries(client, 'in');
+    const dead = await entries(client, 'in:dead');
+    assert.deepEqual(dead.map((e) => e.message.seq).sort(), ['13', '23', '3']);
+    for (const e of dead) {
+      assert.equal(e.message.body, 'poison');
+      assert.equal(e.message['squall.source'], 'in');
+      assert.equal(e.message['squall.id'], source.find((s) => s.message.seq === e.message.seq)!.id, 'the source entry id');
+      assert.equal(e.message['squall.retries'], '3', 'maxRetries 2: dead-lettered at the third fail');
+    }
+    assert.equal((await entries(client, 'out')).length, 27, 'the rest reached the sink');
+    assert.equal(await pendingCount(client, 'in', 'redis-flow'), 0, 'dead-lettered entries are acknowledged');
+    assert.equal(stat(run, 'reader').failed, 9, 'three fails per poison entry');
+    assert.equal(stat(run, 'reader').emitted, 30 + 6, 'two replays per poison entry');
+    assert.ok(logs(run, 'reader').some((l) => /moved to "in:dead" \(failed 3 times\); 3 dead-lettered so far/.test(l)));
+  });
+
+  it("re-delivers a restarted task's own pending entries, and claims those of consumers that are gone", async () => {
+    const loaded = await loadTopology(flow);
+    const own = `redis-flow-reader-${taskOf(loaded, 'reader')}`;
+    await client.xGroupCreate('in', 'redis-flow', '0', { MKSTREAM: true });
+    await produce(client, 'in', 30);
+    // An earlier run of this task read 10 entries and died; a consumer of a task that no longer exists read 10.
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', own, 'COUNT', '10', 'STREAMS', 'in', '>']);
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', 'gone-consumer', 'COUNT', '10', 'STREAMS', 'in', '>']);
+    // Message timeout 1 s: entries idle over 2 s are claimed.
+    const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.message.timeout.secs': 1 }, async () => (await client.xLen('out')) >= 30 && (await pendingCount(client, 'in', 'redis-flow')) === 0);
+    const out = await entries(client, 'out');
+    assert.deepEqual(out.map((e) => Number(e.message.seq)).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i));
+    const reader = logs(run, 'reader');
+    assert.ok(reader.includes('re-delivered 10 entries left pending by an earlier run of this task'), reader.join('\n'));
+    assert.ok(reader.some((l) => /^claimed 10 entries idle over 2000 ms/.test(l)), reader.join('\n'));
+    assert.equal(await pendingCount(client, 'in', 'redis-flow'), 0);
+  });
+
+  it('never has more entries in flight than topology.max.spout.pending', async () => {
+    await produce(client, 'in', 200);
+    const run = await runUntil(
+      flow,
+      { 'squall.redis.url': server.url, 'topology.max.spout.pending': 7, 'test.delay.ms': 20 },
+      async () => (await client.xLen('out')) >= 200,
+    );
+    const highs = logs(run, 'check').filter((l) => l.startsWith('holding ')).map((l) => Number(l.slice(8)));
+    assert.equal(Math.max(...highs), 7, `most tuples held at once: ${highs.join(', ')}`);
+    assert.equal((await entries(client, 'out')).length, 200);
+  });
+
+  it('fails tuples while Redis is down and delivers them once it is back, with a log line for each', async () => {
+    await produce(client, 'in', 100);
+    let restarted = false;
+    const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => {
+      if (!restarted && (await client.xLen('out')) > 0) {
+        restarted = true;
+        await server.kill();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await server.restart();
+        return false;
+      }
+      return restarted && (await client.xLen('out').catch(() => 0)) >= 100 && (await pendingCount(client, 'in', 'redis-flow')) === 0;
+    }, 25_000);
+    const out = await entries(client, 'out');
+    assert.deepEqual([...new Set(out.map((e) => Number(e.message.seq)))].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i), 'none lost');
+    for (const component of ['reader', 'sink']) {
+      const lines = logs(run, component);
+      assert.ok(lines.some((l) => new RegExp(`Redis at redis://127\\.0\\.0\\.1:${server.port} unreachable .*; reconnecting with back-off`).test(l)), `${component}: ${lines.join('\n')}`);
+      assert.ok(lines.some((l) => /reconnected to Redis at .* after \d+\.\ds/.test(l)), `${component}: ${lines.join('\n')}`);
+    }
+    assert.equal(await client.xLen('in:dead'), 0, 'an outage dead-letters nothing');
+  });
+
+  it('starts while Redis is down, says so, and flows once Redis is up', async () => {
+    const port = await freePort();
+    let late: RedisServer | undefined;
+    let lateClient: Client | undefined;
+    try {
+      // A spout that waited for Redis before answering `next` would be killed after this subprocess timeout.
+      const conf = { 'squall.redis.url': `redis://127.0.0.1:${port}`, 'topology.subprocess.timeout.secs': 2 };
+      const run = await runUntil(flow, conf, async () => {
+        if (!late) {
+          // Longer than the subprocess timeout with nothing listening, then a server with 50 entries waiting.
+          await new Promise((resolve) => setTimeout(resolve, 3500));
+          late = await RedisServer.start([], port);
+          lateClient = createClient({ url: late.url, RESP: 2 });
+          lateClient.on('error', () => {});
+          await lateClient.connect();
+          await produce(lateClient, 'in', 50);
+          return false;
+        }
+        return (await lateClient!.xLen('out')) >= 50 && (await pendingCount(lateClient!, 'in', 'redis-flow')) === 0;
+      });
+      assert.equal((await entries(lateClient!, 'out')).length, 50);
+      const reader = logs(run, 'reader');
+      assert.ok(reader.some((l) => l.startsWith(`reader[2]: Redis at redis://127.0.0.1:${port} unreachable (`)), reader.join('\n'));
+      assert.ok(reader.some((l) => l.startsWith(`reader[2]: reconnected to Redis at redis://127.0.0.1:${port} after `)), reader.join('\n'));
+      const deaths = run.events.filter((e) => e.kind === 'death' && e.component === 'reader').map((e) => e.message);
+      assert.deepEqual(deaths, [], 'the spout answered while it waited for Redis');
+    } finally {
+      await lateClient?.close();
+      await late?.stop();
+    }
+  });
+
+  it('a wrong password ends with one clear error naming the URL (password hidden)', async () => {
+    const secured = await RedisServer.start(['--requirepass', 'right']);
+    try {
+      const url = `redis://:wrong@127.0.0.1:${secured.port}`;
+      const lines: string[] = [];
+      const connection = new RedisConnection(url, logger(lines), 'reader[1]');
+      await assert.rejects(connection.started(), (err: Error) => {
+        assert.match(err.message, new RegExp(`^reader\\[1\\]: cannot use Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${secured.port}/?: authentication failed`));
+        assert.doesNotMatch(err.message, /wrong/);
+        return true;
+      });
+      await connection.close();
+      // In a topology: the error reaches Storm's error report, naming the URL.
+      const run = await runUntil(flow, { 'squall.redis.url': url }, async () => false, 1500);
+      const errors = run.events.filter((e) => e.kind === 'error').map((e) => e.message);
+      assert.ok(errors.some((m) => m.includes(`cannot use Redis at redis://:***@127.0.0.1:${secured.port}`) && m.includes('authentication failed')), errors.join('\n'));
+    } finally {
+      await secured.stop();
+    }
+  });
+
+  it('an unusable URL is one clear error saying what a URL looks like', () => {
+    assert.throws(
+      () => new RedisConnection('http://127.0.0.1:6379', logger([]), 'sink[3]'),
+      /^Error: sink\[3\]: invalid Redis URL "http:\/\/127\.0\.0\.1:6379\/?" \(.*\); use redis:\/\/\[user:password@\]host:port\[\/db\]/,
+    );
+  });
+
+  it('maps entries with toTuple (parking one that throws), picks the sink stream per tuple, and trims with MAXLEN ~', async () => {
+    await produce(client, 'in', 1000, (i) => (i === 7 ? 'unmappable' : `body ${i}`));
+    const last = async (stream: string) => ((await client.xRevRange(stream, '+', '-', { COUNT: 1 })) as Array<{ message: Record<string, string> }>)[0]?.message;
+    const run = await runUntil(
+      join(TOPOLOGIES, 'redis-sink.ts'),
+      { 'squall.redis.url': server.url },
+      async () => (await client.xLen('in:dead')) === 1 && (await pendingCount(client, 'in', 'redis-sink')) === 0 && (await last('out-1'))?.n === '999',
+    );
+    const source = new Map((await entries(client, 'in')).map((e) => [e.message.seq, e.id]));
+    for (const [stream, n] of [['out-0', '998'], ['out-1', '999']] as const) {
+      const length = await client.xLen(stream);
+      assert.ok(length >= 10 && length < 500, `${stream} trimmed to about 10 entries (whole nodes at a time): ${length}`);
+      assert.deepEqual(await last(stream), { n, from: source.get(n) }, `${stream}: the entry toEntry built`);
+    }
+    const [dead] = await entries(client, 'in:dead');
+    assert.equal(dead!.message['squall.id'], source.get('7'));
+    assert.equal(dead!.message['squall.reason'], 'toTuple threw Error: unmappable entry');
+    assert.equal(dead!.message.body, 'unmappable', 'the entry as it was');
+    assert.equal(stat(run, 'reader').emitted, 999, 'the unmappable entry was never emitted');
+    assert.equal(stat(run, 'sink').deaths + stat(run, 'reader').deaths, 0);
+  });
+
+  it('a spout with no declared output fields and no toTuple is one clear error', async () => {
+    const run = await runUntil(join(TOPOLOGIES, 'redis-no-fields.ts'), { 'squall.redis.url': server.url }, async () => false, 1000);
+    const errors = run.events.filter((e) => e.kind === 'error').map((e) => e.message);
+    assert.ok(
+      errors.some((m) => m.includes("reader: RedisStreamSpout emits the entry fields named by its output fields, and it declares none: declare them (outputs: { default: ['field', …] }) or give options.toTuple")),
+      errors.join('\n'),
+    );
+  });
+
+  it('a bad option is one clear error naming it', async () => {
+    const context = new TopologyContext({
+      taskid: 4,
+      componentid: 'reader',
+      'task->component': { '4': 'reader' },
+      'stream->outputfields': { default: ['body'] },
+    } as HandshakeContext);
+    for (const [options, message] of [
+      [{}, "reader: RedisStreamSpout needs a stream: set options.stream (e.g. static options = { stream: 'orders' })"],
+      [{ stream: 'in', batchSize: 0 }, 'reader: RedisStreamSpout option batchSize must be a whole number >= 1, got 0'],
+      [{ stream: 'in', blockMs: 1.5 }, 'reader: RedisStreamSpout option blockMs must be a whole number >= 0, got 1.5'],
+      [{ stream: 'in', maxRetries: -1 }, 'reader: RedisStreamSpout option maxRetries must be a whole number >= 0, got -1'],
+    ] as const) {
+      const spout = new (class extends RedisStreamSpout {})(options);
+      await assert.rejects(Promise.resolve(spout.initialize({}, context)), { message });
+    }
+    for (const [options, message] of [
+      [{}, "reader: RedisStreamBolt needs a stream: set options.stream (e.g. static options = { stream: 'results' })"],
+      [{ stream: 'out', maxLen: 0 }, 'reader: RedisStreamBolt option maxLen must be a whole number >= 1, got 0'],
+    ] as const) {
+      const bolt = new (class extends RedisStreamBolt {})(options);
+      await assert.rejects(Promise.resolve(bolt.initialize({}, context)), { message });
+    }
+  });
+
+  it('examples/redis: the producer fills "orders", the topology writes running totals to "order-totals"', async () => {
+    await execa(process.execPath, [join(ROOT, 'dist', 'examples', 'redis', 'produce.js'), '500', server.url]);
+    assert.equal(await client.xLen('orders'), 500);
+    const expected = new Map<string, number>();
+    for (const e of await entries(client, 'orders')) expected.set(e.message.product!, (expected.get(e.message.product!) ?? 0) + Number(e.message.quantity));
+    const final = async () => {
+      const latest = new Map<string, number>();
+      for (const e of await entries(client, 'order-totals')) latest.set(e.message.product!, Number(e.message.total));
+      return latest;
+    };
+    await runUntil(join(ROOT, 'examples', 'redis'), { 'squall.redis.url': server.url }, async () => (await pendingCount(client, 'orders', 'redis-orders').catch(() => 1)) === 0 && (await client.xLen('order-totals')) >= 500);
+    assert.deepEqual(Object.fromEntries([...(await final())].sort()), Object.fromEntries([...expected].sort()), 'the last total of each product is the sum of its orders');
+  });
+});
+
+function taskOf(loaded: Awaited<ReturnType<typeof loadTopology>>, component: string): number {
+  return [...assignTasks(loaded.spec)].find(([, c]) => c.id === component)![0];
+}
+
+function logger(lines: string[]): Logger {
+  const push = (m: string) => void lines.push(m);
+  return { trace: push, debug: push, info: push, warn: push, error: push };
+}
