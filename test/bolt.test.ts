@@ -180,6 +180,20 @@ describe('Bolt over real pipes', () => {
     assert.equal(b.recorder.emits[1]!.values[0], big.length);
   });
 
+  it('keeps no tuple it has settled: 1 MB tuples, one at a time, through a 64 MB heap', async () => {
+    // Each tuple is acked before the next is sent, so only one is ever in flight. A bolt that kept settled
+    // tuples (up to 1024 of them) would need ~150 MB here and die with "JavaScript heap out of memory".
+    const b = await bolt('scripted', { env: { NODE_OPTIONS: '--max-old-space-size=64' } });
+    const big = 'x'.repeat(1024 * 1024);
+    for (let i = 1; i <= 150; i++) {
+      b.send(['noop', big]);
+      await b.recorder.until(() => b.recorder.acks.length === i || b.recorder.death !== undefined, `ack ${i}`, 20_000);
+      if (b.recorder.death) break;
+    }
+    assert.equal(b.recorder.death, undefined);
+    assert.equal(b.recorder.acks.length, 150);
+  });
+
   it('is still heard while it works through a backlog synchronously (no heartbeat-timeout death)', async () => {
     // 10 tuples of 300 ms of blocking work each, a 1.5 s subprocess timeout: only a flush during the backlog,
     // not at the end of the event-loop turn, keeps Storm from killing the bolt.

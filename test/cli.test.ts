@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -31,6 +33,24 @@ describe('squall CLI', () => {
     const result = await squall('run', 'test/topologies/java-only.ts', '--time', '1');
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /spout "kafka" is a Java component .* runs only on a Storm cluster/);
+  });
+
+  it('names the topology file and the user\'s own line when the module throws while loading', async () => {
+    const result = await squall('run', 'test/topologies/throws.ts', '--time', '1');
+    assert.equal(result.exitCode, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.ok(lines.includes('squall: loading test/topologies/throws.ts threw: Error: settings.json is missing'), result.stderr);
+    assert.match(result.stderr, /^ {4}at readSettings \(.*test\/topologies\/throws\.ts:9:9\)$/m);
+    assert.doesNotMatch(result.stderr, /squall-topology\.mjs/, 'frames point at the source, not the bundle');
+  });
+
+  it('says a file that is not a module is not a topology module', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'squall-notes-'));
+    writeFileSync(join(dir, 'notes.log'), 'not code\n');
+    const result = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'run', 'notes.log'], { cwd: dir, reject: false });
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /squall: notes\.log is not a topology module: give a TypeScript or JavaScript file \(\.ts, .*\) that exports a Topology/);
+    assert.doesNotMatch(result.stderr, /loader/);
   });
 
   it('with topology.workers 2, shows the simulated workers and fails a raw nested value crossing them as Storm does', async () => {

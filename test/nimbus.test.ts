@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -429,6 +430,44 @@ describe('Nimbus connections', () => {
     assert.ok(!server.calls.some((c) => c.method.startsWith('submit')), 'Nimbus never saw it');
     await submit(client, spec);
     assert.equal(server.submitted.length, 1, 'the connection is still usable');
+  });
+});
+
+describe('not a Nimbus Thrift port', () => {
+  /** A TCP server on loopback that answers the first bytes it receives with `reply`, then closes. */
+  async function answering(reply: Buffer): Promise<{ port: number; close: () => void }> {
+    const server = createServer((socket) => socket.once('data', () => socket.end(reply)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as { port: number }).port, close: () => server.close() };
+  }
+
+  it('an HTTP server (e.g. the Storm UI on 8080) is named as such, with the port Nimbus listens on', async () => {
+    const http = createHttpServer((_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as { port: number }).port;
+    try {
+      const client = await connect({ host: '127.0.0.1', port });
+      const err = await rejectsWith(client.getClusterInfo(), 'Application', /answered in HTTP/);
+      assert.equal(
+        err.message,
+        `127.0.0.1:${port} answered in HTTP, so it is not Nimbus's Thrift port (nimbus.thrift.port, 6627 by default); it looks like a web port such as the Storm UI's (8080)`,
+      );
+      assert.doesNotMatch(err.message, /over the .*limit/);
+    } finally {
+      http.close();
+    }
+  });
+
+  it('a negative frame size is not "over the limit"', async () => {
+    const server = await answering(Buffer.from([0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0]));
+    try {
+      const client = await connect({ host: '127.0.0.1', port: server.port });
+      const err = await rejectsWith(client.getClusterInfo(), 'Application', /negative frame size \(-16\)/);
+      assert.doesNotMatch(err.message, /over the .*limit/);
+      assert.match(err.message, /check that it is Nimbus's Thrift port \(nimbus\.thrift\.port, 6627 by default\)/);
+    } finally {
+      server.close();
+    }
   });
 });
 

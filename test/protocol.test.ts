@@ -35,6 +35,17 @@ describe('protocol edges, over raw pipes', () => {
     assert.equal(result.stderr, '', 'stderr stays quiet');
   });
 
+  it("says on stderr why it exits when the handshake's pidDir does not exist", async () => {
+    const missing = join(pidDir(), 'no-such-dir');
+    const child = execa(process.execPath, [join(FIXTURES, 'components.js')], { cwd: FIXTURES, reject: false, input: handshake('scripted', missing) });
+    const result = await child;
+    assert.equal(result.exitCode, 3);
+    assert.equal(result.stdout, '', 'no pid reply: Storm would wait for it in vain otherwise');
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, /^squall: cannot create the pid file in the handshake's pidDir ".*no-such-dir": .*ENOENT/);
+  });
+
   it('handles frames split in the middle of "\\nend\\n" and of a multi-byte character', async () => {
     const { child } = raw('scripted');
     const frame = Buffer.from(JSON.stringify({ id: '-42', comp: 'source', stream: 'default', task: 7, tuple: ['emit', 'é☕'] }) + '\nend\n');

@@ -1,8 +1,12 @@
 /**
- * Named streams and a direct grouping:
+ * Named streams, and a fields grouping on a key the topology computes:
  *
  *   numbers ─even→ evens ─┐
- *           ─odd──→ odds ─┴→ router ─direct "sharded"→ shards (3 tasks; the router picks the task: n mod 3)
+ *           ─odd──→ odds ─┴→ router ─"keyed", fields grouping on "bucket"→ shards (3 tasks)
+ *
+ * The router gives each number a bucket (n mod 10); Storm sends every tuple of a bucket to the same shard task.
+ * This is how to pick the receiving task by a key on every Storm version: a direct grouping would do the same,
+ * but Storm 2.6.0 and later kill the worker on a direct emit from a multi-lang component (docs/sdk.md).
  *
  *   squall run examples/streams --time 5
  */
@@ -20,15 +24,16 @@ const numbers = topology.spout('numbers', NumberSpout, { outputs: { even: ['n'],
 const evens = topology.bolt('evens', ParityBolt, { outputs: { default: ['n', 'parity'] } }).shuffle(numbers, 'even');
 const odds = topology.bolt('odds', ParityBolt, { outputs: { default: ['n', 'parity'] } }).shuffle(numbers, 'odd');
 const router = topology
-  .bolt('router', RouterBolt, { outputs: { sharded: { fields: ['n', 'parity', 'shard'], direct: true } } })
+  .bolt('router', RouterBolt, { outputs: { keyed: ['n', 'parity', 'bucket'] } })
   .shuffle(evens)
   .shuffle(odds);
 topology
   .bolt('shards', ShardBolt, {
-    outputs: { default: ['n', 'parity', 'shard'] },
+    outputs: { default: ['n', 'parity', 'bucket'] },
     parallelism: 3,
     config: { 'topology.tick.tuple.freq.secs': 2 },
   })
-  .direct(router, 'sharded');
+  // The field name is type-checked too: it must be one of the "keyed" stream's fields.
+  .fields(router, ['bucket'], 'keyed');
 
 export default topology;

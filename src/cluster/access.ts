@@ -34,10 +34,11 @@ export class ClusterAccess {
   ) {}
 
   static open(options: AccessOptions, cwd = process.cwd()): ClusterAccess {
-    const found = findProjectConfig(cwd);
+    // --nimbus without -e does not read config.json at all: a broken file elsewhere must not stop a direct call.
+    const found = options.environment !== undefined || options.nimbus === undefined ? findProjectConfig(cwd) : undefined;
     let envName: string | undefined;
     let env: EnvironmentConfig | undefined;
-    if (found && (options.environment !== undefined || options.nimbus === undefined)) {
+    if (found) {
       ({ name: envName, env } = selectEnvironment(found.config, options.environment, found.path));
     } else if (options.environment !== undefined) {
       throw new Error(`-e ${options.environment}: no config.json in ${cwd} or above; create one (squall quickstart makes an example) or pass --nimbus host[:port]`);

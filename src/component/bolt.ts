@@ -48,7 +48,8 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
 
   /** Tuples received and not yet acked or failed, by Storm id: acking anything else would kill the worker. */
   private readonly unsettled = new Map<string, Tuple<any>>();
-  private readonly queue: Tuple<any>[] = [];
+  /** Tuples received and not yet started, from `queueHead` on; slots before it are cleared. */
+  private readonly queue: Array<Tuple<any> | undefined> = [];
   private queueHead = 0;
   private inFlight = 0;
   private ready = false;
@@ -160,7 +161,10 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     if (this.connection.closing) return;
     const limit = this.boltOptions.concurrency;
     while (this.inFlight < limit && this.queueHead < this.queue.length && !this.connection.closing) {
-      const tuple = this.queue[this.queueHead++]!;
+      const tuple = this.queue[this.queueHead]!;
+      // Drop the queue's reference at once: a started tuple is held only while in flight (by `unsettled` and its
+      // handler), or a bolt fed large tuples would keep up to a compaction's worth of settled ones alive.
+      this.queue[this.queueHead++] = undefined;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
         this.queue.splice(0, this.queueHead);
         this.queueHead = 0;

@@ -29,7 +29,19 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
     return;
   }
   // The pid file first, then the pid: when Storm reads the pid, the supervisor can already find us.
-  writePidFile(handshake.pidDir, process.pid);
+  try {
+    writePidFile(handshake.pidDir, process.pid);
+  } catch (err) {
+    // Before the pid reply nothing may reach Storm's stream, so stderr (shown by Storm when a process dies) is the
+    // only place to say why.
+    await connection.protocolError(
+      new ProtocolError(
+        `cannot create the pid file in the handshake's pidDir ${stringifyMessage(handshake.pidDir)}: ${describeError(err)}` +
+          ' (the supervisor creates this directory for each worker; it must exist and be writable)',
+      ),
+    );
+    return;
+  }
   connection.send({ pid: process.pid });
 
   const componentId = handshake.context.componentid;

@@ -104,12 +104,29 @@ export interface HostPort {
   port: number;
 }
 
+/**
+ * `host`, `host:port`, `[v6]` or `[v6]:port`. A bare IPv6 address (more than one colon) has no port. A port that
+ * is not a number is an error, not part of the host name.
+ */
 export function parseHostPort(text: string, defaultPort: number): HostPort {
-  const match = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(text.trim());
-  if (!match || !match[1]) throw new Error(`"${text}" is not host[:port]`);
-  const port = match[2] ? Number(match[2]) : defaultPort;
+  const trimmed = text.trim();
+  let host = trimmed;
+  let portText: string | undefined;
+  if (trimmed.startsWith('[')) {
+    const match = /^\[([^\]]+)\](?::(.*))?$/.exec(trimmed);
+    if (!match) throw new Error(`"${text}" is not host[:port] (an IPv6 address goes in brackets: "[2001:db8::1]:6627")`);
+    host = match[1]!;
+    portText = match[2];
+  } else if (trimmed.indexOf(':') === trimmed.lastIndexOf(':') && trimmed.includes(':')) {
+    host = trimmed.slice(0, trimmed.indexOf(':'));
+    portText = trimmed.slice(trimmed.indexOf(':') + 1);
+  }
+  if (host.length === 0) throw new Error(`"${text}" is not host[:port]: the host is missing`);
+  if (portText === undefined) return { host, port: defaultPort };
+  if (!/^\d+$/.test(portText)) throw new Error(`"${text}": the port "${portText}" is not a number; write host:port, e.g. ${host}:${defaultPort}`);
+  const port = Number(portText);
   if (!(port > 0 && port < 65536)) throw new Error(`"${text}": port must be between 1 and 65535`);
-  return { host: match[1], port };
+  return { host, port };
 }
 
 /** Nimbus hosts: `--nimbus` beats the SQUALL_NIMBUS variable, which beats config.json. */
@@ -132,13 +149,4 @@ export function usesSsh(env: EnvironmentConfig | undefined, nimbusHost: string):
   // Without an environment (only --nimbus) there is no SSH user or port to use: connect directly.
   if (!env) return false;
   return env.use_ssh_for_nimbus ?? !isLocalHost(nimbusHost);
-}
-
-/** Storm config for a submit: environment options < topology config < command line. */
-export function mergeTopologyConfig(
-  envOptions: Record<string, unknown> | undefined,
-  topologyConfig: Record<string, unknown>,
-  commandLine: Record<string, unknown>,
-): Record<string, unknown> {
-  return { ...(envOptions ?? {}), ...topologyConfig, ...commandLine };
 }

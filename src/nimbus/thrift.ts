@@ -30,6 +30,9 @@ export const MessageType = { CALL: 1, REPLY: 2, EXCEPTION: 3, ONEWAY: 4 } as con
 const VERSION_1 = 0x80010000;
 const VERSION_MASK = 0xffff0000;
 
+/** Storm's default `nimbus.thrift.port`. */
+const DEFAULT_NIMBUS_THRIFT_PORT = 6627;
+
 /** Storm's `nimbus.thrift.max_buffer_size`: Nimbus drops a connection that sends a bigger frame. */
 export const MAX_FRAME_BYTES = 1_048_576;
 
@@ -449,7 +452,7 @@ export class FramedConnection {
       if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
       const size = this.chunks[0]!.readInt32BE(0);
       if (size < 0 || size > this.maxFrameBytes) {
-        this.fail(new TransportError('protocol', `Nimbus at ${this.address} sent a frame of ${size} bytes, over the ${this.maxFrameBytes}-byte limit`, this.address));
+        this.fail(new TransportError('protocol', this.describeBadHeader(this.chunks[0]!, size), this.address));
         return;
       }
       // Join the pieces only once the whole frame is here, so a large reply is copied once, not per packet.
@@ -468,6 +471,25 @@ export class FramedConnection {
       clearTimeout(pending.timer);
       pending.resolve(frame);
     }
+  }
+
+  /**
+   * A reply whose 4-byte frame header is no Thrift frame size. Most often the port is not Nimbus's Thrift port:
+   * an HTTP server (the Storm UI, 8080) answers our binary request with "HTTP/1.1 400", whose first four bytes read
+   * as 1,213,486,160.
+   */
+  private describeBadHeader(start: Buffer, size: number): string {
+    const thriftPort = `Nimbus's Thrift port (nimbus.thrift.port, ${DEFAULT_NIMBUS_THRIFT_PORT} by default)`;
+    if (start.subarray(0, 5).toString('latin1') === 'HTTP/') {
+      return `${this.address} answered in HTTP, so it is not ${thriftPort}; it looks like a web port such as the Storm UI's (8080)`;
+    }
+    if (size < 0) {
+      return `${this.address} sent a reply with a negative frame size (${size}), which no Thrift server sends; check that it is ${thriftPort}`;
+    }
+    return (
+      `Nimbus at ${this.address} sent a frame of ${size} bytes, over the ${this.maxFrameBytes}-byte limit ` +
+      `(nimbus.thrift.max_buffer_size); if it is not Nimbus, check that the port is ${thriftPort}`
+    );
   }
 
   /** Marks the connection unusable, rejects the outstanding request (if any) and closes the socket. */

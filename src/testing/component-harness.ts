@@ -56,13 +56,13 @@ async function feedBolt(
   inputs: InputTuple[],
   options: { conf?: Record<string, unknown>; timeoutMs?: number },
 ): Promise<BoltRun> {
-  const loaded = await loadTopology(target, buildDir);
+  const loaded = await loadTopology(target, { outDir: buildDir, config: { commandLine: options.conf } });
   const tasks = assignTasks(loaded.spec);
   const entry = [...tasks].find(([, c]) => c.id === componentId && c.kind === 'bolt');
   if (!entry) throw new Error(`"${componentId}" is not a bolt of ${loaded.spec.name} (bolts: ${loaded.spec.components.filter((c) => c.kind === 'bolt').map((c) => c.id).join(', ')})`);
   const [taskId, component] = entry;
   const proc = new ShellProcess(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }));
-  const conf = taskConf(loaded.spec, component, options.conf);
+  const conf = taskConf(loaded.spec, component);
   try {
     await proc.launch(conf, handshakeContext(loaded.spec, tasks, taskId), pidDir);
   } catch (err) {

@@ -48,10 +48,11 @@ export async function runTopology(target: string, options: RunTopologyOptions): 
 }
 
 async function runBundled(buildDir: string, target: string, options: RunTopologyOptions): Promise<TopologyRun> {
-  const loaded = await loadTopology(target, buildDir);
+  // -o overrides are part of the resolved spec, validated as `squall run` validates them.
+  const loaded = await loadTopology(target, { outDir: buildDir, config: { commandLine: options.conf } });
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
-  const decode = (options.conf?.[ENCODE_NESTED_KEY] ?? loaded.spec.config[ENCODE_NESTED_KEY]) !== false;
+  const decode = loaded.spec.config[ENCODE_NESTED_KEY] !== false;
   let wake: (() => void) | undefined;
   const check = () => {
     if (options.until?.(run)) wake?.();
@@ -59,7 +60,6 @@ async function runBundled(buildDir: string, target: string, options: RunTopology
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
     resourcesDir: loaded.resourcesDir,
-    conf: options.conf,
     restartDelayMs: 200,
     onEmit: (component, task, stream, values) => {
       run.emitted.push({ component, task, stream, values: decode ? decodeValues(values) : values });

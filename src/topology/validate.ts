@@ -16,19 +16,30 @@ export class TopologyValidationError extends Error {
   }
 }
 
-/** Topology config keys whose values must be whole numbers. */
-const INTEGER_KEYS = [
-  'topology.workers',
-  'topology.acker.executors',
-  'topology.max.spout.pending',
-  'topology.message.timeout.secs',
-  'topology.subprocess.timeout.secs',
-  'topology.tick.tuple.freq.secs',
-  'topology.shellbolt.max.pending',
-  'topology.max.task.parallelism',
-  'topology.tasks',
-];
+/**
+ * Well-known keys checked as Storm's ConfigValidation checks them (the annotations on Config.java, applied by
+ * StormSubmitter and again by Nimbus): an int within Java's int range, above zero or at least zero, and for two
+ * keys not null. Any other value, null included, passes, as it does in Storm.
+ */
+interface IntegerRule {
+  min: 0 | 1 | undefined;
+  notNull?: boolean;
+}
+const INTEGER_KEYS: Record<string, IntegerRule> = {
+  'topology.workers': { min: 1 },
+  'topology.acker.executors': { min: 0 },
+  'topology.max.spout.pending': { min: 1 },
+  'topology.message.timeout.secs': { min: 1, notNull: true },
+  'topology.subprocess.timeout.secs': { min: 1 },
+  'topology.tick.tuple.freq.secs': { min: undefined },
+  'topology.shellbolt.max.pending': { min: 1, notNull: true },
+  'topology.max.task.parallelism': { min: 1 },
+  'topology.tasks': { min: 0 },
+};
 const BOOLEAN_KEYS = ['topology.debug', ENCODE_NESTED_KEY];
+const INT_MAX = 2 ** 31 - 1;
+const INT_MIN = -(2 ** 31);
+
 /**
  * Storm keys a component's own config may set. Storm's executor drops every other Storm key from a component's
  * json_conf (Executor.normalizedComponentConf), so setting one there would work locally and silently not on a
@@ -141,15 +152,25 @@ function checkConfig(config: Record<string, unknown>, where: string): string[] {
   } catch {
     return [`${where} does not survive a JSON round trip (Storm sends it as JSON): use plain strings, numbers, booleans, lists and objects`];
   }
-  for (const key of INTEGER_KEYS) {
-    if (key in config && !Number.isInteger(config[key])) problems.push(`${where}: "${key}" must be a whole number, got ${JSON.stringify(config[key])}`);
+  for (const [key, rule] of Object.entries(INTEGER_KEYS)) {
+    const problem = key in config ? integerProblem(config[key], rule) : undefined;
+    if (problem) problems.push(`${where}: "${key}" must be ${problem}, got ${JSON.stringify(config[key])}`);
   }
   for (const key of BOOLEAN_KEYS) {
-    if (key in config && typeof config[key] !== 'boolean') problems.push(`${where}: "${key}" must be true or false, got ${JSON.stringify(config[key])}`);
+    if (key in config && config[key] !== null && typeof config[key] !== 'boolean') problems.push(`${where}: "${key}" must be true or false, got ${JSON.stringify(config[key])}`);
   }
   const env = config['topology.environment'];
   if (env !== undefined && (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string'))) {
     problems.push(`${where}: "topology.environment" must map variable names to strings`);
   }
   return problems;
+}
+
+/** What an integer-valued key's value fails, in words, or undefined when Storm would accept it. */
+function integerProblem(value: unknown, rule: IntegerRule): string | undefined {
+  const atLeast = rule.min === undefined ? '' : ` of at least ${rule.min}`;
+  if (value === null) return rule.notNull ? `a whole number${atLeast}` : undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'a whole number';
+  if (value > INT_MAX || value < INT_MIN) return `a whole number within Java's int range (${INT_MIN} to ${INT_MAX})`;
+  return rule.min !== undefined && value < rule.min ? `a whole number${atLeast}` : undefined;
 }

@@ -18,7 +18,10 @@ function findTopology(userModule: Record<string, unknown>, source: string): Topo
   const candidates = [userModule.default, userModule.topology, ...Object.values(userModule)];
   const found = candidates.find((value): value is Topology => value instanceof Topology);
   if (!found) {
-    throw new Error(`${source} does not export a Topology: add \`export default new Topology('name')\` (and declare its components)`);
+    const err = new Error(`${source} does not export a Topology: add \`export default new Topology('name')\` (and declare its components)`);
+    // A name, not a class: the bundle carries its own copy of this module, so instanceof would not hold.
+    err.name = 'TopologyExportError';
+    throw err;
   }
   return found;
 }

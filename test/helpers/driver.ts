@@ -85,10 +85,12 @@ export interface StartOptions {
   heartbeatMs?: number;
   /** Task ids to report for non-direct emits. */
   taskIds?: number[];
+  /** Added to the component process's environment (e.g. NODE_OPTIONS). */
+  env?: Record<string, string>;
 }
 
-export function fixture(name: string): ShellProcess {
-  return new ShellProcess({ executionCommand: process.execPath, script: join(FIXTURES, name), cwd: FIXTURES });
+export function fixture(name: string, env?: Record<string, string>): ShellProcess {
+  return new ShellProcess({ executionCommand: process.execPath, script: join(FIXTURES, name), cwd: FIXTURES, env });
 }
 
 /** A pid folder for one component, removed when the test process exits. */
@@ -97,7 +99,7 @@ export function pidDir(): string {
 }
 
 export async function startBolt(script: string, options: StartOptions) {
-  const proc = fixture(script);
+  const proc = fixture(script, options.env);
   const recorder = new Recorder();
   const dir = pidDir();
   const pid = await proc.launch(options.conf ?? {}, makeContext(options.context), dir);

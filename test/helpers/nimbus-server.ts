@@ -557,6 +557,7 @@ export interface NimbusServerOptions {
   leader?: { host: string; port: number } | undefined;
   /** Accept connections and never answer. */
   silent?: boolean;
+  /** The Storm version this Nimbus reports (NimbusSummary.version); default 2.8.8. */
   version?: string;
   conf?: Record<string, unknown>;
 }
@@ -972,7 +973,7 @@ export class FakeNimbus {
   }
 
   private version(): string {
-    return this.options.version ?? '2.6.0';
+    return this.options.version ?? '2.8.8';
   }
 }
 

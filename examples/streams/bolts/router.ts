@@ -1,22 +1,16 @@
 import { Bolt } from 'squall';
 import type { Tuple } from 'squall';
 
+/** How many keys the numbers are spread over. */
+export const BUCKETS = 10;
+
 /**
- * Picks the shard for each number itself (n mod shards) and emits straight to that task: a direct grouping.
- * The target must be a real task id of the subscriber, which the context lists in Storm's order.
- *
- * Storm caveat: direct emits are expected to fail on Storm 2.6.0 and later (docs/sdk.md, "Storm version caveats").
+ * Gives each number a key (its bucket, n mod 10) and emits it on the "keyed" stream. The shards subscribe with a
+ * fields grouping on that key, so Storm delivers every number of a bucket to the same shard task.
  */
 export class RouterBolt extends Bolt<{ n: number; parity: string }> {
-  private shards: number[] = [];
-
-  override initialize(): void {
-    this.shards = this.context.componentTasks('shards');
-  }
-
   override process(tuple: Tuple<{ n: number; parity: string }>): void {
     const n = tuple.get('n');
-    const shard = n % this.shards.length;
-    this.emit([n, tuple.get('parity'), shard], { directTask: this.shards[shard], stream: 'sharded' });
+    this.emit([n, tuple.get('parity'), n % BUCKETS], { stream: 'keyed' });
   }
 }

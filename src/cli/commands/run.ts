@@ -4,6 +4,7 @@ import { loadTopology } from '../../packaging/load.js';
 import { temporaryFolder } from '../../runtime/leftovers.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
+import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { collectOption, positiveNumber } from '../options.js';
@@ -73,16 +74,17 @@ async function run(target: string, options: RunOptions): Promise<number> {
 }
 
 async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
-  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
-  const conf = { ...(options.debug ? { 'topology.debug': true, 'squall.log.level': 'DEBUG' } : {}), ...options.option };
   process.stderr.write(`squall: bundling ${target} …\n`);
-  const loaded = await loadTopology(target, buildDir);
+  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
+  const loaded = await loadTopology(target, { outDir: buildDir, config: { debug: options.debug, commandLine: options.option } });
   checkResources(loaded.resourcesDir, loaded.spec.resources);
+  // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
+  const direct = multilangDirectStreams(loaded.spec);
+  if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
     resourcesDir: loaded.resourcesDir,
-    conf,
     onEvent: (event) => printEvent(event, threshold),
     // As topology.debug makes a Storm worker log every emitted tuple.
     onEmit: options.debug

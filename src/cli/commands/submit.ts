@@ -5,11 +5,11 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { mergeTopologyConfig } from '../../config/project-config.js';
 import type { NimbusClient } from '../../nimbus/client.js';
 import { buildJar, workerCommand } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
-import { assertValidTopology } from '../../topology/validate.js';
+import { directEmitProblem, directEmitsBreakOn, multilangDirectStreams } from '../../topology/direct-emits.js';
+import type { TopologySpec } from '../../topology/spec.js';
 import { addClusterOptions, wholeSeconds } from '../cluster-options.js';
 import { collectOption } from '../options.js';
 
@@ -38,9 +38,11 @@ export function registerSubmit(program: Command): void {
     .addHelpText(
       'after',
       `
-Steps: bundle and validate (the checks Nimbus makes), build the JAR, find the leader Nimbus (getLeader), upload
-the JAR in 307,200-byte chunks, submitTopologyWithOpts. Workers run squall components as [node, bundle] (the
-environment's "node_command" replaces node), or [sh, squall-node.sh] with --bundle-node.
+Steps: bundle and validate (the checks Nimbus makes), build the JAR, find the leader Nimbus (getLeader), check
+its Storm version (getClusterInfo: from 2.6.0 on, a direct emit from a squall or shell component kills the
+worker, so such a topology is refused), upload the JAR in 307,200-byte chunks, submitTopologyWithOpts. Workers
+run squall components as [node, bundle] (the environment's "node_command" replaces node), or
+[sh, squall-node.sh] with --bundle-node.
 
 Examples:
   squall submit -e prod
@@ -51,14 +53,9 @@ Examples:
     .action(async (target: string, options: SubmitOptions) => {
       await withCluster(options, async (access) => {
         process.stderr.write(`squall: bundling and validating ${target} …\n`);
-        const loaded = await loadTopology(target);
-        const name = options.name ?? loaded.spec.name;
-        // The environment's log.level reaches squall components as squall.log.level (lowest precedence).
-        const level = access.env?.log?.level;
-        const envOptions = { ...(level ? { 'squall.log.level': level.toUpperCase() } : {}), ...(access.env?.options ?? {}) };
-        const config = mergeTopologyConfig(envOptions, loaded.spec.config, options.option);
-        const spec = { ...loaded.spec, name, config };
-        assertValidTopology(spec);
+        const loaded = await loadTopology(target, { config: { environment: access.env, commandLine: options.option }, name: options.name });
+        const { spec } = loaded;
+        const { name, config } = spec;
         const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));
         try {
           const jar = await buildJar(loaded.topologyFile, spec, join(dir, `${name}.jar`), {
@@ -67,6 +64,7 @@ Examples:
           });
           const nimbus = await access.nimbus(Math.max(access.timeoutMs, 60_000));
           try {
+            await refuseDirectEmits(nimbus, spec);
             if (options.force) await killAndWait(nimbus, name, options.wait ?? 0, (options.timeout ?? 10) + 60);
             const location = await upload(nimbus, jar.file, jar.bytes);
             const command = workerCommand({ bundleNode: options.bundleNode, nodeCommand: access.env?.node_command });
@@ -80,6 +78,25 @@ Examples:
         }
       });
     });
+}
+
+/**
+ * Multi-lang direct emits kill the worker on Storm 2.6.0 and later: ask Nimbus which Storm it runs (its
+ * NimbusSummary version) and refuse before anything is uploaded or killed. A version that cannot be read is
+ * only warned about.
+ */
+async function refuseDirectEmits(nimbus: NimbusClient, spec: TopologySpec): Promise<void> {
+  const streams = multilangDirectStreams(spec);
+  if (streams.length === 0) return;
+  const nimbuses = (await nimbus.getClusterInfo()).nimbuses;
+  const version = (nimbuses.find((n) => n.isLeader) ?? nimbuses[0])?.version ?? '';
+  const broken = directEmitsBreakOn(version);
+  if (broken === false) return;
+  if (broken === undefined) {
+    process.stderr.write(`squall: warning: Nimbus reports a Storm version squall cannot read (${JSON.stringify(version)}); if it is 2.6.0 or later: ${directEmitProblem(streams)}\n`);
+    return;
+  }
+  throw new Error(`refusing to submit ${spec.name} to Storm ${version}: ${directEmitProblem(streams, version)}`);
 }
 
 /** Upload with a progress bar on a terminal, a line per quarter otherwise. */

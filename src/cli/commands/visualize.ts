@@ -39,7 +39,7 @@ async function visualize(target: string, format: Format): Promise<string> {
   // /tmp would pile up when docs scripts call it in a loop.
   const outDir = mkdtempSync(join(tmpdir(), 'squall-visualize-'));
   try {
-    const { spec } = await loadTopology(target, outDir);
+    const { spec } = await loadTopology(target, { outDir });
     return format === 'dot' ? toDot(spec) : toMermaid(spec);
   } finally {
     rmSync(outDir, { recursive: true, force: true });

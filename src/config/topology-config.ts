@@ -1,0 +1,44 @@
+import type { TopologySpec } from '../topology/spec.js';
+import { assertValidTopology } from '../topology/validate.js';
+import type { EnvironmentConfig } from './project-config.js';
+
+/**
+ * Where a topology's config comes from besides the topology itself. Every command resolves it the same way
+ * (`resolveTopology`), so `run`, `jar`, `submit` and the test helpers accept and refuse the same values.
+ */
+export interface ConfigSources {
+  /** The config.json environment in use (`submit -e`): its `options`, and `log.level` as `squall.log.level`. */
+  environment?: EnvironmentConfig;
+  /** `run --debug`: `topology.debug` on, and squall components log at DEBUG. */
+  debug?: boolean;
+  /** `-o key=value` on the command line (`conf` in runTopology/testBolt). */
+  commandLine?: Record<string, unknown>;
+}
+
+/**
+ * The topology config that Nimbus, or the embedded runtime, receives. Lowest precedence first: the environment's
+ * `log.level`, the environment's `options`, the topology's own config, `--debug`, then `-o`. Keys are replaced
+ * whole, as Storm's submitter merges maps (an `-o topology.environment={…}` replaces the topology's map).
+ * Storm's defaults are not added here: the cluster (or the embedded runtime, acting as one) adds them under
+ * everything, as a worker does, so a cluster's own storm.yaml still applies.
+ */
+export function resolveTopologyConfig(topologyConfig: Record<string, unknown>, sources: ConfigSources = {}): Record<string, unknown> {
+  const level = sources.environment?.log?.level;
+  return {
+    ...(level ? { 'squall.log.level': level.toUpperCase() } : {}),
+    ...(sources.environment?.options ?? {}),
+    ...topologyConfig,
+    ...(sources.debug ? { 'topology.debug': true, 'squall.log.level': 'DEBUG' } : {}),
+    ...(sources.commandLine ?? {}),
+  };
+}
+
+/**
+ * The topology as it will run: config resolved from every source, optionally renamed (`submit -n`), and
+ * validated once, as a whole. Throws a TopologyValidationError naming each problem.
+ */
+export function resolveTopology(spec: TopologySpec, sources: ConfigSources = {}, name = spec.name): TopologySpec {
+  const resolved = { ...spec, name, config: resolveTopologyConfig(spec.config, sources) };
+  assertValidTopology(resolved);
+  return resolved;
+}
