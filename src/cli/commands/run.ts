@@ -7,13 +7,21 @@ import { LocalCluster } from '../../runtime/local-cluster.js';
 import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
+import { METRICS_INTERVAL_KEY } from '../../wire/metrics-line.js';
+import { serveLocalUi } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 
 interface RunOptions {
   time?: number;
   option: Record<string, unknown>;
   debug: boolean;
+  ui?: string | true;
 }
+
+/** Storm UI's default port (`ui.port`). */
+const DEFAULT_UI_PORT = 8080;
+/** With --ui, components measure themselves this often unless the config says otherwise. */
+const LOCAL_METRICS_INTERVAL_SECS = 5;
 
 export function registerRun(program: Command): void {
   program
@@ -23,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber)
     .option('-o, --option <key=value>', 'topology config, repeatable; values parse as JSON when they can', collectOption, {})
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
+    .option('--ui [port]', `serve the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
     .addHelpText(
       'after',
       `
@@ -30,9 +39,13 @@ Each task runs as its own process, started as a Storm worker starts it ([node, b
 folder), with the same handshake, heartbeats, acking, timeouts and groupings. On stop (time limit or Ctrl-C)
 spouts are deactivated, in-flight tuples drain, and a per-component summary is printed.
 
+With --ui, squall components send their measurements every ${LOCAL_METRICS_INTERVAL_SECS}s (squall.metrics.interval.secs), and
+\`squall doctor --ui http://127.0.0.1:PORT\` tells what holds the run back and what it needs.
+
 Examples:
   squall run examples/wordcount --time 10
   squall run topologies/wordcount.ts -o topology.max.spout.pending=50 -o topology.message.timeout.secs=5
+  squall run examples/wordcount --ui 8080
 `,
     )
     .action(async (target: string, options: RunOptions) => {
@@ -81,6 +94,8 @@ async function runIn(buildDir: string, target: string, options: RunOptions, inte
   // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
   const direct = multilangDirectStreams(loaded.spec);
   if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
+  const uiPort = options.ui === undefined ? undefined : uiPortOption(options.ui);
+  if (uiPort !== undefined && loaded.spec.config[METRICS_INTERVAL_KEY] === undefined) loaded.spec.config[METRICS_INTERVAL_KEY] = LOCAL_METRICS_INTERVAL_SECS;
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
@@ -98,13 +113,23 @@ async function runIn(buildDir: string, target: string, options: RunOptions, inte
   }
   const started = Date.now();
   await cluster.start();
+  const ui = uiPort === undefined ? undefined : await serveLocalUi(cluster, loaded.spec.config, uiPort);
+  if (ui) process.stderr.write(`squall: Storm UI REST API at ${ui.url} (squall doctor --ui ${ui.url})\n`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([interrupted, new Promise<void>((resolve) => (timer = options.time ? setTimeout(resolve, options.time * 1000) : undefined))]);
   clearTimeout(timer);
   process.stderr.write(`squall: stopping: deactivating spouts and draining ${cluster.pendingTrees} in-flight tuple trees …\n`);
   const stats = await cluster.stop();
+  await ui?.close();
   printSummary(stats, (Date.now() - started) / 1000);
   return stats.some((s) => s.deaths > 0) ? 1 : 0;
+}
+
+function uiPortOption(raw: string | true): number {
+  if (raw === true) return DEFAULT_UI_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--ui takes a port number (0 for any free port), got "${raw}"`);
+  return port;
 }
 
 const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
