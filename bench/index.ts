@@ -8,16 +8,12 @@
  *
  * Runs alternate baseline / squall several times and keep each side's best, so a noisy moment hurts neither.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadTopology } from '../src/packaging/load.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
-import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
-import { ShellProcess } from '../src/runtime/shell-process.js';
-import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
-import type { HandshakeContext } from '../src/wire/messages.js';
+import { driveBolt, driveSpout } from '../src/testing/component-driver.js';
+import type { BoltDriver, DriveOptions } from '../src/testing/component-driver.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
 
@@ -28,86 +24,57 @@ const BOLT_TUPLES = Number(process.env.SQUALL_BENCH_TUPLES ?? 50_000);
 const SPOUT_COMMANDS = Number(process.env.SQUALL_BENCH_COMMANDS ?? 30_000);
 const SENTENCE = 'the quick brown fox jumps over the lazy dog';
 
-function context(componentId: string): HandshakeContext {
-  return {
-    'task->component': { '1': 'sentences', '2': componentId },
-    taskid: 2,
-    componentid: componentId,
-    streams: ['default'],
-    'stream->outputfields': { default: ['word'] },
-    'stream->target->grouping': {},
-    'source->stream->grouping': {},
-    'source->stream->fields': { sentences: { default: ['sentence'] } },
-  };
-}
+const launch = (script: string) => ({ executionCommand: process.execPath, script: join(here, 'components', script), cwd: here });
 
-async function launch(script: string, componentId: string, conf: Record<string, unknown> = {}): Promise<ShellProcess> {
-  const proc = new ShellProcess({ executionCommand: process.execPath, script: join(here, 'components', script), cwd: here });
-  await proc.launch(conf, context(componentId), mkdtempSync(join(tmpdir(), 'squall-bench-')));
-  return proc;
+function options(componentId: string, conf: Record<string, unknown> = {}): DriveOptions {
+  const context = { componentId, taskId: 2, tasks: { 1: 'sentences', 2: componentId }, outputFields: { default: ['word'] }, sourceFields: { sentences: { default: ['sentence'] } } };
+  // Counted, not kept: the driver must cost the same for both sides and as little as possible.
+  return { context, conf, taskIds: [], keepEmits: false };
 }
 
 /** Tuples per second through a bolt (by default the split bolt, fed sentences), counting acks. */
 async function boltRate(script: string, values: unknown[] = [SENTENCE], emitsPerTuple = 9, conf: Record<string, unknown> = {}): Promise<number> {
-  const proc = await launch(script, 'split', conf);
-  let acked = 0;
+  const from = { comp: 'sentences', stream: 'default', task: 1 };
   let sent = 0;
-  let words = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  const executor: ShellBoltExecutor<number> = new ShellBoltExecutor<number>(
-    proc,
-    {
-      emit: () => (words++, []),
-      ack: () => {
-        acked++;
-        if (sent < BOLT_TUPLES) executor.execute(sent++, 'sentences', 'default', 1, values);
-        if (acked === BOLT_TUPLES) done();
-      },
-      fail: () => {
-        throw new Error('bench bolt failed a tuple');
-      },
-      error: (msg) => console.error(msg),
-      log: () => {},
-      died: (death) => {
-        throw death;
-      },
+  const sendOne = () => {
+    sent++;
+    bolt.send(values, from);
+  };
+  let acked = 0;
+  let done!: (error?: Error) => void;
+  const finished = new Promise<void>((resolve, reject) => (done = (error) => (error ? reject(error) : resolve())));
+  const bolt: BoltDriver = await driveBolt(launch(script), {
+    ...options('split', conf),
+    onChange: () => {
+      const { recorder } = bolt;
+      if (recorder.death || recorder.fails.length > 0) return done(recorder.death ?? new Error('bench bolt failed a tuple'));
+      if (recorder.errors.length > 0) console.error(recorder.errors.splice(0).join('\n'));
+      // One new tuple per ack keeps max.pending (100) tuples in flight.
+      for (; acked < recorder.acks.length; acked++) if (sent < BOLT_TUPLES) sendOne();
+      if (acked === BOLT_TUPLES) done();
     },
-    { timeoutMs: 30_000, maxPending: 100 },
-  );
-  executor.start();
+  });
   const started = process.hrtime.bigint();
-  while (sent < 100) executor.execute(sent++, 'sentences', 'default', 1, values);
+  while (sent < 100) sendOne();
   await finished;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const words = bolt.recorder.emitCount;
   if (words !== BOLT_TUPLES * emitsPerTuple) throw new Error(`expected ${BOLT_TUPLES * emitsPerTuple} emits, got ${words}`);
-  await executor.stop();
+  await bolt.stop();
   return BOLT_TUPLES / seconds;
 }
 
 /** Commands per second through a spout that emits one reliable tuple per `next`. */
 async function spoutRate(script: string): Promise<number> {
-  const proc = await launch(script, 'sentences');
-  let emitted = 0;
-  const executor = new ShellSpoutExecutor(
-    proc,
-    {
-      emit: () => (emitted++, []),
-      error: (msg) => console.error(msg),
-      log: () => {},
-      died: (death) => {
-        throw death;
-      },
-    },
-    { timeoutMs: 30_000 },
-  );
-  executor.start();
-  await executor.command('activate');
+  const spout = await driveSpout(launch(script), options('sentences'));
+  await spout.command('activate');
   const started = process.hrtime.bigint();
-  for (let i = 0; i < SPOUT_COMMANDS; i++) await executor.command('next');
+  for (let i = 0; i < SPOUT_COMMANDS; i++) await spout.command('next');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const emitted = spout.recorder.emitCount;
   if (emitted !== SPOUT_COMMANDS) throw new Error(`expected ${SPOUT_COMMANDS} emits, got ${emitted}`);
-  await executor.stop();
+  if (spout.recorder.errors.length > 0) console.error(spout.recorder.errors.join('\n'));
+  await spout.stop();
   return SPOUT_COMMANDS / seconds;
 }
 

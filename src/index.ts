@@ -38,4 +38,7 @@ export { runTopology } from './testing/harness.js';
 export type { EmittedTuple, RunTopologyOptions, TopologyRun } from './testing/harness.js';
 export { testBolt } from './testing/component-harness.js';
 export type { BoltRun, InputTuple } from './testing/component-harness.js';
+export { contextFor, driveBolt, driveSpout, Recorder } from './testing/component-driver.js';
+export type { BoltDriver, ContextSpec, DriveOptions, Emitted, SpoutDriver } from './testing/component-driver.js';
+export type { LaunchSpec, ShellDeath } from './runtime/shell-process.js';
 export type { ComponentStats, RuntimeEvent } from './runtime/local-cluster.js';

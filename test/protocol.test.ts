@@ -3,9 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
-import { ShellBoltExecutor } from '../src/runtime/shell-bolt.js';
-import { ShellProcess } from '../src/runtime/shell-process.js';
-import { FIXTURES, makeContext, pidDir, Recorder, SOURCE_FIXTURES } from './helpers/driver.js';
+import { driveBolt } from '../src/testing/component-driver.js';
+import { FIXTURES, makeContext, pidDir, SOURCE_FIXTURES } from './helpers/driver.js';
 
 const handshake = (componentId: string, dir: string) =>
   JSON.stringify({ conf: {}, pidDir: dir, context: makeContext({ componentId }) }) + '\nend\n';
@@ -119,25 +118,9 @@ describe('protocol edges, over raw pipes', () => {
 
 /** The Storm side driving a component written in Python against the protocol alone. */
 async function pythonBolt(env: Record<string, string> = {}, timeoutMs = 30_000, heartbeatMs?: number) {
-  const proc = new ShellProcess({ executionCommand: 'python3', script: 'raw_bolt.py', cwd: SOURCE_FIXTURES, env });
-  await proc.launch({}, makeContext({ componentId: 'raw' }), pidDir());
-  const recorder = new Recorder();
-  let n = 0;
-  const executor = new ShellBoltExecutor<number>(
-    proc,
-    {
-      emit: (stream, anchors, values) => (recorder.emits.push({ stream, anchors, values, directTask: undefined }), recorder.changed(), [3]),
-      ack: (i) => (recorder.acks.push(i), recorder.changed()),
-      fail: (i) => (recorder.fails.push(i), recorder.changed()),
-      error: (m) => recorder.errors.push(m),
-      log: (msg, level) => recorder.logs.push({ msg, level }),
-      died: (d) => ((recorder.death = d), recorder.changed()),
-    },
-    { timeoutMs, maxPending: 100, heartbeatMs },
-  );
-  executor.start();
-  const send = (op: string) => executor.execute(n++, 'source', 'default', 7, [op]);
-  return { proc, recorder, send };
+  const launch = { executionCommand: 'python3', script: 'raw_bolt.py', cwd: SOURCE_FIXTURES, env };
+  const bolt = await driveBolt(launch, { context: { componentId: 'raw' }, timeoutMs, heartbeatMs, taskIds: [3] });
+  return { proc: bolt.proc, recorder: bolt.recorder, send: (op: string) => bolt.send([op]) };
 }
 
 describe('what kills a real worker kills the component here (Python bolt)', () => {

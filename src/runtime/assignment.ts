@@ -1,6 +1,7 @@
 import type { ContextGrouping, HandshakeContext } from '../wire/messages.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
 import { componentMayOverride } from '../topology/validate.js';
+import type { LaunchSpec } from './shell-process.js';
 
 /** Storm's defaults for the keys the embedded runtime reads (a real handshake carries every default). */
 export const RUNTIME_DEFAULTS: Record<string, unknown> = {
@@ -95,4 +96,21 @@ export function taskConf(spec: TopologySpec, component: ComponentSpec, overrides
 /** How long a component may stay silent: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs. */
 export function subprocessTimeoutMs(conf: Record<string, unknown>): number {
   return 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30);
+}
+
+/** How a task's process starts, exactly as a worker starts it: `[command, script]` in the resources folder. */
+export function launchSpecFor(
+  spec: TopologySpec,
+  component: ComponentSpec,
+  resourcesDir: string,
+  squall: { command: string; script: string } | undefined,
+): LaunchSpec {
+  const env = (spec.config['topology.environment'] as Record<string, string> | undefined) ?? {};
+  if (component.impl.type === 'shell') {
+    return { executionCommand: component.impl.command, script: component.impl.script, cwd: resourcesDir, env };
+  }
+  if (component.impl.type === 'java' || !squall) {
+    throw new Error(`${component.kind} "${component.id}" cannot run locally: ${component.impl.type === 'java' ? 'it is a Java component' : 'no bundle given'}`);
+  }
+  return { executionCommand: squall.command, script: squall.script, cwd: resourcesDir, env };
 }

@@ -6,11 +6,11 @@ import { METRICS_PREFIX, parseMetricsLine, type TaskMetrics } from '../wire/metr
 import { Acker } from './acker.js';
 import { temporaryFolder } from './leftovers.js';
 import type { TreeOwner } from './acker.js';
-import { assignTasks, handshakeContext, subprocessTimeoutMs, taskConf } from './assignment.js';
+import { assignTasks, handshakeContext, launchSpecFor, subprocessTimeoutMs, taskConf } from './assignment.js';
 import { Router } from './router.js';
 import { ShellBoltExecutor } from './shell-bolt.js';
 import { ShellProcess } from './shell-process.js';
-import type { LaunchSpec, ShellDeath } from './shell-process.js';
+import type { ShellDeath } from './shell-process.js';
 import { ShellSpoutExecutor } from './shell-spout.js';
 import type { SpoutMessageId } from './shell-spout.js';
 import { WorkerPlan } from './workers.js';
@@ -96,23 +96,6 @@ interface BoltTask {
 }
 
 type Task = SpoutTask | BoltTask;
-
-/** How a task's process starts, exactly as a worker starts it: `[command, script]` in the resources folder. */
-export function launchSpecFor(
-  spec: TopologySpec,
-  component: ComponentSpec,
-  resourcesDir: string,
-  squall: { command: string; script: string } | undefined,
-): LaunchSpec {
-  const env = (spec.config['topology.environment'] as Record<string, string> | undefined) ?? {};
-  if (component.impl.type === 'shell') {
-    return { executionCommand: component.impl.command, script: component.impl.script, cwd: resourcesDir, env };
-  }
-  if (component.impl.type === 'java' || !squall) {
-    throw new Error(`${component.kind} "${component.id}" cannot run locally: ${component.impl.type === 'java' ? 'it is a Java component' : 'no bundle given'}`);
-  }
-  return { executionCommand: squall.command, script: squall.script, cwd: resourcesDir, env };
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,10 +1,8 @@
 import { loadTopology } from '../packaging/load.js';
-import { assignTasks, handshakeContext, taskConf } from '../runtime/assignment.js';
+import { assignTasks, handshakeContext, launchSpecFor, taskConf } from '../runtime/assignment.js';
 import { temporaryFolder } from '../runtime/leftovers.js';
-import { launchSpecFor } from '../runtime/local-cluster.js';
-import { ShellBoltExecutor } from '../runtime/shell-bolt.js';
-import { ShellProcess } from '../runtime/shell-process.js';
 import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { driveBolt } from './component-driver.js';
 
 export interface InputTuple {
   values: unknown[];
@@ -39,18 +37,15 @@ export async function testBolt(
   options: { conf?: Record<string, unknown>; timeoutMs?: number } = {},
 ): Promise<BoltRun> {
   const build = temporaryFolder('squall-build-');
-  const pids = temporaryFolder('squall-pids-');
   try {
-    return await feedBolt(build.path, pids.path, target, componentId, inputs, options);
+    return await feedBolt(build.path, target, componentId, inputs, options);
   } finally {
-    pids.remove();
     build.remove();
   }
 }
 
 async function feedBolt(
   buildDir: string,
-  pidDir: string,
   target: string,
   componentId: string,
   inputs: InputTuple[],
@@ -61,44 +56,33 @@ async function feedBolt(
   const entry = [...tasks].find(([, c]) => c.id === componentId && c.kind === 'bolt');
   if (!entry) throw new Error(`"${componentId}" is not a bolt of ${loaded.spec.name} (bolts: ${loaded.spec.components.filter((c) => c.kind === 'bolt').map((c) => c.id).join(', ')})`);
   const [taskId, component] = entry;
-  const proc = new ShellProcess(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }));
   const conf = taskConf(loaded.spec, component);
-  try {
-    await proc.launch(conf, handshakeContext(loaded.spec, tasks, taskId), pidDir);
-  } catch (err) {
-    proc.kill();
-    throw err;
-  }
+  const bolt = await driveBolt(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }), {
+    conf,
+    context: handshakeContext(loaded.spec, tasks, taskId),
+    maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100),
+    taskIds: [],
+  });
   const decode = conf[ENCODE_NESTED_KEY] !== false;
-  const run: BoltRun = { emitted: [], acked: [], failed: [], logs: [], errors: [], death: undefined };
-  let settle!: () => void;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const check = () => {
-    if (run.death !== undefined || run.acked.length + run.failed.length >= inputs.length) settle();
-  };
-  const executor = new ShellBoltExecutor<number>(
-    proc,
-    {
-      emit: (stream, anchors, values, directTask) => (run.emitted.push({ stream, values: decode ? decodeValues(values) : values, anchors, directTask }), []),
-      ack: (i) => (run.acked.push(i), check()),
-      fail: (i) => (run.failed.push(i), check()),
-      error: (msg) => run.errors.push(msg),
-      log: (msg) => run.logs.push(msg),
-      died: (death) => ((run.death = death.message), check()),
-    },
-    { timeoutMs: 30_000, maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100) },
-  );
-  executor.start();
   const first = component.inputs[0];
-  inputs.forEach((input, i) => {
+  inputs.forEach((input) => {
     const source = input.source ?? first?.component ?? 'source';
     const sourceTask = [...tasks].find(([, c]) => c.id === source)?.[0] ?? 0;
     // As a squall source sends them (see ../wire/values.ts), so the bolt decodes exactly what it would on a cluster.
-    executor.execute(i, source, input.stream ?? first?.stream ?? 'default', sourceTask, decode ? encodeValues(input.values) : input.values);
+    bolt.send(decode ? encodeValues(input.values) : input.values, { comp: source, stream: input.stream ?? first?.stream ?? 'default', task: sourceTask });
   });
-  const timer = setTimeout(settle, options.timeoutMs ?? 10_000);
-  await settled;
-  clearTimeout(timer);
-  await executor.stop();
-  return run;
+  const { recorder } = bolt;
+  // Not an error when it runs out: what the bolt did until then is the answer.
+  await recorder
+    .until(() => recorder.death !== undefined || recorder.acks.length + recorder.fails.length >= inputs.length, 'every input acked or failed', options.timeoutMs ?? 10_000)
+    .catch(() => {});
+  await bolt.stop();
+  return {
+    emitted: recorder.emits.map(({ stream, values, anchors, directTask }) => ({ stream, values: decode ? decodeValues(values) : values, anchors, directTask })),
+    acked: recorder.acks,
+    failed: recorder.fails,
+    logs: recorder.logs.map((l) => l.msg),
+    errors: recorder.errors,
+    death: recorder.death?.message,
+  };
 }
