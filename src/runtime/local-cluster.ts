@@ -12,8 +12,14 @@ import { ShellBoltExecutor } from './shell-bolt.js';
 import { ShellProcess } from './shell-process.js';
 import type { ShellDeath } from './shell-process.js';
 import { ShellSpoutExecutor } from './shell-spout.js';
-import type { SpoutMessageId } from './shell-spout.js';
+import { maxSpoutPending, SpoutLoop } from './spout-loop.js';
+import { ReceiveQueueLimits } from './receive-queue.js';
+import { RuntimeStats } from './stats.js';
+import type { ComponentStats } from './stats.js';
 import { WorkerPlan } from './workers.js';
+
+export type { ComponentStats } from './stats.js';
+export { DEFAULT_RECEIVE_BUFFER_BYTES } from './receive-queue.js';
 
 /** One line of what the topology did, for the console or a test. */
 export interface RuntimeEvent {
@@ -45,27 +51,6 @@ export interface LocalClusterOptions {
   onMetrics?: (metrics: TaskMetrics) => void;
 }
 
-/** Default byte budget of one bolt task's receive queue (`squall.receive.buffer.bytes`). */
-export const DEFAULT_RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024;
-
-export interface ComponentStats {
-  component: string;
-  kind: 'spout' | 'bolt';
-  tasks: number;
-  emitted: number;
-  /** Bolts: tuples acked; spouts: messages whose tree completed. */
-  acked: number;
-  failed: number;
-  /** Bolts: tuples acked or failed. */
-  executed: number;
-  /** Bolts: mean ms from delivery to ack (process latency); spouts: mean complete latency. */
-  meanLatencyMs: number;
-  deaths: number;
-  /** Bolts: tuples still queued for a task or sent and unacked when the run stopped, thrown away. */
-  discarded: number;
-  latencyTotalMs: number;
-}
-
 /** A tuple delivered to a bolt task: the trees it belongs to and when it was sent. */
 interface Delivered {
   roots: number[];
@@ -77,14 +62,7 @@ interface SpoutTask {
   id: number;
   component: ComponentSpec;
   executor: ShellSpoutExecutor;
-  /** Acks and fails waiting to be sent between `next` commands, as Storm's spout executor does. */
-  queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId; startedAt: number; doneAt: number }>;
-  wake: (() => void) | undefined;
-  deactivate: boolean;
-  /** Resolves once the spout has answered `deactivate` (or died): it emits nothing new after that. */
-  deactivated: Promise<void>;
-  markDeactivated: () => void;
-  loop: Promise<void>;
+  loop: SpoutLoop;
 }
 
 interface BoltTask {
@@ -110,15 +88,13 @@ export class LocalCluster {
   private readonly router: Router;
   private readonly acker: Acker;
   private readonly running = new Map<number, Task>();
-  private readonly stats = new Map<string, ComponentStats>();
+  private readonly stats: RuntimeStats;
   private readonly pidDir = temporaryFolder('squall-pids-');
   private readonly timeoutMs: number;
   /** False with topology.acker.executors 0: nothing is tracked, reliable emits are acked at once. */
   private readonly ackers: boolean;
-  /** Tuples a bolt task may have waiting before spouts are throttled (Storm's receive queue). */
-  private readonly receiveBuffer: number;
-  /** Bytes a bolt task may have waiting before spouts are throttled: big tuples fill memory long before the count. */
-  private readonly receiveBufferBytes: number;
+  /** How much a bolt task may have waiting before spouts are throttled (Storm's receive queue). */
+  private readonly receiveQueue: ReceiveQueueLimits;
   private expiry: NodeJS.Timeout | undefined;
   /** Restarts and pid-file checks still to come: cleared at stop, so nothing keeps the process alive after it. */
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -126,8 +102,6 @@ export class LocalCluster {
   private readonly warnedPidFile = new Set<string>();
   private stopping = false;
   private drainOver = false;
-  /** The latest measurement line of each task. */
-  private readonly measured = new Map<number, TaskMetrics>();
   /** When `start` was called (ms since the epoch), for uptime. */
   startedAt = 0;
 
@@ -141,8 +115,7 @@ export class LocalCluster {
     this.router = new Router(spec, this.tasks, this.workers);
     this.timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
     this.ackers = conf['topology.acker.executors'] !== 0;
-    this.receiveBuffer = Number(conf['topology.executor.receive.buffer.size'] ?? 32768);
-    this.receiveBufferBytes = Number(conf['squall.receive.buffer.bytes'] ?? DEFAULT_RECEIVE_BUFFER_BYTES);
+    this.receiveQueue = new ReceiveQueueLimits(conf);
     this.acker = new Acker(
       (tree) => this.treeDone(tree, 'ack'),
       (tree) => this.treeDone(tree, 'fail'),
@@ -154,8 +127,8 @@ export class LocalCluster {
             'Use `squall submit`, or replace it with a squall or shell component to run locally.',
         );
       }
-      this.stats.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 });
     }
+    this.stats = new RuntimeStats(spec.components);
   }
 
   /** Launch every task (bolts first, so spouts emit into running bolts), then activate the spouts. */
@@ -175,12 +148,7 @@ export class LocalCluster {
    */
   async stop(drainMs = this.timeoutMs): Promise<ComponentStats[]> {
     this.stopping = true;
-    for (const task of this.running.values()) {
-      if (task.kind === 'spout') {
-        task.deactivate = true;
-        task.wake?.();
-      }
-    }
+    for (const task of this.running.values()) if (task.kind === 'spout') task.loop.deactivate();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const deadline = Date.now() + drainMs;
@@ -188,22 +156,22 @@ export class LocalCluster {
     const spouts = [...this.running.values()].filter((t): t is SpoutTask => t.kind === 'spout');
     let giveUp: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(spouts.map((t) => t.deactivated)),
+      Promise.all(spouts.map((t) => t.loop.deactivated)),
       new Promise<void>((resolve) => (giveUp = setTimeout(resolve, drainMs))),
     ]);
     // A timer left running would keep the process alive for the whole drain time after the summary.
     clearTimeout(giveUp);
     while (this.acker.size > 0 && Date.now() < deadline) await sleep(20);
     this.drainOver = true;
-    for (const task of this.running.values()) if (task.kind === 'spout') task.wake?.();
-    await Promise.all([...this.running.values()].map((t) => (t.kind === 'spout' ? t.loop : undefined)));
+    for (const task of this.running.values()) if (task.kind === 'spout') task.loop.poke();
+    await Promise.all([...this.running.values()].map((t) => (t.kind === 'spout' ? t.loop.done : undefined)));
     if (this.expiry) clearInterval(this.expiry);
     await Promise.all(
       [...this.running.values()].map(async (task) => {
         if (task.kind === 'bolt') {
           if (task.tick) clearInterval(task.tick);
           // Storm drops what is still in an executor's queues when the worker is killed; say how much.
-          this.stats.get(task.component.id)!.discarded += task.executor.queued + task.executor.pending;
+          this.stats.discarded(task.component.id, task.executor.queued + task.executor.pending);
         }
         await task.executor.stop();
       }),
@@ -212,16 +180,14 @@ export class LocalCluster {
     return this.summary();
   }
 
+  /** Per-component figures so far, as `squall run` prints them at the stop. */
   summary(): ComponentStats[] {
-    return [...this.stats.values()].map((s) => {
-      const settled = s.kind === 'bolt' ? s.executed : s.acked;
-      return { ...s, meanLatencyMs: settled > 0 ? s.latencyTotalMs / settled : 0 };
-    });
+    return this.stats.summary();
   }
 
   /** The latest measurements each task sent about itself (squall components; see squall.metrics.interval.secs). */
   measurements(): TaskMetrics[] {
-    return [...this.measured.values()];
+    return this.stats.measurements();
   }
 
   /** Tuples waiting for a bolt task (held back by max.pending), across all bolt tasks. */
@@ -266,11 +232,7 @@ export class LocalCluster {
   }
 
   private startBolt(taskId: number, component: ComponentSpec, proc: ShellProcess, conf: Record<string, unknown>): void {
-    const stats = this.stats.get(component.id)!;
-    const executed = (input: Delivered) => {
-      stats.executed++;
-      stats.latencyTotalMs += Date.now() - input.sentAt;
-    };
+    const executed = (input: Delivered, outcome: 'ack' | 'fail') => this.stats.executed(component.id, outcome, Date.now() - input.sentAt);
     const executor = new ShellBoltExecutor<Delivered>(
       proc,
       {
@@ -278,19 +240,17 @@ export class LocalCluster {
           const targets = this.router.route(component.id, stream, values, directTask, taskId);
           const roots = anchors.length === 1 ? anchors[0]!.roots : [...new Set(anchors.flatMap((a) => a.roots))];
           this.acker.grow(roots, targets.length);
-          stats.emitted++;
+          this.stats.emitted(component.id);
           this.options.onEmit?.(component.id, taskId, stream, values);
           for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
           return targets;
         },
         ack: (input) => {
-          stats.acked++;
-          executed(input);
+          executed(input, 'ack');
           this.acker.ack(input.roots);
         },
         fail: (input) => {
-          stats.failed++;
-          executed(input);
+          executed(input, 'fail');
           this.acker.fail(input.roots);
         },
         ...this.reporting(component, taskId),
@@ -311,13 +271,12 @@ export class LocalCluster {
   }
 
   private startSpout(taskId: number, component: ComponentSpec, proc: ShellProcess, conf: Record<string, unknown>): void {
-    const stats = this.stats.get(component.id)!;
     const executor = new ShellSpoutExecutor(
       proc,
       {
         emit: (stream, values, messageId, directTask) => {
           const targets = this.router.route(component.id, stream, values, directTask, taskId);
-          stats.emitted++;
+          this.stats.emitted(component.id);
           this.options.onEmit?.(component.id, taskId, stream, values);
           let roots: number[] = [];
           if (messageId !== undefined) {
@@ -332,29 +291,15 @@ export class LocalCluster {
       },
       { timeoutMs: subprocessTimeoutMs(conf) },
     );
-    const maxPending = conf['topology.max.spout.pending'];
-    let markDeactivated = () => {};
-    const deactivated = new Promise<void>((resolve) => (markDeactivated = resolve));
-    const task: SpoutTask = {
-      kind: 'spout',
-      id: taskId,
-      component,
-      executor,
-      queue: [],
-      wake: undefined,
-      deactivate: false,
-      deactivated,
-      markDeactivated,
-      loop: Promise.resolve(),
-    };
-    this.running.set(taskId, task);
+    const loop = new SpoutLoop(executor, maxSpoutPending(conf), {
+      pending: () => this.acker.pendingFor(taskId),
+      backPressure: () => this.backPressure(),
+      drainOver: () => this.drainOver,
+      settled: (outcome, latencyMs) => this.stats.settled(component.id, outcome, latencyMs),
+    });
+    this.running.set(taskId, { kind: 'spout', id: taskId, component, executor, loop });
     executor.start();
-    // Storm: unset or 0 means no limit.
-    task.loop = this.spoutLoop(task, typeof maxPending === 'number' && maxPending > 0 ? maxPending : Infinity)
-      .catch(() => {
-        // A dead spout rejects its command; `died` has reported it and restarts the task.
-      })
-      .finally(() => task.markDeactivated());
+    loop.start();
   }
 
   /**
@@ -378,61 +323,13 @@ export class LocalCluster {
     this.timers.add(timer);
   }
 
-  /** Storm's spout executor: acks and fails first, then `next` while active and under max pending. */
-  private async spoutLoop(task: SpoutTask, maxPending: number): Promise<void> {
-    await task.executor.command('activate');
-    let active = true;
-    for (;;) {
-      if (task.executor.isDead) return;
-      const settled = task.queue.shift();
-      if (settled) {
-        await task.executor.command(settled.command, settled.id);
-        // Counted once the spout has answered: a tree settled while the spout was dying never reached it.
-        const stats = this.stats.get(task.component.id)!;
-        if (settled.command === 'ack') {
-          stats.acked++;
-          stats.latencyTotalMs += settled.doneAt - settled.startedAt;
-        } else stats.failed++;
-        continue;
-      }
-      if (task.deactivate && active) {
-        active = false;
-        await task.executor.command('deactivate');
-        task.markDeactivated();
-        continue;
-      }
-      // Deactivated for the stop: done once its trees are settled, or when the drain gave up on them.
-      if (!active && (this.acker.pendingFor(task.id) === 0 || this.drainOver)) return;
-      if (active && this.acker.pendingFor(task.id) < maxPending) {
-        if (this.backPressure()) {
-          await sleep(1);
-          continue;
-        }
-        const emitted = await task.executor.command('next');
-        // Storm's default wait strategy: sleep 1 ms after a `next` that emitted nothing.
-        if (emitted === 0) await sleep(1);
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        task.wake = () => {
-          clearTimeout(timer);
-          task.wake = undefined;
-          resolve();
-        };
-      });
-    }
-  }
-
   /**
    * Storm 2's back-pressure: while a bolt task's receive queue is full, spouts are not asked for more. Without it a
    * fast spout with no max.spout.pending (or emitting unreliably) would fill memory.
    */
   private backPressure(): boolean {
     for (const task of this.running.values()) {
-      if (task.kind === 'bolt' && (task.executor.queued >= this.receiveBuffer || task.executor.queuedBytes >= this.receiveBufferBytes)) {
-        return true;
-      }
+      if (task.kind === 'bolt' && this.receiveQueue.isFull(task.executor)) return true;
     }
     return false;
   }
@@ -443,9 +340,7 @@ export class LocalCluster {
    */
   private load(task: number): number {
     const running = this.running.get(task);
-    if (running?.kind !== 'bolt') return 0;
-    const { queued, queuedBytes } = running.executor;
-    return Math.min(1, Math.max(queued / this.receiveBuffer, queuedBytes / this.receiveBufferBytes));
+    return running?.kind === 'bolt' ? this.receiveQueue.load(running.executor) : 0;
   }
 
   private deliver(target: number, roots: number[], source: string, stream: string, sourceTask: number, values: unknown[]): void {
@@ -459,8 +354,7 @@ export class LocalCluster {
   private treeDone(tree: TreeOwner, command: 'ack' | 'fail'): void {
     const task = this.running.get(tree.spoutTask);
     if (task?.kind !== 'spout' || task.executor.isDead) return;
-    task.queue.push({ command, id: tree.messageId, startedAt: tree.startedAt, doneAt: Date.now() });
-    task.wake?.();
+    task.loop.settle(command, tree.messageId, tree.startedAt);
   }
 
   /** What every executor reports the same way: errors (as Storm's reportError shows them), logs, death. */
@@ -472,7 +366,7 @@ export class LocalCluster {
         if (msg.startsWith(METRICS_PREFIX)) {
           const metrics = parseMetricsLine(msg);
           if (metrics) {
-            this.measured.set(taskId, metrics);
+            this.stats.measure(taskId, metrics);
             this.options.onMetrics?.(metrics);
             return;
           }
@@ -489,8 +383,7 @@ export class LocalCluster {
 
   /** What a worker would log before exiting 11; then restart the task, as the supervisor restarts the worker. */
   private died(taskId: number, component: ComponentSpec, death: ShellDeath): void {
-    const stats = this.stats.get(component.id)!;
-    stats.deaths++;
+    this.stats.died(component.id);
     const task = this.running.get(taskId);
     if (task?.kind === 'bolt' && task.tick) clearInterval(task.tick);
     this.running.delete(taskId);
