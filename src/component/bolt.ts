@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
-import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
-import { DEFAULT_STREAM } from '../wire/messages.js';
+import type { BoltEmitMessage, TaskIdsMessage, TupleMessage } from '../wire/messages.js';
+import { DEFAULT_STREAM, readBoltInput } from '../wire/messages.js';
 import { javaListHash } from '../wire/java-hash.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component } from './component.js';
@@ -134,16 +134,14 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
 
   /** @internal */
   _receive(message: unknown): void {
-    if (Array.isArray(message)) return this.receiveTaskIds(message);
-    const m = message as TupleMessage;
-    if (m === null || typeof m !== 'object' || typeof m.stream !== 'string' || !Array.isArray(m.tuple)) {
-      void this.connection.protocolError(
-        new ProtocolError(
-          `a bolt expects tuples {"id","comp","stream","task","tuple"} or task-id lists, got ${stringifyMessage(message).slice(0, 200)}`,
-        ),
-      );
+    let m: TupleMessage | TaskIdsMessage;
+    try {
+      m = readBoltInput(message);
+    } catch (err) {
+      void this.connection.protocolError(err as ProtocolError);
       return;
     }
+    if (Array.isArray(m)) return this.receiveTaskIds(m);
     // Answer heartbeats at once, even while an async `process` awaits: Storm kills a silent subprocess.
     if (isHeartbeat(m.stream, m.task)) return this.connection.send({ command: 'sync' });
     const component = m.comp ?? '';

@@ -1,6 +1,6 @@
-import { ProtocolError, stringifyMessage } from '../wire/codec.js';
-import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
-import { DEFAULT_STREAM } from '../wire/messages.js';
+import { ProtocolError } from '../wire/codec.js';
+import type { SpoutCommandMessage, SpoutEmitMessage, TaskIdsMessage } from '../wire/messages.js';
+import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component } from './component.js';
 
@@ -99,14 +99,14 @@ export abstract class Spout extends Component {
 
   /** @internal */
   _receive(message: unknown): void {
-    if (Array.isArray(message)) return this.receiveTaskIds(message);
-    const m = message as SpoutCommandMessage;
-    if (m === null || typeof m !== 'object' || typeof m.command !== 'string') {
-      void this.connection.protocolError(
-        new ProtocolError(`a spout expects {"command": ..., "id": ...} or task-id lists, got ${stringifyMessage(message).slice(0, 200)}`),
-      );
+    let m: SpoutCommandMessage | TaskIdsMessage;
+    try {
+      m = readSpoutInput(message);
+    } catch (err) {
+      void this.connection.protocolError(err as ProtocolError);
       return;
     }
+    if (Array.isArray(m)) return this.receiveTaskIds(m);
     this.commands.push(m);
     if (this.ready && !this.busy) void this.drain();
   }
@@ -150,10 +150,6 @@ export abstract class Spout extends Component {
         return this.activate();
       case 'deactivate':
         return this.deactivate();
-      default:
-        throw new ProtocolError(
-          `unknown spout command ${stringifyMessage((command as { command: unknown }).command)}; Storm sends next, ack, fail, activate or deactivate`,
-        );
     }
   }
 

@@ -1,8 +1,8 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
-import { checkEmitFields, deliverLogOrError, newTupleId } from './shell-messages.js';
-import { HEARTBEAT_STREAM, SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
+import { HEARTBEAT_STREAM, readShellMsg, SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
+import type { ShellEmit, ShellMsg } from '../wire/messages.js';
 
 /** What the executor reports to its owner (the embedded runtime, or a test driver). */
 export interface BoltHooks<Input> {
@@ -127,9 +127,11 @@ export class ShellBoltExecutor<Input> {
 
   private receive(message: unknown): void {
     if (this.dead) return;
-    const m = message as Record<string, unknown>;
-    if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.command !== 'string') {
-      return this.die(`Command not found in bolt message: ${stringifyMessage(message).slice(0, 200)}`);
+    let m: ShellMsg;
+    try {
+      m = readShellMsg(message, 'bolt');
+    } catch (err) {
+      return this.die((err as Error).message);
     }
     this.lastMessageAt = Date.now();
     switch (m.command) {
@@ -137,9 +139,7 @@ export class ShellBoltExecutor<Input> {
       case 'fail': {
         const input = typeof m.id === 'string' ? this.inputs.get(m.id) : undefined;
         if (input === undefined) {
-          return this.die(
-            `${m.command === 'ack' ? 'Acked' : 'Failed'} a non-existent or already acked/failed id: ${stringifyMessage(m.id)}`,
-          );
+          return this.die(`${m.command === 'ack' ? 'Acked' : 'Failed'} a non-existent or already acked/failed id: ${stringifyMessage(m.id)}`);
         }
         this.inputs.delete(m.id as string);
         if (m.command === 'ack') this.hooks.ack(input);
@@ -150,36 +150,32 @@ export class ShellBoltExecutor<Input> {
       case 'emit':
         return this.emit(m);
       case 'log':
-      case 'error': {
-        const problem = deliverLogOrError(m, this.hooks);
-        return problem ? this.die(problem) : undefined;
-      }
+        return this.hooks.log(m.msg, m.level);
+      case 'error':
+        return this.hooks.error(m.msg);
       case 'metrics':
-        return this.die(`Could not find metric by name[${String(m.name)}] (no Java metric is registered for a shell bolt)`);
-      default:
+        return this.die(`Could not find metric by name[${m.name}] (no Java metric is registered for a shell bolt)`);
+      case 'sync':
+      case 'other':
         // Storm's bolt reader ignores other commands (`sync` included): they only refresh the heartbeat.
         return;
     }
   }
 
-  private emit(m: Record<string, unknown>): void {
-    const fields = checkEmitFields(m);
-    if (typeof fields === 'string') return this.die(fields);
-    const rawAnchors = m.anchors === undefined || m.anchors === null ? [] : typeof m.anchors === 'string' ? [m.anchors] : m.anchors;
-    if (!Array.isArray(rawAnchors)) return this.die(`anchors must be a list of tuple id strings, got ${stringifyMessage(m.anchors)}`);
+  private emit(m: ShellEmit): void {
     const anchors: Input[] = [];
-    for (const anchor of rawAnchors) {
+    for (const anchor of m.anchors) {
       const input = typeof anchor === 'string' ? this.inputs.get(anchor) : undefined;
       if (input === undefined) return this.die(`Anchored onto ${stringifyMessage(anchor)} after ack/fail`);
       anchors.push(input);
     }
     let tasks: number[];
     try {
-      tasks = this.hooks.emit(fields.stream, anchors, fields.tuple, fields.directTask);
+      tasks = this.hooks.emit(m.stream, anchors, m.tuple, m.directTask);
     } catch (err) {
       return this.die((err as Error).message);
     }
-    if (fields.directTask === undefined && fields.needTaskIds) this.process.write(tasks);
+    if (m.directTask === undefined && m.needTaskIds) this.process.write(tasks);
   }
 
   /** A slot freed up: send held-back tuples. */
@@ -198,6 +194,16 @@ export class ShellBoltExecutor<Input> {
     this.process.kill();
     this.hooks.died(new ShellDeath(reason));
   }
+}
+
+/**
+ * A tuple id shaped like Storm's (the decimal text of a random signed 64-bit number, up to 19 digits), so a
+ * component that assumes anything narrower about ids fails here as it would on a cluster.
+ */
+export function newTupleId(): string {
+  const high = Math.floor(Math.random() * 922_337_203);
+  const low = String(Math.floor(Math.random() * 1e10)).padStart(10, '0');
+  return (Math.random() < 0.5 ? '-' : '') + (high === 0 ? String(Number(low)) : high + low);
 }
 
 /**

@@ -1,11 +1,11 @@
-import { stringifyMessage } from '../wire/codec.js';
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
-import { checkEmitFields, deliverLogOrError } from './shell-messages.js';
+import { readShellMsg } from '../wire/messages.js';
+import type { MessageId, ShellEmit, ShellMsg } from '../wire/messages.js';
 
 export type SpoutCommand = 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
 /** A spout's message id as Storm hands it back (a long beyond 2^53 arrives as a BigInt). */
-export type SpoutMessageId = string | number | bigint;
+export type SpoutMessageId = MessageId;
 
 export interface SpoutHooks {
   /** The spout emitted; returns the task ids it went to. `messageId` is undefined for an unreliable emit. */
@@ -83,9 +83,11 @@ export class ShellSpoutExecutor {
 
   private receive(message: unknown): void {
     if (this.death) return;
-    const m = message as Record<string, unknown>;
-    if (m === null || typeof m !== 'object' || Array.isArray(m) || typeof m.command !== 'string') {
-      return this.die(`Command not found in spout message: ${stringifyMessage(message).slice(0, 200)}`);
+    let m: ShellMsg;
+    try {
+      m = readShellMsg(message, 'spout');
+    } catch (err) {
+      return this.die((err as Error).message);
     }
     this.lastMessageAt = Date.now();
     switch (m.command) {
@@ -98,33 +100,29 @@ export class ShellSpoutExecutor {
       case 'emit':
         return this.emit(m);
       case 'log':
-      case 'error': {
-        const problem = deliverLogOrError(m, this.hooks);
-        return problem ? this.die(problem) : undefined;
-      }
+        return this.hooks.log(m.msg, m.level);
+      case 'error':
+        return this.hooks.error(m.msg);
       case 'metrics':
-        return this.die(`Could not find metric by name[${String(m.name)}] (no Java metric is registered for a shell spout)`);
-      default:
+        return this.die(`Could not find metric by name[${m.name}] (no Java metric is registered for a shell spout)`);
+      case 'ack':
+      case 'fail':
         return this.die(`Unknown command received: ${m.command}`);
+      case 'other':
+        return this.die(`Unknown command received: ${m.name}`);
     }
   }
 
-  private emit(m: Record<string, unknown>): void {
-    const fields = checkEmitFields(m);
-    if (typeof fields === 'string') return this.die(fields);
-    const id = m.id;
-    if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number' && typeof id !== 'bigint') {
-      return this.die(`a spout message id must be a string or a number, got ${stringifyMessage(id)}`);
-    }
+  private emit(m: ShellEmit): void {
     let tasks: number[];
     try {
-      tasks = this.hooks.emit(fields.stream, fields.tuple, (id ?? undefined) as SpoutMessageId | undefined, fields.directTask);
+      tasks = this.hooks.emit(m.stream, m.tuple, m.id, m.directTask);
     } catch (err) {
       return this.die((err as Error).message);
     }
     this.emitted++;
     // For spouts Storm writes the task ids at once, before the command ends.
-    if (fields.directTask === undefined && fields.needTaskIds) this.process.write(tasks);
+    if (m.directTask === undefined && m.needTaskIds) this.process.write(tasks);
   }
 
   private die(reason: string): void {
