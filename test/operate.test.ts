@@ -173,6 +173,34 @@ describe('operating a cluster through SSH', () => {
     assert.deepEqual(tail.stdout.trim().split('\n').sort(), ['127.0.0.1:6700 | ERROR broke on 6700', '127.0.0.1:6701 | ERROR broke on 6701']);
   });
 
+  it("doctor reads the components' measurement lines from the worker logs over SSH", async () => {
+    const id = nimbus.topologies.get('wordcount')!.id;
+    const line = (component: string, task: number, executed: number, busySecs: number, emitted: Record<string, number>) =>
+      `2026-11-26 14:00:00.000 o.a.s.t.ShellBolt Thread-1 [INFO] ShellLog pid:1, name:${component} squall.metrics ` +
+      JSON.stringify({ v: 1, component, task, kind: component === 'sentences' ? 'spout' : 'bolt', at: 1_700_000_000_000, secs: 60, executed, busySecs, cpuSecs: busySecs / 2, emitted, concurrency: 1 });
+    mkdirSync(join(logs, 'workers-artifacts', id, '6702'), { recursive: true });
+    writeFileSync(
+      join(logs, 'workers-artifacts', id, '6702', 'worker.log'),
+      [
+        'INFO an ordinary line',
+        line('sentences', 7, 6000, 6, { default: 6000 }),
+        line('split', 8, 3000, 3, { default: 18000 }),
+        line('split', 9, 3000, 3, { default: 18000 }),
+        line('count', 5, 18000, 9, {}),
+        line('count', 6, 18000, 9, {}),
+      ].join('\n') + '\n',
+    );
+    const doctor = await squall(where, 'doctor', 'wordcount', '-e', 'tunnel', '--topology', WORDCOUNT, '--json');
+    assert.equal(doctor.exitCode, 0, doctor.stderr);
+    const report = JSON.parse(doctor.stdout);
+    // Measured from the logs, not the UI's counts; the UI's task counts (4 and 8) show who sent none.
+    assert.deepEqual(report.coarse, ['split: 2 of 4 tasks sent measurements; the others are assumed alike', 'count: 2 of 8 tasks sent measurements; the others are assumed alike']);
+    const split = report.figures.components.find((c: { id: string }) => c.id === 'split');
+    assert.equal(split.serviceSecs, 0.001);
+    assert.equal(split.emitsPerTuple.default, 6);
+    assert.equal(report.rate, 100);
+  });
+
   it('follows logs with -f until Ctrl-C, then closes every SSH connection', async () => {
     const id = nimbus.topologies.get('wordcount')!.id;
     const log = join(logs, 'workers-artifacts', id, '6700', 'worker.log');
