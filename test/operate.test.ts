@@ -66,6 +66,21 @@ describe('operating a cluster directly', () => {
     assert.equal(jar.subarray(0, 2).toString(), 'PK', 'a zip (JAR) was uploaded');
   });
 
+  it('submits with -p and --tasks overriding the topology, as a doctor plan needs', async () => {
+    const result = await squall(where, 'submit', WORDCOUNT, '-n', 'wordcount-scaled', '-p', 'count=3', '--tasks', 'count=6', '-p', 'split=4');
+    assert.equal(result.exitCode, 0, result.stderr);
+    const submitted = nimbus.submitted.at(-1)!;
+    const count = submitted.bolts.find((b) => b.id === 'count')!;
+    assert.equal(count.parallelismHint, 3);
+    assert.equal(count.jsonConf?.['topology.tasks'], 6);
+    const split = submitted.bolts.find((b) => b.id === 'split')!;
+    assert.equal(split.parallelismHint, 4);
+    assert.equal(split.jsonConf?.['topology.tasks'], 4, 'tasks follow the executors when the topology did not set them apart');
+    const unknown = await squall(where, 'submit', WORDCOUNT, '-n', 'wordcount-x', '-p', 'counter=3');
+    assert.equal(unknown.exitCode, 1);
+    assert.match(unknown.stderr, /-p counter=…: the topology has no component "counter" \(it has sentences, split, count\)/);
+  });
+
   it('refuses a second submit with what to do, and --force replaces the running topology', async () => {
     const again = await squall(where, 'submit', WORDCOUNT);
     assert.equal(again.exitCode, 1);

@@ -67,7 +67,8 @@ Examples:
         const collected = collect(await observation(ui, topology, project, fromLogs));
         const diagnosis = diagnose(collected.figures);
         const planned = plan(collected.figures, { ...(options.target !== undefined ? { target: options.target } : {}), utilization: options.utilization }, diagnosis);
-        return { topology, collected, diagnosis, plan: planned };
+        const target = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
+        return { topology, target, collected, diagnosis, plan: planned };
       };
       const timeoutMs = (options.timeout ?? 10) * 1000;
       const report = options.ui
