@@ -16,6 +16,7 @@ import { driveBolt, driveSpout } from '../src/testing/component-driver.js';
 import type { BoltDriver, DriveOptions } from '../src/testing/component-driver.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
+import { benchDoctor } from './doctor/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -168,3 +169,5 @@ await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await endToEnd();
 await redisBench();
+// squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
+if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();
