@@ -8,15 +8,15 @@
  */
 
 // Components
-export { Component } from './component/component.js';
+export { Component, COMPONENT_DEFAULTS } from './component/component.js';
 export type { ComponentOptions, Conf, Logger, TaskIds } from './component/component.js';
-export { Bolt } from './component/bolt.js';
+export { Bolt, BOLT_DEFAULTS } from './component/bolt.js';
 export type { BoltEmitOptions, BoltOptions } from './component/bolt.js';
-export { BatchingBolt } from './component/batching-bolt.js';
+export { BATCHING_BOLT_DEFAULTS, BatchingBolt } from './component/batching-bolt.js';
 export type { BatchingBoltOptions } from './component/batching-bolt.js';
-export { Spout } from './component/spout.js';
+export { Spout, SPOUT_DEFAULTS } from './component/spout.js';
 export type { MessageId, SpoutEmitOptions, SpoutOptions } from './component/spout.js';
-export { ReliableSpout } from './component/reliable-spout.js';
+export { RELIABLE_SPOUT_DEFAULTS, ReliableSpout } from './component/reliable-spout.js';
 export type { ReliableSpoutOptions } from './component/reliable-spout.js';
 export { TopologyContext } from './component/context.js';
 export { Tuple } from './component/tuple.js';

@@ -1,5 +1,5 @@
 import type { BoltOptions } from './bolt.js';
-import { Bolt } from './bolt.js';
+import { Bolt, BOLT_DEFAULTS } from './bolt.js';
 import type { Conf } from './component.js';
 import type { TopologyContext } from './context.js';
 import type { Fields, Tuple } from './tuple.js';
@@ -8,6 +8,14 @@ export interface BatchingBoltOptions extends Omit<BoltOptions, 'autoAck' | 'conc
   /** Flush after this many tick tuples (default 1: every `topology.tick.tuple.freq.secs`). */
   ticksBetweenBatches?: number;
 }
+
+/** The defaults of a batching bolt's options (it never auto-acks, and runs one batch at a time). */
+export const BATCHING_BOLT_DEFAULTS: Readonly<Required<BoltOptions> & Required<BatchingBoltOptions>> = {
+  ...BOLT_DEFAULTS,
+  autoAck: false,
+  concurrency: 1,
+  ticksBetweenBatches: 1,
+};
 
 /**
  * Groups tuples by key and hands each group to `processBatch` on tick tuples; the whole batch is acked when
@@ -21,16 +29,15 @@ export abstract class BatchingBolt<F extends Fields = Fields> extends Bolt<F> {
   static override options?: BatchingBoltOptions;
   /** Batches are flushed in order, one at a time: squall.concurrency must not change that. */
   protected override readonly concurrencyConfigurable = false;
-  private readonly ticksBetweenBatches: number;
+  declare readonly options: Required<BoltOptions> & Required<BatchingBoltOptions>;
   private ticks = 0;
   private batches = new Map<string, Tuple<F>[]>();
   private flushing: Tuple<F>[] | undefined;
 
   constructor(options: BatchingBoltOptions = {}) {
-    const defaults = (new.target as typeof BatchingBolt).options ?? {};
     // Batched tuples are acked by the flush, never when `process` returns; one batch runs at a time.
-    super({ ...defaults, ...options, autoAck: false, concurrency: 1 });
-    this.ticksBetweenBatches = Math.max(1, Math.floor(options.ticksBetweenBatches ?? defaults.ticksBetweenBatches ?? 1));
+    super({ ...options, autoAck: false, concurrency: 1 }, BATCHING_BOLT_DEFAULTS);
+    this.options.ticksBetweenBatches = Math.max(1, Math.floor(this.options.ticksBetweenBatches));
   }
 
   /** The batch a tuple belongs to (default: one batch for all). */
@@ -59,7 +66,7 @@ export abstract class BatchingBolt<F extends Fields = Fields> extends Bolt<F> {
   }
 
   override async processTick(_tick: Tuple<Fields>): Promise<void> {
-    if (++this.ticks < this.ticksBetweenBatches) return;
+    if (++this.ticks < this.options.ticksBetweenBatches) return;
     this.ticks = 0;
     const batches = this.batches;
     this.batches = new Map();

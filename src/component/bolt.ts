@@ -4,7 +4,7 @@ import type { BoltEmitMessage, TaskIdsMessage, TupleMessage } from '../wire/mess
 import { DEFAULT_STREAM, readBoltInput } from '../wire/messages.js';
 import { javaListHash } from '../wire/java-hash.js';
 import type { ComponentOptions, TaskIds } from './component.js';
-import { Component } from './component.js';
+import { Component, COMPONENT_DEFAULTS } from './component.js';
 import type { Fields } from './tuple.js';
 import { isHeartbeat, isTick, Tuple } from './tuple.js';
 
@@ -25,6 +25,9 @@ export interface BoltOptions extends ComponentOptions {
   concurrency?: number;
 }
 
+/** The defaults of a bolt's options. */
+export const BOLT_DEFAULTS: Readonly<Required<BoltOptions>> = { ...COMPONENT_DEFAULTS, autoAck: true, autoAnchor: true, autoFail: true, concurrency: 1 };
+
 export interface BoltEmitOptions {
   /** Output stream (default `"default"`). */
   stream?: string;
@@ -44,7 +47,7 @@ export interface BoltEmitOptions {
  */
 export abstract class Bolt<F extends Fields = Fields> extends Component {
   static options?: BoltOptions;
-  readonly boltOptions: Required<Pick<BoltOptions, 'autoAck' | 'autoAnchor' | 'autoFail' | 'concurrency'>>;
+  declare readonly options: Required<BoltOptions>;
 
   /** Tuples received and not yet acked or failed, by Storm id: acking anything else would kill the worker. */
   private readonly unsettled = new Map<string, Tuple<any>>();
@@ -58,16 +61,10 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   /** With concurrency above 1, each async `process` call carries its own tuple. */
   private currentAsync: AsyncLocalStorage<Tuple<any>> | undefined;
 
-  constructor(options: BoltOptions = {}) {
-    super(options);
-    const defaults = (this.constructor as typeof Bolt).options ?? {};
-    this.boltOptions = {
-      autoAck: options.autoAck ?? defaults.autoAck ?? true,
-      autoAnchor: options.autoAnchor ?? defaults.autoAnchor ?? true,
-      autoFail: options.autoFail ?? defaults.autoFail ?? true,
-      concurrency: Math.max(1, Math.floor(options.concurrency ?? defaults.concurrency ?? 1)),
-    };
-    this.currentAsync = this.boltOptions.concurrency > 1 ? new AsyncLocalStorage() : undefined;
+  constructor(options: BoltOptions = {}, defaults: Readonly<Required<BoltOptions>> = BOLT_DEFAULTS) {
+    super(options, defaults);
+    this.options.concurrency = Math.max(1, Math.floor(this.options.concurrency));
+    this.currentAsync = this.options.concurrency > 1 ? new AsyncLocalStorage() : undefined;
   }
 
   /** Handle one tuple. May be async; heartbeats are still answered while it awaits. */
@@ -112,7 +109,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   protected readonly kind = 'bolt';
 
   protected override get parallelWork(): number {
-    return this.boltOptions.concurrency;
+    return this.options.concurrency;
   }
 
   /** Whether squall.concurrency may change `concurrency` (not for bolts that rely on strict order). */
@@ -124,7 +121,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     // which is how `squall doctor` applies a plan for a bolt that mostly waits.
     const configured = Number(args[1].conf?.[CONCURRENCY_KEY]);
     if (Number.isInteger(configured) && configured >= 1 && this.concurrencyConfigurable) {
-      this.boltOptions.concurrency = configured;
+      this.options.concurrency = configured;
       this.currentAsync = configured > 1 ? (this.currentAsync ?? new AsyncLocalStorage()) : undefined;
     }
     await super._start(...args);
@@ -157,7 +154,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   private pump(): void {
     // After a fatal exception nothing more of the user's may run: what is queued will be replayed by Storm.
     if (this.connection.closing) return;
-    const limit = this.boltOptions.concurrency;
+    const limit = this.options.concurrency;
     while (this.inFlight < limit && this.queueHead < this.queue.length && !this.connection.closing) {
       const tuple = this.queue[this.queueHead]!;
       // Drop the queue's reference at once: a started tuple is held only while in flight (by `unsettled` and its
@@ -231,11 +228,11 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
 
   private succeeded(tuple: Tuple<any>): void {
     // Ticks are acked even without autoAck: Storm keeps unacked ticks in the shell bolt's pending map forever.
-    if ((this.boltOptions.autoAck || tuple.isTick) && this.unsettled.has(tuple.id)) this.ack(tuple);
+    if ((this.options.autoAck || tuple.isTick) && this.unsettled.has(tuple.id)) this.ack(tuple);
   }
 
   private failed(tuple: Tuple<any>, err: unknown): void {
-    if (this.boltOptions.autoFail && this.unsettled.has(tuple.id)) this.fail(tuple);
+    if (this.options.autoFail && this.unsettled.has(tuple.id)) this.fail(tuple);
     this.handleException(err, tuple.isTick ? 'processTick' : `process (tuple ${tuple.id} from ${tuple.component})`);
   }
 
@@ -264,7 +261,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   }
 
   private anchorIds(anchors: BoltEmitOptions['anchors']): string[] {
-    if (anchors === undefined) return this.boltOptions.autoAnchor ? this.autoAnchors() : [];
+    if (anchors === undefined) return this.options.autoAnchor ? this.autoAnchors() : [];
     return anchors.map((anchor) => {
       const id = typeof anchor === 'string' ? anchor : anchor.id;
       if (!this.unsettled.has(id)) {

@@ -27,6 +27,21 @@ export interface ComponentOptions {
   allowMetrics?: boolean;
 }
 
+/** The defaults of the options every component shares. */
+export const COMPONENT_DEFAULTS: Readonly<Required<ComponentOptions>> = { exitOnException: true, logLevel: 'INFO', allowMetrics: false };
+
+/**
+ * The one resolution of a component's options, for every class: each key from the constructor's options, else
+ * from the class's `static options`, else the class's default.
+ */
+export function resolveOptions<O extends object>(given: Partial<O>, declared: Partial<O> | undefined, defaults: Readonly<Required<O>>): Required<O> {
+  const resolved = { ...defaults } as Required<O>;
+  for (const key of Object.keys(defaults) as Array<keyof O>) {
+    resolved[key] = (given[key] ?? declared?.[key] ?? defaults[key]) as Required<O>[keyof O];
+  }
+  return resolved;
+}
+
 export type Conf = Record<string, unknown>;
 
 /** Leveled logging through Storm's worker log. */
@@ -59,13 +74,9 @@ export abstract class Component {
   /** Promises waiting for task-id lists, oldest first (Storm answers in emit order). */
   private readonly taskIdWaiters: Array<(ids: TaskIdsMessage) => void> = [];
 
-  constructor(options: ComponentOptions = {}) {
-    const defaults = (this.constructor as { options?: ComponentOptions }).options ?? {};
-    this.options = {
-      exitOnException: options.exitOnException ?? defaults.exitOnException ?? true,
-      logLevel: options.logLevel ?? defaults.logLevel ?? 'INFO',
-      allowMetrics: options.allowMetrics ?? defaults.allowMetrics ?? false,
-    };
+  /** `defaults`: the class's default options (a subclass passes its own table, which includes these). */
+  constructor(options: ComponentOptions = {}, defaults: Readonly<Required<ComponentOptions>> = COMPONENT_DEFAULTS) {
+    this.options = resolveOptions(options, (new.target as { options?: ComponentOptions }).options, defaults);
     this.logger = {
       trace: (m) => this.log(m, 'TRACE'),
       debug: (m) => this.log(m, 'DEBUG'),

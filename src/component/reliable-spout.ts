@@ -1,11 +1,14 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { MessageId, SpoutOptions } from './spout.js';
-import { Spout } from './spout.js';
+import { Spout, SPOUT_DEFAULTS } from './spout.js';
 
 export interface ReliableSpoutOptions extends SpoutOptions {
   /** How many times a failed message is replayed before `onGiveUp` (default 3). */
   maxRetries?: number;
 }
+
+/** The defaults of a reliable spout's options. */
+export const RELIABLE_SPOUT_DEFAULTS: Readonly<Required<ReliableSpoutOptions>> = { ...SPOUT_DEFAULTS, maxRetries: 3 };
 
 interface InFlight {
   values: unknown[];
@@ -19,14 +22,13 @@ interface InFlight {
  */
 export abstract class ReliableSpout extends Spout {
   static override options?: ReliableSpoutOptions;
-  readonly maxRetries: number;
+  declare readonly options: Required<ReliableSpoutOptions>;
   private readonly inFlight = new Map<MessageId, InFlight>();
   private nextId = 0;
 
-  constructor(options: ReliableSpoutOptions = {}) {
-    super(options);
-    const defaults = (new.target as typeof ReliableSpout).options ?? {};
-    this.maxRetries = Math.max(0, options.maxRetries ?? defaults.maxRetries ?? 3);
+  constructor(options: ReliableSpoutOptions = {}, defaults: Readonly<Required<ReliableSpoutOptions>> = RELIABLE_SPOUT_DEFAULTS) {
+    super(options, defaults);
+    this.options.maxRetries = Math.max(0, this.options.maxRetries);
   }
 
   /** Emit reliably; returns the message id (given, or generated). */
@@ -53,7 +55,7 @@ export abstract class ReliableSpout extends Spout {
   override fail(id: MessageId): void | Promise<void> {
     const message = this.inFlight.get(id);
     if (!message) return;
-    if (message.retries < this.maxRetries) {
+    if (message.retries < this.options.maxRetries) {
       message.retries++;
       this.emit(message.values, { id, stream: message.stream });
       return;

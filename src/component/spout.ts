@@ -2,7 +2,7 @@ import { ProtocolError } from '../wire/codec.js';
 import type { SpoutCommandMessage, SpoutEmitMessage, TaskIdsMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
-import { Component } from './component.js';
+import { Component, COMPONENT_DEFAULTS } from './component.js';
 
 export interface SpoutOptions extends ComponentOptions {
   /**
@@ -12,6 +12,9 @@ export interface SpoutOptions extends ComponentOptions {
    */
   maxIdleSleepMs?: number;
 }
+
+/** The defaults of a spout's options. */
+export const SPOUT_DEFAULTS: Readonly<Required<SpoutOptions>> = { ...COMPONENT_DEFAULTS, maxIdleSleepMs: 32 };
 
 /** A message id: Storm hands it back to `ack`/`fail`. Leave it out for an unreliable emit. */
 export type MessageId = string | number | bigint;
@@ -33,17 +36,16 @@ export interface SpoutEmitOptions {
  */
 export abstract class Spout extends Component {
   static options?: SpoutOptions;
-  private readonly maxIdleSleepMs: number;
+  declare readonly options: Required<SpoutOptions>;
   private idleSleepMs = 0;
   private emitsThisCommand = 0;
   private readonly commands: SpoutCommandMessage[] = [];
   private busy = false;
   private ready = false;
 
-  constructor(options: SpoutOptions = {}) {
-    super(options);
-    const defaults = (this.constructor as typeof Spout).options ?? {};
-    this.maxIdleSleepMs = Math.max(0, options.maxIdleSleepMs ?? defaults.maxIdleSleepMs ?? 32);
+  constructor(options: SpoutOptions = {}, defaults: Readonly<Required<SpoutOptions>> = SPOUT_DEFAULTS) {
+    super(options, defaults);
+    this.options.maxIdleSleepMs = Math.max(0, this.options.maxIdleSleepMs);
   }
 
   /** Emit the next tuple(s), if any. May be async. Called only while the spout is active. */
@@ -155,8 +157,8 @@ export abstract class Spout extends Component {
   }
 
   private idleBackoff(): Promise<void> | void {
-    if (this.maxIdleSleepMs === 0) return;
-    this.idleSleepMs = this.idleSleepMs === 0 ? 1 : Math.min(this.idleSleepMs * 2, this.maxIdleSleepMs);
+    if (this.options.maxIdleSleepMs === 0) return;
+    this.idleSleepMs = this.idleSleepMs === 0 ? 1 : Math.min(this.idleSleepMs * 2, this.options.maxIdleSleepMs);
     return new Promise((resolve) => setTimeout(resolve, this.idleSleepMs));
   }
 }
