@@ -7,6 +7,7 @@ import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
 import type { Fields } from './tuple.js';
 import { isHeartbeat, isTick, Tuple } from './tuple.js';
+import { receive, start } from './lifecycle.js';
 
 /** Config key (per component): overrides the class's `concurrency` option. */
 export const CONCURRENCY_KEY = 'squall.concurrency';
@@ -115,8 +116,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   /** Whether squall.concurrency may change `concurrency` (not for bolts that rely on strict order). */
   protected readonly concurrencyConfigurable: boolean = true;
 
-  /** @internal */
-  override async _start(...args: Parameters<Component['_start']>): Promise<void> {
+  override async [start](...args: Parameters<Component[typeof start]>): Promise<void> {
     // The component's config may set concurrency (squall.concurrency): a redeploy can change it without code,
     // which is how `squall doctor` applies a plan for a bolt that mostly waits.
     const configured = Number(args[1].conf?.[CONCURRENCY_KEY]);
@@ -124,13 +124,12 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
       this.options.concurrency = configured;
       this.currentAsync = configured > 1 ? (this.currentAsync ?? new AsyncLocalStorage()) : undefined;
     }
-    await super._start(...args);
+    await super[start](...args);
     this.ready = true;
     this.pump();
   }
 
-  /** @internal */
-  _receive(message: unknown): void {
+  [receive](message: unknown): void {
     let m: TupleMessage | TaskIdsMessage;
     try {
       m = readBoltInput(message);

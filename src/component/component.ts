@@ -9,6 +9,7 @@ import { Meter } from './meter.js';
 import type { StormConnection } from './connection.js';
 import { ExitCode } from './connection.js';
 import { TopologyContext } from './context.js';
+import { receive, start } from './lifecycle.js';
 
 /** Options every component shares; set them as static fields or pass them to the constructor. */
 export interface ComponentOptions {
@@ -117,8 +118,8 @@ export abstract class Component {
     this.connection.send({ command: 'metrics', name, params });
   }
 
-  /** @internal Run the handshake: pid file, pid reply, then `initialize`. */
-  async _start(connection: StormConnection, handshake: Handshake): Promise<void> {
+  /** Run the handshake: pid file, pid reply, then `initialize` (called by `serve`). */
+  async [start](connection: StormConnection, handshake: Handshake): Promise<void> {
     this.connection = connection;
     this.conf = handshake.conf ?? {};
     this.context = new TopologyContext(handshake.context);
@@ -154,8 +155,8 @@ export abstract class Component {
     return meter;
   }
 
-  /** @internal Handle one message from Storm. */
-  abstract _receive(message: unknown): void;
+  /** Handle one message from Storm (called by `serve`). */
+  abstract [receive](message: unknown): void;
 
   /**
    * Warn once about emits that work here but not on every cluster (storm-facts "Versions"): direct emits fail on

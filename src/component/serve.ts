@@ -3,6 +3,7 @@ import type { Handshake } from '../wire/messages.js';
 import { Component, describeError, writePidFile } from './component.js';
 import { ExitCode, sharedConnection } from './connection.js';
 import type { StormConnection } from './connection.js';
+import { receive, start } from './lifecycle.js';
 
 /** A component class with a constructor taking no arguments (options come from its static `options`). */
 export type ComponentClass = new () => Component;
@@ -53,10 +54,10 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
     await connection.exit(ExitCode.USER_EXCEPTION);
     return;
   }
-  // `_start` attaches conf and context synchronously, before its first await, so messages that already
+  // `start` attaches conf and context synchronously, before its first await, so messages that already
   // arrived can be delivered right after; during `initialize` the component answers heartbeats and holds the rest.
-  const started = component._start(connection, handshake);
-  connection.listen((message) => component._receive(message));
+  const started = component[start](connection, handshake);
+  connection.listen((message) => component[receive](message));
   try {
     await started;
   } catch (err) {

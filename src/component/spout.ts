@@ -3,6 +3,7 @@ import type { SpoutCommandMessage, SpoutEmitMessage, TaskIdsMessage } from '../w
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
+import { receive, start } from './lifecycle.js';
 
 export interface SpoutOptions extends ComponentOptions {
   /**
@@ -92,15 +93,13 @@ export abstract class Spout extends Component {
 
   protected readonly kind = 'spout';
 
-  /** @internal */
-  override async _start(...args: Parameters<Component['_start']>): Promise<void> {
-    await super._start(...args);
+  override async [start](...args: Parameters<Component[typeof start]>): Promise<void> {
+    await super[start](...args);
     this.ready = true;
     void this.drain();
   }
 
-  /** @internal */
-  _receive(message: unknown): void {
+  [receive](message: unknown): void {
     let m: SpoutCommandMessage | TaskIdsMessage;
     try {
       m = readSpoutInput(message);
