@@ -18,8 +18,8 @@ export const ExitCode = {
 type Listener = (message: unknown) => void;
 
 /**
- * The component's end of the pipe to Storm: frames in from stdin, frames out to stdout, and a guard that keeps
- * anything else from reaching stdout. Exactly one exists per process.
+ * The component's end of the pipe to Storm: frames in from stdin, frames out to stdout. Exactly one exists per
+ * process (`sharedConnection`, which also guards stdout against everything else).
  */
 export class StormConnection {
   private readonly decoder = new FrameDecoder();
@@ -42,7 +42,6 @@ export class StormConnection {
       if (blocked) this.input.pause();
       else this.input.resume();
     });
-    guardStdout(this);
     input.on('data', (chunk: Buffer) => this.receive(chunk));
     input.on('end', () => this.onEnd());
     input.on('error', () => this.onEnd());
@@ -147,7 +146,11 @@ let shared: StormConnection | undefined;
  * module runs, so console output at module top level is already guarded.
  */
 export function sharedConnection(): StormConnection {
-  shared ??= new StormConnection();
+  if (!shared) {
+    shared = new StormConnection();
+    // From here on stdout is the protocol stream: nothing but the connection's own writer may reach it.
+    guardStdout(shared);
+  }
   return shared;
 }
 
