@@ -6,7 +6,7 @@
 import { formatDuration } from '../format/duration.js';
 import { table } from '../format/table.js';
 import type { TopologySpec } from '../topology/spec.js';
-import type { ComponentStats, LastError, TopologyStats, TopologySummary } from './client.js';
+import type { LastError, TopologyStats, UiComponentStats, UiTopologySummary } from './client.js';
 
 /** At or above this capacity a bolt is busy most of the window: tuples start to queue in front of it. */
 export const CAPACITY_WARNING = 0.8;
@@ -230,7 +230,7 @@ export function formatTopologyStats(topology: TopologyStats, options: ReportOpti
   return lines.join('\n') + '\n';
 }
 
-export function formatComponentStats(component: ComponentStats, options: ReportOptions = {}): string {
+export function formatComponentStats(component: UiComponentStats, options: ReportOptions = {}): string {
   const lines: string[] = [];
   lines.push(
     `${component.kind} ${component.id} of ${component.topologyName} (${component.topologyId}): ${plural(component.executors, 'executor')}, ${plural(component.tasks, 'task')}, window ${component.windowLabel}`,
@@ -289,7 +289,7 @@ export function formatComponentStats(component: ComponentStats, options: ReportO
  * `--json` output: the parsed data (numbers as numbers, null when the UI had none), plus the bottleneck for a
  * topology, so scripts and alerts need not parse the table or Storm's string-typed numbers.
  */
-export function toJson(stats: TopologyStats | ComponentStats | TopologySummary[], options: ReportOptions = {}): string {
+export function toJson(stats: TopologyStats | UiComponentStats | UiTopologySummary[], options: ReportOptions = {}): string {
   const value = !Array.isArray(stats) && 'bolts' in stats ? { ...stats, bottleneck: bottleneck(stats, options) } : stats;
   return JSON.stringify(value, null, 2) + '\n';
 }
