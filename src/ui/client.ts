@@ -58,14 +58,19 @@ const TOPOLOGY_SUMMARY = {
   executors: number('executorsTotal'),
 } as const;
 
-/** One row of `topologyStats[]`: the whole topology over one window. */
-const WINDOW_TOTALS = {
+/** The tuple counts every row of figures carries (topology, spout, bolt, executor). */
+const COUNTS = {
   emitted: number('emitted'),
   transferred: number('transferred'),
   acked: number('acked'),
   failed: number('failed'),
-  completeLatencyMs: number('completeLatency'),
 } as const;
+
+/** One row of `topologyStats[]`: the whole topology over one window. */
+const WINDOW_TOTALS = { ...COUNTS, completeLatencyMs: number('completeLatency') } as const;
+
+/** A component's size in the spouts[] and bolts[] rows and on its own page. */
+const SIZE = { executors: number('executors'), tasks: number('tasks') } as const;
 
 /** The last-error fields shared by spouts[] and bolts[] ("" / null when there is none). */
 const LAST_ERROR = {
@@ -75,26 +80,13 @@ const LAST_ERROR = {
   lapsedSecs: number('errorLapsedSecs', true),
 } as const;
 
-const SPOUT = {
-  id: text('spoutId'),
-  executors: number('executors'),
-  tasks: number('tasks'),
-  emitted: number('emitted'),
-  transferred: number('transferred'),
-  acked: number('acked'),
-  failed: number('failed'),
-  completeLatencyMs: number('completeLatency'),
-} as const;
+const SPOUT = { id: text('spoutId'), ...SIZE, ...COUNTS, completeLatencyMs: number('completeLatency') } as const;
 
 const BOLT = {
   id: text('boltId'),
-  executors: number('executors'),
-  tasks: number('tasks'),
+  ...SIZE,
+  ...COUNTS,
   executed: number('executed'),
-  emitted: number('emitted'),
-  transferred: number('transferred'),
-  acked: number('acked'),
-  failed: number('failed'),
   executeLatencyMs: number('executeLatency'),
   processLatencyMs: number('processLatency'),
   /** The busiest executor's capacity over the last 10 minutes (Storm computes it so whatever window is asked). */
@@ -108,10 +100,7 @@ const EXECUTOR = {
   host: text('host'),
   port: number('port'),
   uptimeSeconds: number('uptimeSeconds'),
-  emitted: number('emitted'),
-  transferred: number('transferred'),
-  acked: number('acked'),
-  failed: number('failed'),
+  ...COUNTS,
   executed: number('executed', true),
   executeLatencyMs: number('executeLatency', true),
   processLatencyMs: number('processLatency', true),
@@ -134,8 +123,7 @@ const COMPONENT = {
   id: text('id'),
   topologyName: text('name'),
   topologyId: text('topologyId'),
-  executors: number('executors'),
-  tasks: number('tasks'),
+  ...SIZE,
 } as const;
 
 function parseFields<T extends UiFields>(fields: T, json: object): Parsed<T> {
