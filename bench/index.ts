@@ -20,6 +20,7 @@ import { ShellSpoutExecutor } from '../src/runtime/shell-spout.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
+import { benchDoctor } from './doctor/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -201,3 +202,5 @@ await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await endToEnd();
 await redisBench();
+// squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
+if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();

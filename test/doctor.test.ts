@@ -182,3 +182,43 @@ describe('squall doctor against a Storm UI', () => {
     assert.match(result.stderr, /--utilization takes a fraction between 0 and 1 \(e\.g\. 0\.7\), got "70"/);
   });
 });
+
+describe('squall doctor on a local run (squall run --ui)', () => {
+  it('measures the components from inside, serves them next to the UI endpoints, and plans from them', async () => {
+    const squall = join(ROOT, 'bin', 'squall.js');
+    const run = execa(process.execPath, [squall, 'run', 'examples/wordcount', '--ui', '0', '--time', '12', '-o', 'squall.metrics.interval.secs=1'], { cwd: ROOT, reject: false });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      run.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /Storm UI REST API at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (found) resolve(found[1]!);
+      });
+      void run.then(() => reject(new Error(`squall run ended before serving its UI:\n${stderr}`)));
+    });
+    // Wait until every component has sent a measurement (one line per task and second).
+    const components = new Set<string>();
+    for (let i = 0; i < 80 && components.size < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const summary = (await (await fetch(`${url}/api/v1/topology/summary`)).json()) as { topologies: Array<{ id: string }> };
+      const metrics = (await (await fetch(`${url}/api/v1/topology/${summary.topologies[0]!.id}/squall/metrics`)).json()) as { metrics: TaskMetrics[] };
+      for (const m of metrics.metrics) if (m.executed > 0) components.add(m.component);
+    }
+    assert.equal(components.size, 3, `measurements from ${[...components].join(', ')}`);
+    const doctor = await execa(process.execPath, [squall, 'doctor', '--ui', url, '--json', '--target', '1000'], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
+    assert.equal(doctor.exitCode, 0, doctor.stderr);
+    const report = JSON.parse(doctor.stdout);
+    assert.deepEqual(report.coarse, [], 'every component measured itself');
+    const byId = new Map<string, { ratePerSec: number; serviceSecs: number; utilization: number }>(report.components.map((c: { id: string }) => [c.id, c]));
+    assert.ok(byId.get('split')!.serviceSecs > 0 && byId.get('count')!.serviceSecs > 0);
+    // Every sentence becomes several words: count executes more tuples than split.
+    assert.ok(byId.get('count')!.ratePerSec > byId.get('split')!.ratePerSec);
+    const count = report.figures.components.find((c: { id: string }) => c.id === 'count');
+    assert.ok(count.hotKeys.length > 0 && count.keySpread['3'].length === 3, 'hot keys and the key spread of a fields grouping');
+    assert.equal(report.plan.target, 1000);
+    const stats = await run;
+    assert.equal(stats.exitCode, 0, stats.stderr);
+    assert.doesNotMatch(stats.stdout, /squall\.metrics/, 'measurement lines are data, not log lines');
+  });
+});
+

@@ -112,7 +112,7 @@ function merge(from: Setup, to: Setup): Setup {
   return { tasks: { ...from.tasks, ...to.tasks }, config, conf: { ...from.conf, ...to.conf } };
 }
 
-async function predictions(loaded: LoadedTopology): Promise<void> {
+export async function predictions(loaded: LoadedTopology): Promise<void> {
   console.log('doctor  prediction: measure one configuration, predict another, run it');
   console.log('        case                    measured/s  predicted/s  observed/s  error');
   let worst = 0;
@@ -188,7 +188,7 @@ function dhalionStep(target: number) {
   };
 }
 
-async function convergence(loaded: LoadedTopology): Promise<void> {
+export async function convergence(loaded: LoadedTopology): Promise<void> {
   console.log('doctor  convergence: under-provisioned start, the source offering the target; changes until it is carried');
   console.log('        (slots: tuples worked on at once over all bolt tasks, i.e. tasks x concurrency; fewest: at 70% busy, from the set times)');
   console.log('        case            target/s   doctor: changes slots (fewest) rate/s   dhalion-style: changes slots rate/s');
@@ -212,7 +212,7 @@ async function convergence(loaded: LoadedTopology): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Diagnosis: what scaling does not fix
 
-async function diagnoses(loaded: LoadedTopology): Promise<void> {
+export async function diagnoses(loaded: LoadedTopology): Promise<void> {
   console.log('doctor  diagnosis');
   const report = (name: string, o: Observed, expected: string, ok: boolean, detail: string) =>
     console.log(`        ${name.padEnd(15)} ${ok ? 'found' : 'NOT found'}: ${expected}; ${detail}`);
@@ -241,9 +241,12 @@ export async function loadFamily(): Promise<LoadedTopology> {
   return loadTopology(join(here, '..', '..', '..', 'bench', 'doctor', 'topology.ts'));
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** All three parts, as `npm run bench` runs them. */
+export async function benchDoctor(): Promise<void> {
   const loaded = await loadFamily();
   await predictions(loaded);
   await convergence(loaded);
   await diagnoses(loaded);
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await benchDoctor();

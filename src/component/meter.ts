@@ -17,6 +17,8 @@ export const SPREAD_TASKS = 16;
 
 export class Meter {
   private executed = 0;
+  private nexts = 0;
+  private emptyNexts = 0;
   private busyMs = 0;
   private keyed = 0;
   private emitted: Record<string, number> = {};
@@ -59,6 +61,12 @@ export class Meter {
   /** Time in a handler that handled no tuple of its own (a spout's ack/fail, a bolt's tick). */
   busy(since: number): void {
     this.busyMs += performance.now() - since;
+  }
+
+  /** A spout answered a `next`: with at least one emit, or empty-handed (its source had nothing). */
+  next(emitted: boolean): void {
+    this.nexts++;
+    if (!emitted) this.emptyNexts++;
   }
 
   /** A spout emitted a root tuple with a message id (its unit of work). */
@@ -121,6 +129,10 @@ export class Meter {
       emitted: this.emitted,
       concurrency: this.concurrency,
     };
+    if (this.kind === 'spout') {
+      metrics.nexts = this.nexts;
+      metrics.emptyNexts = this.emptyNexts;
+    }
     if (this.keyed > 0) {
       metrics.keys = [...this.keys].sort((a, b) => b[1] - a[1]).slice(0, 10);
       metrics.keyed = this.keyed;
@@ -130,6 +142,8 @@ export class Meter {
     this.startedAt = now;
     this.cpuAtStart = process.cpuUsage();
     this.executed = 0;
+    this.nexts = 0;
+    this.emptyNexts = 0;
     this.busyMs = 0;
     this.keyed = 0;
     this.emitted = {};

@@ -130,6 +130,7 @@ export abstract class Spout extends Component {
         this.handleException(err, command.command === 'next' ? 'nextTuple' : command.command);
         if (this.options.exitOnException) return;
       }
+      if (command.command === 'next') this.meter?.next(this.emitsThisCommand > 0);
       if (command.command === 'next' && this.emitsThisCommand === 0) await this.idleBackoff();
       else this.idleSleepMs = 0;
       this.connection.send({ command: 'sync' });

@@ -43,7 +43,7 @@ export function collect(o: Observation): Collected {
     const c = withClusterCounts(spec, o.ui);
     const measured = latest.filter((m) => m.component === c.id);
     if (measured.length > 0) {
-      components.push(fromMetrics(c, measured, o.hosts));
+      components.push(fromMetrics(c, measured, o.hosts, spoutsRunFree(o)));
       if (measured.length < c.tasks) coarse.push(`${c.id}: ${measured.length} of ${c.tasks} tasks sent measurements; the others are assumed alike`);
       continue;
     }
@@ -101,6 +101,8 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     sum.busySecs += m.busySecs;
     sum.cpuSecs += m.cpuSecs;
     sum.concurrency = Math.max(sum.concurrency, m.concurrency);
+    if (m.nexts !== undefined) sum.nexts = (sum.nexts ?? 0) + m.nexts;
+    if (m.emptyNexts !== undefined) sum.emptyNexts = (sum.emptyNexts ?? 0) + m.emptyNexts;
     for (const [stream, n] of Object.entries(m.emitted)) sum.emitted[stream] = (sum.emitted[stream] ?? 0) + n;
     if (m.spread) {
       sum.spread = m.spread.map((counts, i) => counts.map((c, k) => c + (sum.spread?.[i]?.[k] ?? 0)));
@@ -134,7 +136,7 @@ function latestPerTask(metrics: readonly TaskMetrics[]): TaskMetrics[] {
 }
 
 /** From the components' own measurements: the precise path. */
-function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyMap<number, string> | undefined): ComponentFigures {
+function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyMap<number, string> | undefined, runFree: boolean): ComponentFigures {
   // A spout that emits without message ids has no roots: its emits are its unit of work.
   const unitsOf = (m: TaskMetrics): number => (c.kind === 'spout' && m.executed === 0 ? sumValues(m.emitted) : m.executed);
   const units = measured.reduce((n, m) => n + unitsOf(m), 0);
@@ -147,22 +149,32 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   // One process per task and one thread in it: a synchronous task is busy for its handler time or its CPU
   // (parsing and writing included), whichever is more. Async work overlaps, so there the wall time is the measure.
   const service = (b: number, u: number, c: number): number => (u > 0 ? (concurrency > 1 ? b / u : Math.max(b, c) / u) : 0);
+  // Storm asks a multi-lang spout for the next tuple only after its sync for the previous one: a spout that always
+  // has data and is not held back by max.spout.pending is busy for the whole round trip, not just its handler.
+  const roundTrip = (m: TaskMetrics): boolean =>
+    c.kind === 'spout' && runFree && (m.nexts ?? 0) > 0 && (m.emptyNexts ?? 0) / m.nexts! < SOURCE_EMPTY_SHARE;
+  const taskService = (m: TaskMetrics): number => (roundTrip(m) && unitsOf(m) > 0 ? m.secs / unitsOf(m) : service(m.busySecs, unitsOf(m), m.cpuSecs));
   const taskFigures: TaskFigures[] = measured.map((m) => {
     const host = hosts?.get(m.task);
-    return { task: m.task, ratePerSec: m.secs > 0 ? unitsOf(m) / m.secs : 0, serviceSecs: service(m.busySecs, unitsOf(m), m.cpuSecs), ...(host ? { host } : {}) };
+    return { task: m.task, ratePerSec: m.secs > 0 ? unitsOf(m) / m.secs : 0, serviceSecs: taskService(m), ...(host ? { host } : {}) };
   });
+  const nexts = measured.reduce((n, m) => n + (m.nexts ?? 0), 0);
+  const emptyNexts = measured.reduce((n, m) => n + (m.emptyNexts ?? 0), 0);
   const out: ComponentFigures = {
     id: c.id,
     kind: c.kind,
     tasks: c.tasks,
     executors: c.parallelism,
     concurrency,
-    serviceSecs: service(busy, units, cpu),
+    serviceSecs: measured.some(roundTrip) ? mean(taskFigures.map((t) => t.serviceSecs)) : service(busy, units, cpu),
     cpuSecs: perUnit(cpu),
     emitsPerTuple: Object.fromEntries(Object.entries(emitted).map(([s, n]) => [s, perUnit(n)])),
     taskFigures,
   };
-  if (c.kind === 'spout') out.rootRate = taskFigures.reduce((n, t) => n + t.ratePerSec, 0);
+  if (c.kind === 'spout') {
+    out.rootRate = taskFigures.reduce((n, t) => n + t.ratePerSec, 0);
+    if (nexts > 0) out.emptyNextShare = emptyNexts / nexts;
+  }
   const keys = hotKeysOf(measured);
   if (keys.length) out.hotKeys = keys;
   const spread = spreadOf(measured);
@@ -238,6 +250,33 @@ function idle(c: ComponentSpec): ComponentFigures {
 function windowOf(ui: TopologyStats): number | null {
   const candidates = [ui.windowSecs, ui.uptimeSeconds].filter((x): x is number => x !== null && x > 0);
   return candidates.length ? Math.min(...candidates) : null;
+}
+
+/** Below this share of empty-handed `next`s a spout always had data to emit. */
+export const SOURCE_EMPTY_SHARE = 0.1;
+
+/**
+ * Whether the spouts run free of max.spout.pending: trees in flight (rate × complete latency, Little's law) well
+ * under spout tasks × pending, or no limit at all.
+ */
+function spoutsRunFree(o: Observation): boolean {
+  const pending = o.maxSpoutPending;
+  const latency = o.completeLatencySecs ?? (o.ui?.totals?.completeLatencyMs != null ? o.ui.totals.completeLatencyMs / 1000 : null);
+  if (pending === null || latency === null) return pending === null;
+  const spoutTasks = o.spec.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + c.tasks, 0);
+  const rate = aggregateRoots(o.metrics);
+  return rate * latency < 0.8 * spoutTasks * pending;
+}
+
+/** Root tuples per second over the spouts' latest measurements. */
+function aggregateRoots(metrics: readonly TaskMetrics[]): number {
+  return latestPerTask(metrics)
+    .filter((m) => m.kind === 'spout')
+    .reduce((n, m) => n + (m.secs > 0 ? (m.executed || sumValues(m.emitted)) / m.secs : 0), 0);
+}
+
+function mean(values: number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0;
 }
 
 function sumValues(record: Record<string, number>): number {

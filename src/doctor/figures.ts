@@ -49,6 +49,8 @@ export interface ComponentFigures {
   emitsPerTuple: Record<string, number>;
   /** Spouts: root tuples per second now, all tasks together. */
   rootRate?: number;
+  /** Spouts: share of `next` calls that emitted nothing (the source was empty), when measured. */
+  emptyNextShare?: number;
   /** Per task, in task order, when the SDK measured them. */
   taskFigures?: TaskFigures[];
   /** Bolts fed by a fields grouping: the heaviest keys, heaviest first. */

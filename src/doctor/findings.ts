@@ -98,13 +98,18 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
       component: top.id,
       scalingHelps: true,
       message:
-        `${top.id} is the bottleneck: its busiest task is ${percent(top.utilization)} busy ` +
-        `(${fixed(top.ratePerSec)} tuples/s × ${ms(top.serviceSecs)} per tuple over ${top.tasks} task(s)); more tasks for it raise throughput.`,
+        top.kind === 'spout'
+          ? `${top.id} is the bottleneck: each of its ${top.tasks} task(s) emits one tree per next/sync round trip ` +
+            `(${ms(top.serviceSecs)}), since Storm asks a multi-lang spout for the next tuple only after the last sync; ` +
+            'more spout tasks raise the rate, and so does emitting several tuples per nextTuple.'
+          : `${top.id} is the bottleneck: its busiest task is ${percent(top.utilization)} busy ` +
+            `(${fixed(top.ratePerSec)} tuples/s × ${ms(top.serviceSecs)} per tuple over ${top.tasks} task(s)); more tasks for it raise throughput.`,
       evidence: { utilization: top.utilization, ratePerSec: top.ratePerSec, serviceSecs: top.serviceSecs, tasks: top.tasks },
     });
   }
 
   const pending = pendingFinding(figures, rate, top?.utilization ?? 0);
+
   if (pending) findings.push(pending);
   const timeouts = timeoutFinding(figures);
   if (timeouts) findings.push(timeouts);
@@ -187,7 +192,9 @@ function pendingFinding(figures: TopologyFigures, rate: number, busiest: number)
   const inFlight = rate * latency;
   const cap = limit / latency;
   if (inFlight < PENDING_FULL * limit) {
-    if (busiest < 0.5 && figures.offeredRate === undefined) {
+    // Source-limited: nothing is busy, and the spouts often had nothing to emit (or did not say).
+    const empty = figures.components.filter((c) => c.kind === 'spout').map((c) => c.emptyNextShare ?? 1);
+    if (busiest < 0.5 && figures.offeredRate === undefined && Math.min(...empty) >= 0.5) {
       return {
         kind: 'source-limited',
         scalingHelps: false,

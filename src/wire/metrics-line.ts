@@ -32,6 +32,9 @@ export interface TaskMetrics {
   cpuSecs: number;
   /** Tuples emitted per stream. */
   emitted: Record<string, number>;
+  /** Spouts: `next` commands answered, and how many of them emitted nothing (the source was empty). */
+  nexts?: number;
+  emptyNexts?: number;
   /** Tuples a bolt may process at once. */
   concurrency: number;
   /** Bolts fed by a fields grouping: the heaviest keys seen, as [key, approximate count], heaviest first. */
