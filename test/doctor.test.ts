@@ -163,6 +163,7 @@ describe('squall doctor against a Storm UI', () => {
     assert.match(text.stdout, /every component is under 20% busy/);
     assert.match(text.stdout, /^Plan for 40\.0 trees\/s, every task at most 70% busy$/m);
     assert.match(text.stdout, /count: .*processLatency, which includes waiting in the subprocess's queue/);
+    assert.match(text.stdout, /^    squall submit --force -p split=1 -p count=3 --tasks split=1 --tasks count=3 -o topology\.workers=1$/m);
     const json = await run('--json', '--target', '40', '--record', record);
     assert.equal(json.exitCode, 0, json.stderr);
     const report = JSON.parse(json.stdout);

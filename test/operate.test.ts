@@ -66,6 +66,21 @@ describe('operating a cluster directly', () => {
     assert.equal(jar.subarray(0, 2).toString(), 'PK', 'a zip (JAR) was uploaded');
   });
 
+  it('submits with -p and --tasks overriding the topology, as a doctor plan needs', async () => {
+    const result = await squall(where, 'submit', WORDCOUNT, '-n', 'wordcount-scaled', '-p', 'count=3', '--tasks', 'count=6', '-p', 'split=4');
+    assert.equal(result.exitCode, 0, result.stderr);
+    const submitted = nimbus.submitted.at(-1)!;
+    const count = submitted.bolts.find((b) => b.id === 'count')!;
+    assert.equal(count.parallelismHint, 3);
+    assert.equal(count.jsonConf?.['topology.tasks'], 6);
+    const split = submitted.bolts.find((b) => b.id === 'split')!;
+    assert.equal(split.parallelismHint, 4);
+    assert.equal(split.jsonConf?.['topology.tasks'], 4, 'tasks follow the executors when the topology did not set them apart');
+    const unknown = await squall(where, 'submit', WORDCOUNT, '-n', 'wordcount-x', '-p', 'counter=3');
+    assert.equal(unknown.exitCode, 1);
+    assert.match(unknown.stderr, /-p counter=…: the topology has no component "counter" \(it has sentences, split, count\)/);
+  });
+
   it('refuses a second submit with what to do, and --force replaces the running topology', async () => {
     const again = await squall(where, 'submit', WORDCOUNT);
     assert.equal(again.exitCode, 1);
@@ -171,6 +186,34 @@ describe('operating a cluster through SSH', () => {
     const tail = await squall(where, 'tail', 'wordcount', '-e', 'tunnel', '-n', '2', '--pattern', 'ERROR');
     assert.equal(tail.exitCode, 0, tail.stderr);
     assert.deepEqual(tail.stdout.trim().split('\n').sort(), ['127.0.0.1:6700 | ERROR broke on 6700', '127.0.0.1:6701 | ERROR broke on 6701']);
+  });
+
+  it("doctor reads the components' measurement lines from the worker logs over SSH", async () => {
+    const id = nimbus.topologies.get('wordcount')!.id;
+    const line = (component: string, task: number, executed: number, busySecs: number, emitted: Record<string, number>) =>
+      `2026-11-26 14:00:00.000 o.a.s.t.ShellBolt Thread-1 [INFO] ShellLog pid:1, name:${component} squall.metrics ` +
+      JSON.stringify({ v: 1, component, task, kind: component === 'sentences' ? 'spout' : 'bolt', at: 1_700_000_000_000, secs: 60, executed, busySecs, cpuSecs: busySecs / 2, emitted, concurrency: 1 });
+    mkdirSync(join(logs, 'workers-artifacts', id, '6702'), { recursive: true });
+    writeFileSync(
+      join(logs, 'workers-artifacts', id, '6702', 'worker.log'),
+      [
+        'INFO an ordinary line',
+        line('sentences', 7, 6000, 6, { default: 6000 }),
+        line('split', 8, 3000, 3, { default: 18000 }),
+        line('split', 9, 3000, 3, { default: 18000 }),
+        line('count', 5, 18000, 9, {}),
+        line('count', 6, 18000, 9, {}),
+      ].join('\n') + '\n',
+    );
+    const doctor = await squall(where, 'doctor', 'wordcount', '-e', 'tunnel', '--topology', WORDCOUNT, '--json');
+    assert.equal(doctor.exitCode, 0, doctor.stderr);
+    const report = JSON.parse(doctor.stdout);
+    // Measured from the logs, not the UI's counts; the UI's task counts (4 and 8) show who sent none.
+    assert.deepEqual(report.coarse, ['split: 2 of 4 tasks sent measurements; the others are assumed alike', 'count: 2 of 8 tasks sent measurements; the others are assumed alike']);
+    const split = report.figures.components.find((c: { id: string }) => c.id === 'split');
+    assert.equal(split.serviceSecs, 0.001);
+    assert.equal(split.emitsPerTuple.default, 6);
+    assert.equal(report.rate, 100);
   });
 
   it('follows logs with -f until Ctrl-C, then closes every SSH connection', async () => {

@@ -16,6 +16,13 @@ export function collectParallelism(raw: string, previous: Record<string, number>
   return { ...previous, [match[1]!]: Number(match[2]) };
 }
 
+/** `--tasks component=N`, repeatable. */
+export function collectTasks(raw: string, previous: Record<string, number> = {}): Record<string, number> {
+  const match = /^([^=]+)=(\d+)$/.exec(raw);
+  if (!match || Number(match[2]) < 1) throw new Error(`--tasks expects component=TASKS with TASKS at least 1 (e.g. --tasks count=8), got "${raw}"`);
+  return { ...previous, [match[1]!]: Number(match[2]) };
+}
+
 export function wholeSeconds(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number of seconds, got "${raw}"`);

@@ -13,6 +13,10 @@ export interface ConfigSources {
   debug?: boolean;
   /** `-o key=value` on the command line (`conf` in runTopology/testBolt). */
   commandLine?: Record<string, unknown>;
+  /** `-p component=N`: executors (Storm's parallelism hint) per component, without editing the topology. */
+  parallelism?: Record<string, number>;
+  /** `--tasks component=N`: tasks per component (fixed at submit; a rebalance can use up to this many executors). */
+  tasks?: Record<string, number>;
 }
 
 /**
@@ -38,7 +42,26 @@ export function resolveTopologyConfig(topologyConfig: Record<string, unknown>, s
  * validated once, as a whole. Throws a TopologyValidationError naming each problem.
  */
 export function resolveTopology(spec: TopologySpec, sources: ConfigSources = {}, name = spec.name): TopologySpec {
-  const resolved = { ...spec, name, config: resolveTopologyConfig(spec.config, sources) };
+  const resolved = { ...spec, name, config: resolveTopologyConfig(spec.config, sources), components: withParallelism(spec, sources) };
   assertValidTopology(resolved);
   return resolved;
+}
+
+/**
+ * Components with `-p` and `--tasks` applied. A component whose tasks followed its parallelism (the default) keeps
+ * following it; otherwise tasks never drop below the executors, which Storm would refuse.
+ */
+function withParallelism(spec: TopologySpec, sources: ConfigSources): TopologySpec['components'] {
+  const known = new Set(spec.components.map((c) => c.id));
+  for (const [flag, given] of [['-p', sources.parallelism], ['--tasks', sources.tasks]] as const) {
+    for (const id of Object.keys(given ?? {})) {
+      if (!known.has(id)) throw new Error(`${flag} ${id}=…: the topology has no component "${id}" (it has ${[...known].join(', ')})`);
+    }
+  }
+  return spec.components.map((c) => {
+    const parallelism = sources.parallelism?.[c.id] ?? c.parallelism;
+    const tasks = sources.tasks?.[c.id] ?? (c.tasks === c.parallelism ? parallelism : Math.max(c.tasks, parallelism));
+    if (tasks < parallelism) throw new Error(`--tasks ${c.id}=${tasks} is fewer than its ${parallelism} executors: give it at least ${parallelism} tasks`);
+    return parallelism === c.parallelism && tasks === c.tasks ? c : { ...c, parallelism, tasks };
+  });
 }

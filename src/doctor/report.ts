@@ -11,6 +11,8 @@ import { table } from '../format/table.js';
 
 export interface DoctorReport {
   topology: string;
+  /** How the CLI reached the cluster, for the command that applies the plan (e.g. `-e prod`); empty locally. */
+  target?: string;
   collected: Collected;
   diagnosis: Diagnosis;
   plan: Plan;
@@ -72,9 +74,13 @@ export function formatDoctor(r: DoctorReport): string {
   if (!p.unchanged) {
     lines.push(
       p.redeploy
-        ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit.'
-        : '  a rebalance applies it: only executors and workers change.',
+        ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit:'
+        : '  a rebalance applies it: only executors and workers change:',
+      `    ${applyCommand(r)}`,
     );
+    for (const c of p.components) {
+      if (c.concurrency.now !== c.concurrency.planned) lines.push(`    and set "squall.concurrency": ${c.concurrency.planned} in ${c.id}'s config`);
+    }
   }
   for (const caveat of p.caveats) lines.push(`  not fixed by scaling: ${caveat}`);
   if (collected.coarse.length || collected.missing.length) {
@@ -103,6 +109,7 @@ export function doctorJson(r: DoctorReport): string {
         maxSpoutPending: r.plan.maxSpoutPending,
         workers: r.plan.workers,
         caveats: r.plan.caveats,
+        command: r.plan.unchanged ? null : applyCommand(r),
         predicted: { ...r.plan.predicted, saturationRate: finite(r.plan.predicted.saturationRate), completeLatencySecs: finite(r.plan.predicted.completeLatencySecs) },
       },
       figures: r.collected.figures,
@@ -112,6 +119,19 @@ export function doctorJson(r: DoctorReport): string {
     null,
     2,
   ) + '\n';
+}
+
+/** The command that carries the plan out (concurrency aside: it lives in each component's config). */
+export function applyCommand(r: DoctorReport): string {
+  const p = r.plan;
+  const where = r.target ? ` ${r.target}` : '';
+  const executors = p.components.filter((c) => c.executors.planned !== c.executors.now || c.tasks.planned !== c.tasks.now).map((c) => `-p ${c.id}=${c.executors.planned}`);
+  if (!p.redeploy) return [`squall rebalance ${r.topology}${where}`, ...executors, ...(p.workers.planned !== p.workers.now ? [`-w ${p.workers.planned}`] : [])].join(' ');
+  const parts = [`squall submit${where} --force`, ...executors];
+  for (const c of p.components) if (c.tasks.planned !== c.tasks.now) parts.push(`--tasks ${c.id}=${c.tasks.planned}`);
+  if (p.maxSpoutPending.planned !== p.maxSpoutPending.now) parts.push(`-o topology.max.spout.pending=${p.maxSpoutPending.planned}`);
+  if (p.workers.planned !== p.workers.now) parts.push(`-o topology.workers=${p.workers.planned}`);
+  return parts.join(' ');
 }
 
 /** Rates and load drawn on the graph; components at or over SATURATED, or named in a finding, filled. */

@@ -4,7 +4,9 @@ import ndjson from 'ndjson';
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { collect, type Observation } from '../../doctor/collect.js';
+import { aggregateMetrics, collect, type Observation } from '../../doctor/collect.js';
+import { readMetricLines } from '../../cluster/worker-logs.js';
+import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { diagnose } from '../../doctor/findings.js';
 import { plan } from '../../doctor/plan.js';
 import { doctorAnnotations, doctorJson, formatDoctor, type DoctorReport } from '../../doctor/report.js';
@@ -22,6 +24,7 @@ interface DoctorOptions extends AccessOptions {
   json: boolean;
   dot: boolean;
   record?: string;
+  topology: string;
 }
 
 export function registerDoctor(program: Command): void {
@@ -30,6 +33,7 @@ export function registerDoctor(program: Command): void {
       .command('doctor')
       .argument('[name]', "running topology (default: the project topology's name)")
       .description('what holds a running topology back, and the parallelism it needs, predicted before you change it')
+      .option('--topology <path>', "the topology's project folder or file, for its groupings", '.')
       .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
       .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveNumber)
       .option('--utilization <0-1>', 'how busy the plan lets any task be', utilizationOption, 0.7)
@@ -42,8 +46,9 @@ export function registerDoctor(program: Command): void {
       `
 Run it in the topology's project: the topology's graph gives the groupings. squall components measure themselves
 (time and CPU per tuple, emits per stream, hot keys) and send a line every squall.metrics.interval.secs; a local
-\`squall run --ui\` serves those lines to doctor directly. Where there are none, the Storm UI's counts stand in,
-and the report says which figures are coarser and why.
+\`squall run --ui\` serves those lines to doctor directly, and on a cluster doctor reads the last ones from the
+worker logs over SSH (as squall tail does). Where there are none, the Storm UI's counts stand in, and the report
+says which figures are coarser and why.
 
 Each finding comes with its evidence; the plan gives tasks, executors, concurrency and max.spout.pending for the
 target with every task at most --utilization busy, and the throughput and latency the model predicts for it.
@@ -55,26 +60,31 @@ Examples:
 `,
     )
     .action(async (name: string | undefined, options: DoctorOptions) => {
-      const project = await projectTopology();
+      const project = await projectTopology(options.topology);
       if (options.json && options.dot) throw new Error('choose one of --json and --dot');
       const topology = name ?? project.name;
-      const observe = async (ui: StormUiClient): Promise<DoctorReport> => {
-        const collected = collect(await observation(ui, topology, project));
+      const observe = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> => {
+        const collected = collect(await observation(ui, topology, project, fromLogs));
         const diagnosis = diagnose(collected.figures);
         const planned = plan(collected.figures, { ...(options.target !== undefined ? { target: options.target } : {}), utilization: options.utilization }, diagnosis);
-        return { topology, collected, diagnosis, plan: planned };
+        const target = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
+        return { topology, target, collected, diagnosis, plan: planned };
       };
       const timeoutMs = (options.timeout ?? 10) * 1000;
       const report = options.ui
         ? await observe(new StormUiClient(options.ui, { timeoutMs }))
-        : await withCluster(options, async (access) => observe(new StormUiClient(await access.uiBaseUrl(), { timeoutMs })));
+        : await withCluster(options, async (access) => {
+            // On a cluster the measurements are in the worker logs, read over SSH when the environment allows it.
+            const fromLogs = access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, topology)).metrics : undefined;
+            return observe(new StormUiClient(await access.uiBaseUrl(), { timeoutMs }), fromLogs);
+          });
       if (options.record) await appendRecord(options.record, report);
       process.stdout.write(options.json ? doctorJson(report) : options.dot ? toDot(project, doctorAnnotations(report)) : formatDoctor(report));
     });
 }
 
 /** What the UI and the components' measurements say about the running topology. */
-async function observation(ui: StormUiClient, name: string, spec: TopologySpec): Promise<Observation> {
+async function observation(ui: StormUiClient, name: string, spec: TopologySpec, fromLogs?: () => Promise<TaskMetrics[]>): Promise<Observation> {
   const { id } = await ui.findTopology(name);
   const stats = await ui.topology(id, 600);
   const conf = { ...spec.config, ...stats.configuration };
@@ -93,10 +103,23 @@ async function observation(ui: StormUiClient, name: string, spec: TopologySpec):
     maxSpoutPending: typeof pending === 'number' && pending > 0 ? pending : null,
     messageTimeoutSecs: Number(conf['topology.message.timeout.secs'] ?? 30),
     workers: Number(conf['topology.workers'] ?? stats.workers ?? 1),
-    metrics: (await ui.squallMetrics(id)) ?? [],
+    metrics: (await ui.squallMetrics(id)) ?? recent(fromLogs ? await fromLogs() : []),
     ui: stats,
     hosts,
   };
+}
+
+/** Intervals per task a report covers: five minutes at the default interval of 60 s. */
+const RECENT_INTERVALS = 5;
+
+/** Each task's last few measurement lines, added up: a steadier figure than one interval. */
+function recent(lines: TaskMetrics[]): TaskMetrics[] {
+  const byTask = new Map<string, TaskMetrics[]>();
+  for (const m of lines) {
+    const key = `${m.component}\u0000${m.task}`;
+    (byTask.get(key) ?? byTask.set(key, []).get(key)!).push(m);
+  }
+  return aggregateMetrics([...byTask.values()].flatMap((ms) => ms.sort((a, b) => a.at - b.at).slice(-RECENT_INTERVALS)));
 }
 
 /** Append one NDJSON record: when, what was observed, and what the model made of it. */
@@ -117,11 +140,11 @@ async function appendRecord(file: string, r: DoctorReport): Promise<void> {
 }
 
 /** The project's topology: its graph says where tuples go, which the UI does not. */
-async function projectTopology(): Promise<TopologySpec> {
+async function projectTopology(target: string): Promise<TopologySpec> {
   try {
-    return (await loadTopology('.')).spec;
+    return (await loadTopology(target)).spec;
   } catch (err) {
-    throw new Error(`squall doctor needs the topology's project (its groupings): run it in the project folder (${(err as Error).message})`);
+    throw new Error(`squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message})`);
   }
 }
 

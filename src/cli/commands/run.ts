@@ -11,12 +11,15 @@ import { LogLevel } from '../../wire/messages.js';
 import { METRICS_INTERVAL_KEY } from '../../wire/metrics-line.js';
 import { serveLocalUi } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
+import { collectParallelism, collectTasks } from '../cluster-options.js';
 
 interface RunOptions {
   time?: number;
   option: Record<string, unknown>;
   debug: boolean;
   ui?: string | true;
+  parallelism: Record<string, number>;
+  tasks: Record<string, number>;
 }
 
 /** Storm UI's default port (`ui.port`). */
@@ -31,6 +34,8 @@ export function registerRun(program: Command): void {
     .description('run a topology on this machine with the embedded Storm runtime: no JVM, no Storm install')
     .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber)
     .option('-o, --option <key=value>', 'topology config, repeatable; values parse as JSON when they can', collectOption, {})
+    .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
+    .option('--tasks <component=N>', 'tasks (processes) of a component, repeatable (overrides the topology)', collectTasks, {})
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
     .option('--ui [port]', `serve the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
     .addHelpText(
@@ -90,7 +95,7 @@ async function run(target: string, options: RunOptions): Promise<number> {
 async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
   process.stderr.write(`squall: bundling ${target} …\n`);
   // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
-  const loaded = await loadTopology(target, { outDir: buildDir, config: { debug: options.debug, commandLine: options.option } });
+  const loaded = await loadTopology(target, { outDir: buildDir, config: { debug: options.debug, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks } });
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
   const direct = multilangDirectStreams(loaded.spec);

@@ -10,7 +10,7 @@ import { buildJar, workerCommand } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
 import { directEmitProblem, directEmitsBreakOn, multilangDirectStreams } from '../../topology/direct-emits.js';
 import type { TopologySpec } from '../../topology/spec.js';
-import { addClusterOptions, wholeSeconds } from '../cluster-options.js';
+import { addClusterOptions, collectParallelism, collectTasks, wholeSeconds } from '../cluster-options.js';
 import { collectOption } from '../options.js';
 
 interface SubmitOptions extends AccessOptions {
@@ -18,6 +18,8 @@ interface SubmitOptions extends AccessOptions {
   force: boolean;
   inactive: boolean;
   option: Record<string, unknown>;
+  parallelism: Record<string, number>;
+  tasks: Record<string, number>;
   wait?: number;
   bundleNode: boolean;
 }
@@ -32,6 +34,8 @@ export function registerSubmit(program: Command): void {
       .option('-f, --force', 'kill a running topology of that name first, and wait until it is gone', false)
       .option('--inactive', 'submit deactivated; start it later with squall activate', false)
       .option('-o, --option <key=value>', 'topology config, repeatable (beats the topology config, which beats the environment options)', collectOption, {})
+      .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
+      .option('--tasks <component=N>', 'tasks of a component, repeatable: the most executors a rebalance can give it later', collectTasks, {})
       .option('--wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
       .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false),
   )
@@ -53,7 +57,7 @@ Examples:
     .action(async (target: string, options: SubmitOptions) => {
       await withCluster(options, async (access) => {
         process.stderr.write(`squall: bundling and validating ${target} …\n`);
-        const loaded = await loadTopology(target, { config: { environment: access.env, commandLine: options.option }, name: options.name });
+        const loaded = await loadTopology(target, { config: { environment: access.env, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks }, name: options.name });
         const { spec } = loaded;
         const { name, config } = spec;
         const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ClusterAccess } from '../../cluster/access.js';
+import { locateWorkers } from '../../cluster/worker-logs.js';
 import { withCluster } from '../../cluster/access.js';
 import type { AccessOptions } from '../../cluster/access.js';
 import { SshError } from '../../ssh/connection.js';
@@ -53,7 +53,7 @@ Examples:
       const topology = await nameOrBundleProject(name);
       await withCluster(options, async (access) => {
         if (!access.env) throw new Error('tail reads worker logs over SSH: use an environment from config.json (-e NAME) with "user" and "workers"');
-        const { id, hosts, logDir, isCurrent } = await locate(access, topology.name);
+        const { id, hosts, logDir, isCurrent } = await locateWorkers(access, topology.name);
         process.stderr.write(`squall: ${topology.name} (${id}) on ${hosts.join(', ')}${options.follow ? ' (Ctrl-C to stop)' : ''}\n`);
         const failures: string[] = [];
         const lost: string[] = [];
@@ -92,44 +92,6 @@ Examples:
         if (hostsWithLogs === 0) throw new Error(`no worker logs of ${topology.name} (${id}) on ${hosts.join(', ')} under ${logDir}: check "workers" and "log.path" in config.json`);
       });
     });
-}
-
-interface Located {
-  id: string;
-  hosts: string[];
-  logDir: string;
-  /** Whether a worker at host:port belongs to the current assignment (getTopologyInfo). */
-  isCurrent: (host: string, port: number) => boolean;
-}
-
-/** The topology id, the worker hosts, the log folder and the current assignment. */
-async function locate(access: ClusterAccess, name: string): Promise<Located> {
-  const nimbus = await access.nimbus();
-  try {
-    const info = await nimbus.getClusterInfo();
-    const topology = info.topologies.find((t) => t.name === name);
-    if (!topology) {
-      throw new Error(`no topology named "${name}" is running (running: ${info.topologies.map((t) => t.name).join(', ') || 'none'})`);
-    }
-    const hosts = access.env?.workers ?? [...new Set(info.supervisors.map((s) => s.host))];
-    if (hosts.length === 0) throw new Error('no worker hosts: list them as "workers" in config.json');
-    let logDir = access.env?.log?.path;
-    if (!logDir) {
-      const conf = await nimbus.getNimbusConf();
-      logDir = typeof conf['storm.log.dir'] === 'string' ? conf['storm.log.dir'] : undefined;
-    }
-    if (!logDir) throw new Error('where are the worker logs? set "log": { "path": "/var/log/storm" } in the environment in config.json');
-    const executors = (await nimbus.getTopologyInfo(topology.id, name)).executors;
-    const assigned = new Set(executors.map((e) => `${e.host.toLowerCase()}:${e.port}`));
-    const assignedHosts = new Set(executors.map((e) => e.host.toLowerCase()));
-    const assignedPorts = new Set(executors.map((e) => e.port));
-    // "workers" in config.json may name hosts otherwise than Nimbus does (an address for a name): then go by port.
-    const isCurrent = (host: string, port: number) =>
-      executors.length === 0 || (assignedHosts.has(host.toLowerCase()) ? assigned.has(`${host.toLowerCase()}:${port}`) : assignedPorts.has(port));
-    return { id: topology.id, hosts, logDir, isCurrent };
-  } finally {
-    nimbus.close();
-  }
 }
 
 function toRegex(pattern: string): RegExp {
