@@ -29,7 +29,7 @@ export type { LogLevelName } from './wire/messages.js';
 
 // Topologies
 export { BoltDeclarer, java, shell, Topology } from './topology/builder.js';
-export type { ComponentOptions as TopologyComponentOptions, ComponentRef, FieldsOf, Outputs, StreamDeclaration } from './topology/builder.js';
+export type { ComponentRef, FieldsOf, Outputs, StreamDeclaration, TopologyComponentOptions } from './topology/builder.js';
 export type { ComponentSpec, GroupingSpec, TopologySpec } from './topology/spec.js';
 export { TopologyValidationError, validateTopology } from './topology/validate.js';
 

@@ -4,7 +4,10 @@
  */
 import { open } from 'node:fs/promises';
 import type { TopologySpec } from '../topology/spec.js';
-import { encodeStormTopology } from './storm-topology.js';
+import { ApplicationException, Nimbus, NimbusException } from './schema.js';
+import type * as schema from './schema.js';
+import type { DeclaredException, Fields, Method, StructInput, StructValue } from './schema.js';
+import { stormTopology } from './storm-topology.js';
 import type { StormTopologyOptions } from './storm-topology.js';
 import { FramedConnection, MessageType, ThriftProtocolError, ThriftReader, ThriftWriter, TransportError, TType } from './thrift.js';
 import type { ConnectionOptions, TransportFailure } from './thrift.js';
@@ -60,56 +63,17 @@ export interface LeaderOptions extends NimbusClientOptions {
   dial?: (address: NimbusAddress, reportedBy?: NimbusAddress) => Promise<NimbusAddress & { label?: string }>;
 }
 
-export interface NimbusLeader {
-  host: string;
-  port: number;
-  isLeader: boolean;
-  version: string;
-}
+/** What getLeader() answers: storm.thrift NimbusSummary without its uptime. */
+export type NimbusLeader = Omit<NimbusSummary, 'uptimeSecs'>;
 
-export interface TopologySummary {
-  id: string;
-  name: string;
-  status: string;
-  uptimeSecs: number;
-  numTasks: number;
-  numExecutors: number;
-  numWorkers: number;
-}
-
-export interface NimbusSummary extends NimbusLeader {
-  uptimeSecs: number;
-}
-
-export interface SupervisorSummary {
-  host: string;
-  id: string;
-  uptimeSecs: number;
-  numWorkers: number;
-  numUsedWorkers: number;
-}
-
-/** Where one executor runs now (storm.thrift ExecutorSummary: 2 component_id, 3 host, 4 port). */
-export interface ExecutorPlacement {
-  componentId: string;
-  host: string;
-  port: number;
-}
-
-/** What squall reads of storm.thrift TopologyInfo: 1 id, 2 name, 3 uptime_secs, 4 executors, 5 status. */
-export interface TopologyInfo {
-  id: string;
-  name: string;
-  uptimeSecs: number;
-  status: string;
-  executors: ExecutorPlacement[];
-}
-
-export interface ClusterInfo {
-  topologies: TopologySummary[];
-  nimbuses: NimbusSummary[];
-  supervisors: SupervisorSummary[];
-}
+export type NimbusSummary = StructValue<typeof schema.NimbusSummary.fields>;
+export type TopologySummary = StructValue<typeof schema.TopologySummary.fields>;
+export type SupervisorSummary = StructValue<typeof schema.SupervisorSummary.fields>;
+/** Where one executor runs now (what squall reads of storm.thrift ExecutorSummary). */
+export type ExecutorPlacement = StructValue<typeof schema.ExecutorSummary.fields>;
+export type TopologyInfo = StructValue<typeof schema.TopologyInfo.fields>;
+/** storm.thrift ClusterSummary. */
+export type ClusterInfo = StructValue<typeof schema.ClusterSummary.fields>;
 
 export interface RebalanceRequest {
   /** Seconds the topology stays deactivated before its executors move (Nimbus default: the message timeout). */
@@ -119,15 +83,9 @@ export interface RebalanceRequest {
   numExecutors?: Record<string, number>;
 }
 
-/** Which declared exception (by result field id) a method throws; field 0 is the return value. */
-type Throws = Partial<Record<number, 'AlreadyAlive' | 'InvalidTopology' | 'NotAlive' | 'Authorization'>>;
-const AUTH_ONLY: Throws = { 1: 'Authorization' };
-const SUBMIT_THROWS: Throws = { 1: 'AlreadyAlive', 2: 'InvalidTopology', 3: 'Authorization' };
-const LIFECYCLE_THROWS: Throws = { 1: 'NotAlive', 2: 'Authorization' };
-const REBALANCE_THROWS: Throws = { 1: 'NotAlive', 2: 'InvalidTopology', 3: 'Authorization' };
-
-/** Reads the success value (result field 0) given its wire type. */
-type ReadSuccess<T> = { type: number; read: (r: ThriftReader) => T };
+/** storm.thrift TopologyInitialStatus. */
+const TOPOLOGY_ACTIVE = 1;
+const TOPOLOGY_INACTIVE = 2;
 
 /** What a call concerns, for error messages. */
 interface CallContext {
@@ -162,22 +120,22 @@ export class NimbusClient {
   }
 
   async getLeader(): Promise<NimbusLeader> {
-    const summary = await this.call('getLeader', () => {}, struct(readNimbusSummary), AUTH_ONLY);
+    const summary = await this.call(Nimbus.getLeader, {});
     const { uptimeSecs: _uptime, ...leader } = summary;
     return leader;
   }
 
   getClusterInfo(): Promise<ClusterInfo> {
-    return this.call('getClusterInfo', () => {}, struct(readClusterSummary), AUTH_ONLY);
+    return this.call(Nimbus.getClusterInfo, {});
   }
 
   /** A running topology's current assignment, by topology id. */
   getTopologyInfo(id: string, name = id): Promise<TopologyInfo> {
-    return this.call('getTopologyInfo', (w) => w.stringField(1, id), struct(readTopologyInfo), LIFECYCLE_THROWS, { topology: name });
+    return this.call(Nimbus.getTopologyInfo, { id }, { topology: name });
   }
 
   async getNimbusConf(): Promise<Record<string, unknown>> {
-    const json = await this.call('getNimbusConf', () => {}, STRING, AUTH_ONLY);
+    const json = await this.call(Nimbus.getNimbusConf, {});
     try {
       return JSON.parse(json) as Record<string, unknown>;
     } catch {
@@ -186,7 +144,7 @@ export class NimbusClient {
   }
 
   isTopologyNameAllowed(name: string): Promise<boolean> {
-    return this.call('isTopologyNameAllowed', (w) => w.stringField(1, name), BOOL, AUTH_ONLY);
+    return this.call(Nimbus.isTopologyNameAllowed, { name });
   }
 
   /**
@@ -197,17 +155,17 @@ export class NimbusClient {
     const file = await open(path, 'r');
     try {
       const totalBytes = (await file.stat()).size;
-      const location = await this.call('beginFileUpload', () => {}, STRING, AUTH_ONLY);
+      const location = await this.call(Nimbus.beginFileUpload, {});
       const chunk = Buffer.allocUnsafe(UPLOAD_CHUNK_BYTES);
       let sentBytes = 0;
       while (sentBytes < totalBytes) {
         const { bytesRead } = await file.read(chunk, 0, Math.min(UPLOAD_CHUNK_BYTES, totalBytes - sentBytes), sentBytes);
         if (bytesRead === 0) throw new Error(`${path} became shorter while it was being uploaded`);
-        await this.call('uploadChunk', (w) => w.stringField(1, location).binaryField(2, chunk.subarray(0, bytesRead)), undefined, AUTH_ONLY);
+        await this.call(Nimbus.uploadChunk, { location, chunk: chunk.subarray(0, bytesRead) });
         sentBytes += bytesRead;
         onProgress?.(sentBytes, totalBytes);
       }
-      await this.call('finishFileUpload', (w) => w.stringField(1, location), undefined, AUTH_ONLY);
+      await this.call(Nimbus.finishFileUpload, { location });
       return location;
     } finally {
       await file.close();
@@ -228,16 +186,14 @@ export class NimbusClient {
   ): Promise<void> {
     checkSubmission(name, jsonConf, spec, this.address);
     await this.call(
-      'submitTopologyWithOpts',
-      (w) => {
-        w.stringField(1, name).stringField(2, uploadedJarLocation).stringField(3, jsonConf);
-        w.fieldBegin(TType.STRUCT, 4);
-        encodeStormTopology(w, spec, topologyOptions);
-        // SubmitOptions{1: initial_status} — TopologyInitialStatus ACTIVE = 1, INACTIVE = 2.
-        w.structField(5, () => w.i32Field(1, submitOptions.inactive ? 2 : 1));
+      Nimbus.submitTopologyWithOpts,
+      {
+        name,
+        uploadedJarLocation,
+        jsonConf,
+        topology: stormTopology(spec, topologyOptions),
+        options: { initialStatus: submitOptions.inactive ? TOPOLOGY_INACTIVE : TOPOLOGY_ACTIVE },
       },
-      undefined,
-      SUBMIT_THROWS,
       { topology: name },
     );
   }
@@ -245,64 +201,42 @@ export class NimbusClient {
   /** Without waitSecs, Nimbus waits the topology's message timeout before killing (killTopology). */
   async killTopology(name: string, waitSecs?: number): Promise<void> {
     if (waitSecs === undefined) {
-      await this.call('killTopology', (w) => w.stringField(1, name), undefined, LIFECYCLE_THROWS, { topology: name });
+      await this.call(Nimbus.killTopology, { name }, { topology: name });
       return;
     }
-    await this.call(
-      'killTopologyWithOpts',
-      (w) => w.stringField(1, name).structField(2, () => w.i32Field(1, waitSecs)),
-      undefined,
-      LIFECYCLE_THROWS,
-      { topology: name },
-    );
+    await this.call(Nimbus.killTopologyWithOpts, { name, options: { waitSecs } }, { topology: name });
   }
 
   async activate(name: string): Promise<void> {
-    await this.call('activate', (w) => w.stringField(1, name), undefined, LIFECYCLE_THROWS, { topology: name });
+    await this.call(Nimbus.activate, { name }, { topology: name });
   }
 
   async deactivate(name: string): Promise<void> {
-    await this.call('deactivate', (w) => w.stringField(1, name), undefined, LIFECYCLE_THROWS, { topology: name });
+    await this.call(Nimbus.deactivate, { name }, { topology: name });
   }
 
   async rebalance(name: string, request: RebalanceRequest = {}): Promise<void> {
-    await this.call(
-      'rebalance',
-      (w) => {
-        w.stringField(1, name);
-        // RebalanceOptions: every field optional; absent means "leave as is".
-        w.structField(2, () => {
-          if (request.waitSecs !== undefined) w.i32Field(1, request.waitSecs);
-          if (request.numWorkers !== undefined) w.i32Field(2, request.numWorkers);
-          if (request.numExecutors !== undefined) {
-            const entries = Object.entries(request.numExecutors);
-            w.fieldBegin(TType.MAP, 3).mapBegin(TType.STRING, TType.I32, entries.length);
-            for (const [component, executors] of entries) w.string(component).i32(executors);
-          }
-        });
-      },
-      undefined,
-      REBALANCE_THROWS,
-      { topology: name },
-    );
+    const options: StructInput<typeof schema.RebalanceOptions.fields> = {
+      ...(request.waitSecs !== undefined ? { waitSecs: request.waitSecs } : {}),
+      ...(request.numWorkers !== undefined ? { numWorkers: request.numWorkers } : {}),
+      ...(request.numExecutors !== undefined ? { numExecutors: Object.entries(request.numExecutors) } : {}),
+    };
+    await this.call(Nimbus.rebalance, { name, options }, { topology: name });
   }
 
-  /** One request/reply exchange; decodes the reply struct (field 0 = success, field N = declared exception N). */
-  private async call<T = void>(
-    method: string,
-    writeArgs: (w: ThriftWriter) => void,
-    success: ReadSuccess<T> | undefined,
-    throws: Throws,
+  /** One request/reply exchange; decodes the reply struct (field 0 = the return value, field N = declared exception N). */
+  private async call<A extends Fields, R>(
+    method: Method<A, R>,
+    args: StructInput<A>,
     context: CallContext = {},
-  ): Promise<T> {
+  ): Promise<R> {
     const seqid = (this.seqid = (this.seqid + 1) & 0x7fffffff);
-    const w = new ThriftWriter().messageBegin(method, MessageType.CALL, seqid);
-    writeArgs(w);
-    w.fieldStop();
+    const w = new ThriftWriter().messageBegin(method.name, MessageType.CALL, seqid);
+    method.args.write(w, args);
 
     let frame: Buffer;
     try {
-      frame = await this.connection.request(method, w.finish());
+      frame = await this.connection.request(method.name, w.finish());
     } catch (err) {
       throw toNimbusError(err, this.address);
     }
@@ -310,32 +244,33 @@ export class NimbusClient {
     try {
       const r = new ThriftReader(frame);
       const header = r.readMessageBegin();
-      if (header.type === MessageType.EXCEPTION) throw applicationError(readApplicationException(r), method, this.address);
-      if (header.type !== MessageType.REPLY || header.name !== method || header.seqid !== seqid) {
-        throw new ThriftProtocolError(`expected the reply to ${method} #${seqid}, got ${header.name} #${header.seqid} (type ${header.type})`);
+      if (header.type === MessageType.EXCEPTION) throw applicationError(ApplicationException.read(r), method.name, this.address);
+      if (header.type !== MessageType.REPLY || header.name !== method.name || header.seqid !== seqid) {
+        throw new ThriftProtocolError(`expected the reply to ${method.name} #${seqid}, got ${header.name} #${header.seqid} (type ${header.type})`);
       }
-      let value: { v: T } | undefined;
-      let declared: { kind: NonNullable<Throws[number]>; msg: string } | undefined;
+      const returns = method.returns;
+      let value: { v: R } | undefined;
+      let declared: { kind: DeclaredException; msg: string } | undefined;
       r.readStruct((id, type) => {
-        if (id === 0 && success && type === success.type) {
-          value = { v: success.read(r) };
+        if (id === 0 && returns && type === returns.wire) {
+          value = { v: returns.read(r) };
           return true;
         }
-        const kind = throws[id];
+        const kind = method.throws[id];
         if (kind && type === TType.STRUCT) {
-          declared = { kind, msg: readExceptionMessage(r) };
+          declared = { kind, msg: NimbusException.read(r).msg };
           return true;
         }
         return false;
       });
-      if (declared) throw declaredError(declared.kind, declared.msg, method, this.address, context);
-      if (!success) return undefined as T;
-      if (!value) throw new ThriftProtocolError(`the reply to ${method} carries no result`);
+      if (declared) throw declaredError(declared.kind, declared.msg, method.name, this.address, context);
+      if (!returns) return undefined as R;
+      if (!value) throw new ThriftProtocolError(`the reply to ${method.name} carries no result`);
       return value.v;
     } catch (err) {
       if (err instanceof NimbusError) throw err;
       const detail = err instanceof Error ? err.message : String(err);
-      throw new NimbusError('Application', `Nimbus at ${this.address} sent an unreadable reply to ${method}: ${detail}`, this.address);
+      throw new NimbusError('Application', `Nimbus at ${this.address} sent an unreadable reply to ${method.name}: ${detail}`, this.address);
     }
   }
 }
@@ -436,7 +371,7 @@ const TRANSPORT_KIND: Record<TransportFailure, NimbusErrorKind> = {
 };
 
 function declaredError(
-  kind: 'AlreadyAlive' | 'InvalidTopology' | 'NotAlive' | 'Authorization',
+  kind: DeclaredException,
   msg: string,
   method: string,
   address: string,
@@ -471,133 +406,4 @@ function applicationError(ex: { message: string; type: number }, method: string,
     );
   }
   return new NimbusError('Application', `Nimbus at ${address} failed ${method}: ${ex.message || `error type ${ex.type}`}`, address, ex.message);
-}
-
-// ---- reply decoding (unknown fields are skipped by ThriftReader.readStruct) ----
-
-const STRING: ReadSuccess<string> = { type: TType.STRING, read: (r) => r.string() };
-const BOOL: ReadSuccess<boolean> = { type: TType.BOOL, read: (r) => r.bool() };
-
-function struct<T>(read: (r: ThriftReader) => T): ReadSuccess<T> {
-  return { type: TType.STRUCT, read };
-}
-
-/** TApplicationException: 1 string message, 2 i32 type. */
-function readApplicationException(r: ThriftReader): { message: string; type: number } {
-  const ex = { message: '', type: 0 };
-  r.readStruct((id, type) => {
-    if (id === 1 && type === TType.STRING) ex.message = r.string();
-    else if (id === 2 && type === TType.I32) ex.type = r.i32();
-    else return false;
-    return true;
-  });
-  return ex;
-}
-
-/** Every Nimbus exception struct: 1 string msg. */
-function readExceptionMessage(r: ThriftReader): string {
-  let msg = '';
-  r.readStruct((id, type) => {
-    if (id !== 1 || type !== TType.STRING) return false;
-    msg = r.string();
-    return true;
-  });
-  return msg;
-}
-
-function readList<T>(r: ThriftReader, read: (r: ThriftReader) => T): T[] {
-  const { elementType, size } = r.listBegin();
-  const out: T[] = [];
-  for (let i = 0; i < size; i++) {
-    if (elementType === TType.STRUCT) out.push(read(r));
-    else r.skip(elementType);
-  }
-  return out;
-}
-
-/** NimbusSummary: 1 host, 2 i32 port, 3 i32 uptime_secs, 4 bool isLeader, 5 version. */
-function readNimbusSummary(r: ThriftReader): NimbusSummary {
-  const s: NimbusSummary = { host: '', port: 0, uptimeSecs: 0, isLeader: false, version: '' };
-  r.readStruct((id, type) => {
-    if (id === 1 && type === TType.STRING) s.host = r.string();
-    else if (id === 2 && type === TType.I32) s.port = r.i32();
-    else if (id === 3 && type === TType.I32) s.uptimeSecs = r.i32();
-    else if (id === 4 && type === TType.BOOL) s.isLeader = r.bool();
-    else if (id === 5 && type === TType.STRING) s.version = r.string();
-    else return false;
-    return true;
-  });
-  return s;
-}
-
-/** ClusterSummary: 1 list<SupervisorSummary>, 3 list<TopologySummary>, 4 list<NimbusSummary>. */
-function readClusterSummary(r: ThriftReader): ClusterInfo {
-  const info: ClusterInfo = { topologies: [], nimbuses: [], supervisors: [] };
-  r.readStruct((id, type) => {
-    if (type !== TType.LIST) return false;
-    if (id === 1) info.supervisors = readList(r, readSupervisorSummary);
-    else if (id === 3) info.topologies = readList(r, readTopologySummary);
-    else if (id === 4) info.nimbuses = readList(r, readNimbusSummary);
-    else return false;
-    return true;
-  });
-  return info;
-}
-
-/** TopologySummary: 1 id, 2 name, 3 num_tasks, 4 num_executors, 5 num_workers, 6 uptime_secs, 7 status, … */
-function readTopologySummary(r: ThriftReader): TopologySummary {
-  const t: TopologySummary = { id: '', name: '', status: '', uptimeSecs: 0, numTasks: 0, numExecutors: 0, numWorkers: 0 };
-  r.readStruct((id, type) => {
-    if (id === 1 && type === TType.STRING) t.id = r.string();
-    else if (id === 2 && type === TType.STRING) t.name = r.string();
-    else if (id === 3 && type === TType.I32) t.numTasks = r.i32();
-    else if (id === 4 && type === TType.I32) t.numExecutors = r.i32();
-    else if (id === 5 && type === TType.I32) t.numWorkers = r.i32();
-    else if (id === 6 && type === TType.I32) t.uptimeSecs = r.i32();
-    else if (id === 7 && type === TType.STRING) t.status = r.string();
-    else return false;
-    return true;
-  });
-  return t;
-}
-
-function readTopologyInfo(r: ThriftReader): TopologyInfo {
-  const t: TopologyInfo = { id: '', name: '', uptimeSecs: 0, status: '', executors: [] };
-  r.readStruct((id, type) => {
-    if (id === 1 && type === TType.STRING) t.id = r.string();
-    else if (id === 2 && type === TType.STRING) t.name = r.string();
-    else if (id === 3 && type === TType.I32) t.uptimeSecs = r.i32();
-    else if (id === 4 && type === TType.LIST) t.executors = readList(r, readExecutorSummary);
-    else if (id === 5 && type === TType.STRING) t.status = r.string();
-    else return false;
-    return true;
-  });
-  return t;
-}
-
-function readExecutorSummary(r: ThriftReader): ExecutorPlacement {
-  const e: ExecutorPlacement = { componentId: '', host: '', port: 0 };
-  r.readStruct((id, type) => {
-    if (id === 2 && type === TType.STRING) e.componentId = r.string();
-    else if (id === 3 && type === TType.STRING) e.host = r.string();
-    else if (id === 4 && type === TType.I32) e.port = r.i32();
-    else return false;
-    return true;
-  });
-  return e;
-}
-
-/** SupervisorSummary: 1 host, 2 i32 uptime_secs, 3 i32 num_workers, 4 i32 num_used_workers, 5 supervisor_id, … */
-function readSupervisorSummary(r: ThriftReader): SupervisorSummary {
-  const s: SupervisorSummary = { host: '', id: '', uptimeSecs: 0, numWorkers: 0, numUsedWorkers: 0 };
-  r.readStruct((id, type) => {
-    if (id === 1 && type === TType.STRING) s.host = r.string();
-    else if (id === 2 && type === TType.I32) s.uptimeSecs = r.i32();
-    else if (id === 3 && type === TType.I32) s.numWorkers = r.i32();
-    else if (id === 4 && type === TType.I32) s.numUsedWorkers = r.i32();
-    else if (id === 5 && type === TType.STRING) s.id = r.string();
-    else return false;
-    return true;
-  });
-  return s;
 }

@@ -1,9 +1,11 @@
 /**
- * The Thrift wire Nimbus speaks: TBinaryProtocol (strict write) inside TFramedTransport over TCP.
+ * The Thrift wire Nimbus speaks: TBinaryProtocol (strict write) inside TFramedTransport over TCP. What the messages
+ * hold is described once, in ./schema.ts; this file only moves bytes.
  *
- * Hand-written rather than the `thrift` npm runtime because Nimbus needs a map with struct keys
- * (`map<GlobalStreamId, Grouping>`), which generated JavaScript cannot express, and because every call here must
- * end in bounded time with an error that names the address — the runtime's connection can wait forever.
+ * Not the `thrift` npm runtime: its protocol could write every type Nimbus needs (struct-keyed maps such as
+ * `map<GlobalStreamId, Grouping>` included — only Thrift's JavaScript code generator cannot express those), but its
+ * connection has no deadline for a reply and its errors do not name the address; every call here ends in bounded
+ * time with an error that does. The test Nimbus uses that runtime, so the two implementations check each other.
  */
 import { Socket, connect as netConnect } from 'node:net';
 

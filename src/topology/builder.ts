@@ -31,7 +31,7 @@ export function java(className: string, ...args: Array<string | number | boolean
   return { java: { className, args } };
 }
 
-export interface ComponentOptions<O extends Outputs> {
+export interface TopologyComponentOptions<O extends Outputs> {
   /** Declared output streams: `{ default: ['word'] }`. */
   outputs?: O;
   /** Executors (default 1). */
@@ -110,12 +110,12 @@ export class Topology {
     readonly config: Record<string, unknown> = {},
   ) {}
 
-  spout<const O extends Outputs = { default: [] }>(id: string, impl: Implementation, options: ComponentOptions<O> = {}): ComponentRef<O> {
+  spout<const O extends Outputs = { default: [] }>(id: string, impl: Implementation, options: TopologyComponentOptions<O> = {}): ComponentRef<O> {
     this.add(id, 'spout', impl, options, []);
     return { id, outputs: (options.outputs ?? {}) as O };
   }
 
-  bolt<const O extends Outputs = { default: [] }>(id: string, impl: Implementation, options: ComponentOptions<O> = {}): BoltDeclarer<O> {
+  bolt<const O extends Outputs = { default: [] }>(id: string, impl: Implementation, options: TopologyComponentOptions<O> = {}): BoltDeclarer<O> {
     const inputs: InputSpec[] = [];
     this.add(id, 'bolt', impl, options, inputs);
     return new BoltDeclarer(id, (options.outputs ?? {}) as O, inputs);
@@ -143,7 +143,7 @@ export class Topology {
     };
   }
 
-  private add(id: string, kind: 'spout' | 'bolt', impl: Implementation, options: ComponentOptions<Outputs>, inputs: InputSpec[]): void {
+  private add(id: string, kind: 'spout' | 'bolt', impl: Implementation, options: TopologyComponentOptions<Outputs>, inputs: InputSpec[]): void {
     const parallelism = options.parallelism ?? 1;
     this.components.push({
       id,

@@ -4,7 +4,9 @@
  * The UI's JSON is loosely typed: latencies and capacity are strings ("0.048"), counts are usually numbers but some
  * versions and proxies send strings, and absent values come as null or "". So the wire shapes below say what may
  * arrive, and `parse*` turns them into plain numbers (null when a value is missing or not numeric) once, here,
- * so formatting and `--json` never see a string where a number belongs.
+ * so formatting and `--json` never see a string where a number belongs. Each UI field is named once, in a field
+ * table below: the table gives both the wire shape (the UI's key) and the parsed shape (squall's name), and drives
+ * the parsing.
  *
  * Every request has a deadline (AbortController): a UI behind a dead proxy or a firewall that drops packets would
  * otherwise hang `squall stats` forever. Every failure names the URL, so the user can try it with curl.
@@ -12,131 +14,176 @@
 import type { TaskMetrics } from '../wire/metrics-line.js';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Wire shapes (what the UI sends). Only the fields squall reads; the UI sends more.
+// Field tables: squall's name → the UI's key and how its value is read.
 
 /** A number as the UI may send it: a JSON number, a numeric string, or null / "" when it has none. */
 export type UiNumber = number | string | null;
 
-export interface UiTopologySummaryJson {
-  id: string;
-  name: string;
-  status: string;
+type Kind = 'number' | 'text' | 'textOrNull';
+interface UiField<W extends string = string, K extends Kind = Kind, O extends boolean = boolean> {
+  /** The UI's JSON key. */
+  readonly wire: W;
+  /** number → number | null; text → string ("" when absent); textOrNull → string | null (null when absent or ""). */
+  readonly kind: K;
+  /** Whether the UI may leave the key out. */
+  readonly optional: O;
+}
+type UiFields = Record<string, UiField>;
+
+const number = <W extends string, O extends boolean = false>(wire: W, optional?: O): UiField<W, 'number', O> => ({ wire, kind: 'number', optional: (optional ?? false) as O });
+const text = <W extends string>(wire: W): UiField<W, 'text', false> => ({ wire, kind: 'text', optional: false });
+const textOrNull = <W extends string, O extends boolean = false>(wire: W, optional?: O): UiField<W, 'textOrNull', O> => ({
+  wire,
+  kind: 'textOrNull',
+  optional: (optional ?? false) as O,
+});
+
+type WireValue<F> = F extends UiField<string, 'number'> ? UiNumber : F extends UiField<string, 'text'> ? string : string | null;
+type ParsedValue<F> = F extends UiField<string, 'number'> ? number | null : F extends UiField<string, 'text'> ? string : string | null;
+/** What the UI sends for a field table. */
+type UiJson<T extends UiFields> = { [K in keyof T as T[K]['optional'] extends true ? never : T[K]['wire']]: WireValue<T[K]> } & {
+  [K in keyof T as T[K]['optional'] extends true ? T[K]['wire'] : never]?: WireValue<T[K]>;
+};
+/** What squall works with for a field table: numbers are numbers, absent is null. */
+type Parsed<T extends UiFields> = { -readonly [K in keyof T]: ParsedValue<T[K]> };
+
+/** GET /api/v1/topology/summary, one of `topologies[]`; also the head of a topology page. */
+const TOPOLOGY_SUMMARY = {
+  id: text('id'),
+  name: text('name'),
+  status: text('status'),
+  uptimeSeconds: number('uptimeSeconds'),
+  tasks: number('tasksTotal'),
+  workers: number('workersTotal'),
+  executors: number('executorsTotal'),
+} as const;
+
+/** The tuple counts every row of figures carries (topology, spout, bolt, executor). */
+const COUNTS = {
+  emitted: number('emitted'),
+  transferred: number('transferred'),
+  acked: number('acked'),
+  failed: number('failed'),
+} as const;
+
+/** One row of `topologyStats[]`: the whole topology over one window. */
+const WINDOW_TOTALS = { ...COUNTS, completeLatencyMs: number('completeLatency') } as const;
+
+/** A component's size in the spouts[] and bolts[] rows and on its own page. */
+const SIZE = { executors: number('executors'), tasks: number('tasks') } as const;
+
+/** The last-error fields shared by spouts[] and bolts[] ("" / null when there is none). */
+const LAST_ERROR = {
+  message: textOrNull('lastError'),
+  host: textOrNull('errorHost', true),
+  port: number('errorPort', true),
+  lapsedSecs: number('errorLapsedSecs', true),
+} as const;
+
+const SPOUT = { id: text('spoutId'), ...SIZE, ...COUNTS, completeLatencyMs: number('completeLatency') } as const;
+
+const BOLT = {
+  id: text('boltId'),
+  ...SIZE,
+  ...COUNTS,
+  executed: number('executed'),
+  executeLatencyMs: number('executeLatency'),
+  processLatencyMs: number('processLatency'),
+  /** The busiest executor's capacity over the last 10 minutes (Storm computes it so whatever window is asked). */
+  capacity: number('capacity'),
+} as const;
+
+/** One executor of a component. Bolts send executed/executeLatency/processLatency/capacity, spouts completeLatency. */
+const EXECUTOR = {
+  /** `"[first-last]"`: the executor's task range, as the UI shows it. */
+  id: text('id'),
+  host: text('host'),
+  port: number('port'),
+  uptimeSeconds: number('uptimeSeconds'),
+  ...COUNTS,
+  executed: number('executed', true),
+  executeLatencyMs: number('executeLatency', true),
+  processLatencyMs: number('processLatency', true),
+  capacity: number('capacity', true),
+  completeLatencyMs: number('completeLatency', true),
+} as const;
+
+const COMPONENT_ERROR = {
+  message: text('error'),
+  host: textOrNull('errorHost', true),
+  port: number('errorPort', true),
+  lapsedSecs: number('errorLapsedSecs', true),
+  /** Milliseconds since the epoch in 2.x samples (seconds in some versions): squall shows lapsedSecs instead. */
+  time: number('errorTime', true),
+} as const;
+
+/** The head of a component page. */
+const COMPONENT = {
+  /** The component id. */
+  id: text('id'),
+  topologyName: text('name'),
+  topologyId: text('topologyId'),
+  ...SIZE,
+} as const;
+
+function parseFields<T extends UiFields>(fields: T, json: object): Parsed<T> {
+  const values = json as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(fields)) {
+    const value = values[field.wire];
+    out[key] = field.kind === 'number' ? parseNumber(value) : field.kind === 'text' ? textOf(value) : textOf(value) || null;
+  }
+  return out as Parsed<T>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire shapes (what the UI sends). Only the fields squall reads, and a few it serves from `squall run --ui`.
+
+export interface UiTopologySummaryJson extends UiJson<typeof TOPOLOGY_SUMMARY> {
   uptime?: string;
-  uptimeSeconds: UiNumber;
-  tasksTotal: UiNumber;
-  workersTotal: UiNumber;
-  executorsTotal: UiNumber;
 }
 
 export interface UiTopologySummaryListJson {
   topologies: UiTopologySummaryJson[];
 }
 
-/** One row of `topologyStats[]`: the whole topology over one window ("600", "10800", "86400", ":all-time"). */
-export interface UiWindowStatsJson {
+/** ("600", "10800", "86400", ":all-time") */
+export interface UiWindowStatsJson extends UiJson<typeof WINDOW_TOTALS> {
   window: string;
   windowPretty?: string;
-  emitted: UiNumber;
-  transferred: UiNumber;
-  acked: UiNumber;
-  failed: UiNumber;
-  completeLatency: UiNumber;
 }
 
-/** The last error fields shared by spouts[] and bolts[] ("" / null when there is none). */
-export interface UiLastErrorJson {
-  lastError: string | null;
-  errorHost?: string | null;
-  errorPort?: UiNumber;
+export interface UiLastErrorJson extends UiJson<typeof LAST_ERROR> {
   errorTime?: UiNumber;
-  errorLapsedSecs?: UiNumber;
   errorWorkerLogLink?: string | null;
 }
 
-export interface UiSpoutJson extends UiLastErrorJson {
-  spoutId: string;
-  executors: UiNumber;
-  tasks: UiNumber;
-  emitted: UiNumber;
-  transferred: UiNumber;
-  acked: UiNumber;
-  failed: UiNumber;
-  completeLatency: UiNumber;
-}
+export type UiSpoutJson = UiLastErrorJson & UiJson<typeof SPOUT>;
+export type UiBoltJson = UiLastErrorJson & UiJson<typeof BOLT>;
 
-export interface UiBoltJson extends UiLastErrorJson {
-  boltId: string;
-  executors: UiNumber;
-  tasks: UiNumber;
-  executed: UiNumber;
-  emitted: UiNumber;
-  transferred: UiNumber;
-  acked: UiNumber;
-  failed: UiNumber;
-  executeLatency: UiNumber;
-  processLatency: UiNumber;
-  capacity: UiNumber;
-}
-
-export interface UiTopologyJson {
-  id: string;
-  name: string;
-  status: string;
-  uptime?: string;
-  uptimeSeconds: UiNumber;
+export interface UiTopologyJson extends UiTopologySummaryJson {
   /** The window asked for, as a string ("600"), or ":all-time". */
   window: string;
   windowHint?: string;
   msgTimeout?: UiNumber;
-  tasksTotal: UiNumber;
-  workersTotal: UiNumber;
-  executorsTotal: UiNumber;
   topologyStats: UiWindowStatsJson[];
   spouts: UiSpoutJson[];
   bolts: UiBoltJson[];
   configuration?: Record<string, unknown>;
 }
 
-/** One executor of a component. Bolts send executed/executeLatency/processLatency/capacity, spouts completeLatency. */
-export interface UiExecutorJson {
-  /** `"[first-last]"`: the executor's task range. */
-  id: string;
-  host: string;
-  port: UiNumber;
+export interface UiExecutorJson extends UiJson<typeof EXECUTOR> {
   uptime?: string;
-  uptimeSeconds: UiNumber;
-  emitted: UiNumber;
-  transferred: UiNumber;
-  acked: UiNumber;
-  failed: UiNumber;
-  executed?: UiNumber;
-  executeLatency?: UiNumber;
-  processLatency?: UiNumber;
-  capacity?: UiNumber;
-  completeLatency?: UiNumber;
   workerLogLink?: string;
 }
 
-export interface UiComponentErrorJson {
-  error: string;
-  errorHost?: string | null;
-  errorPort?: UiNumber;
-  /** Milliseconds since the epoch in 2.x samples (seconds in some versions): squall shows errorLapsedSecs instead. */
-  errorTime?: UiNumber;
-  errorLapsedSecs?: UiNumber;
+export interface UiComponentErrorJson extends UiJson<typeof COMPONENT_ERROR> {
   errorWorkerLogLink?: string | null;
 }
 
-export interface UiComponentJson {
-  /** The component id. */
-  id: string;
-  /** The topology name. */
-  name: string;
-  topologyId: string;
+export interface UiComponentJson extends UiJson<typeof COMPONENT> {
   /** "spout" / "bolt" (upper case in some versions). */
   componentType: string;
-  executors: UiNumber;
-  tasks: UiNumber;
   window: string;
   windowHint?: string;
   executorStats: UiExecutorJson[];
@@ -144,66 +191,16 @@ export interface UiComponentJson {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Parsed shapes (what squall works with): numbers are numbers, absent is null.
+// Parsed shapes (what squall works with).
 
-export interface TopologySummary {
-  id: string;
-  name: string;
-  status: string;
-  uptimeSeconds: number | null;
-  tasks: number | null;
-  workers: number | null;
-  executors: number | null;
-}
+/** A topology as the Storm UI lists it (not Nimbus's TopologySummary, which nimbus/client.ts reads over Thrift). */
+export type UiTopologySummary = Parsed<typeof TOPOLOGY_SUMMARY>;
+export type LastError = Parsed<typeof LAST_ERROR> & { message: string };
+export type SpoutStats = Parsed<typeof SPOUT> & { lastError: LastError | null };
+export type BoltStats = Parsed<typeof BOLT> & { lastError: LastError | null };
+export type WindowTotals = Parsed<typeof WINDOW_TOTALS>;
 
-export interface LastError {
-  message: string;
-  host: string | null;
-  port: number | null;
-  lapsedSecs: number | null;
-}
-
-export interface SpoutStats {
-  id: string;
-  executors: number | null;
-  tasks: number | null;
-  emitted: number | null;
-  transferred: number | null;
-  acked: number | null;
-  failed: number | null;
-  completeLatencyMs: number | null;
-  lastError: LastError | null;
-}
-
-export interface BoltStats {
-  id: string;
-  executors: number | null;
-  tasks: number | null;
-  executed: number | null;
-  emitted: number | null;
-  transferred: number | null;
-  acked: number | null;
-  failed: number | null;
-  executeLatencyMs: number | null;
-  processLatencyMs: number | null;
-  /** The busiest executor's capacity over the last 10 minutes (Storm computes it so whatever window is asked). */
-  capacity: number | null;
-  lastError: LastError | null;
-}
-
-export interface WindowTotals {
-  emitted: number | null;
-  transferred: number | null;
-  acked: number | null;
-  failed: number | null;
-  completeLatencyMs: number | null;
-}
-
-export interface TopologyStats {
-  id: string;
-  name: string;
-  status: string;
-  uptimeSeconds: number | null;
+export interface TopologyStats extends UiTopologySummary {
   /** Seconds, or null for all time. */
   windowSecs: number | null;
   /** The UI's own wording of the window ("10m 0s", "All time"). */
@@ -212,51 +209,19 @@ export interface TopologyStats {
   sampleRate: number | null;
   /** The topology's configuration as the cluster runs it (empty when the UI sent none). */
   configuration: Record<string, unknown>;
-  workers: number | null;
-  executors: number | null;
-  tasks: number | null;
   /** The topology-wide row of `topologyStats[]` for the requested window. */
   totals: WindowTotals | null;
   spouts: SpoutStats[];
   bolts: BoltStats[];
 }
 
-export interface ExecutorStats {
-  /** `"[first-last]"`, as the UI shows it. */
-  id: string;
-  firstTask: number | null;
-  lastTask: number | null;
-  host: string;
-  port: number | null;
-  uptimeSeconds: number | null;
-  emitted: number | null;
-  transferred: number | null;
-  acked: number | null;
-  failed: number | null;
-  /** Bolts only (null for spouts). */
-  executed: number | null;
-  executeLatencyMs: number | null;
-  processLatencyMs: number | null;
-  capacity: number | null;
-  /** Spouts only (null for bolts). */
-  completeLatencyMs: number | null;
-}
+/** Bolt-only figures are null for spouts, completeLatencyMs null for bolts. */
+export type ExecutorStats = Parsed<typeof EXECUTOR> & { firstTask: number | null; lastTask: number | null };
+export type ComponentError = Parsed<typeof COMPONENT_ERROR>;
 
-export interface ComponentError {
-  message: string;
-  host: string | null;
-  port: number | null;
-  lapsedSecs: number | null;
-  time: number | null;
-}
-
-export interface ComponentStats {
-  topologyId: string;
-  topologyName: string;
-  id: string;
+/** One component as the Storm UI reports it (not the embedded runtime's ComponentStats, which `squall run` counts). */
+export interface UiComponentStats extends Parsed<typeof COMPONENT> {
   kind: 'spout' | 'bolt';
-  executors: number | null;
-  tasks: number | null;
   windowSecs: number | null;
   windowLabel: string;
   executorStats: ExecutorStats[];
@@ -274,7 +239,7 @@ export function parseNumber(value: unknown): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function text(value: unknown): string {
+function textOf(value: unknown): string {
   return typeof value === 'string' ? value : value == null ? '' : String(value);
 }
 
@@ -282,10 +247,10 @@ function list<T>(value: unknown): T[] {
   return Array.isArray(value) ? (value as T[]) : [];
 }
 
-function lastError(json: Partial<UiLastErrorJson>): LastError | null {
-  const message = text(json.lastError).trim();
-  if (!message) return null;
-  return { message, host: text(json.errorHost) || null, port: parseNumber(json.errorPort), lapsedSecs: parseNumber(json.errorLapsedSecs) };
+function lastError(json: object): LastError | null {
+  const error = parseFields(LAST_ERROR, json);
+  const message = (error.message ?? '').trim();
+  return message ? { ...error, message } : null;
 }
 
 /** "600" → 600; ":all-time" (or anything else) → null. */
@@ -294,74 +259,29 @@ function windowSecs(window: unknown): number | null {
 }
 
 function windowLabel(secs: number | null, hint: unknown): string {
-  const given = text(hint);
+  const given = textOf(hint);
   if (given) return given;
   return secs === null ? 'All time' : `${secs}s`;
 }
 
-export function parseTopologySummary(json: Partial<UiTopologySummaryJson>): TopologySummary {
-  return {
-    id: text(json.id),
-    name: text(json.name),
-    status: text(json.status),
-    uptimeSeconds: parseNumber(json.uptimeSeconds),
-    tasks: parseNumber(json.tasksTotal),
-    workers: parseNumber(json.workersTotal),
-    executors: parseNumber(json.executorsTotal),
-  };
+export function parseTopologySummary(json: Partial<UiTopologySummaryJson>): UiTopologySummary {
+  return parseFields(TOPOLOGY_SUMMARY, json);
 }
 
 export function parseTopology(json: Partial<UiTopologyJson>): TopologyStats {
   const secs = windowSecs(json.window);
-  const window = text(json.window);
+  const window = textOf(json.window);
   // The page lists every window (600, 10800, 86400, all time); the totals row is the one that was asked for.
-  const row = list<Partial<UiWindowStatsJson>>(json.topologyStats).find((w) => text(w.window) === window);
+  const row = list<Partial<UiWindowStatsJson>>(json.topologyStats).find((w) => textOf(w.window) === window);
   return {
-    id: text(json.id),
-    name: text(json.name),
-    status: text(json.status),
-    uptimeSeconds: parseNumber(json.uptimeSeconds),
+    ...parseFields(TOPOLOGY_SUMMARY, json),
     windowSecs: secs,
     windowLabel: windowLabel(secs, json.windowHint),
     sampleRate: parseNumber(json.configuration?.['topology.stats.sample.rate']),
     configuration: json.configuration && typeof json.configuration === 'object' ? json.configuration : {},
-    workers: parseNumber(json.workersTotal),
-    executors: parseNumber(json.executorsTotal),
-    tasks: parseNumber(json.tasksTotal),
-    totals: row
-      ? {
-          emitted: parseNumber(row.emitted),
-          transferred: parseNumber(row.transferred),
-          acked: parseNumber(row.acked),
-          failed: parseNumber(row.failed),
-          completeLatencyMs: parseNumber(row.completeLatency),
-        }
-      : null,
-    spouts: list<Partial<UiSpoutJson>>(json.spouts).map((s) => ({
-      id: text(s.spoutId),
-      executors: parseNumber(s.executors),
-      tasks: parseNumber(s.tasks),
-      emitted: parseNumber(s.emitted),
-      transferred: parseNumber(s.transferred),
-      acked: parseNumber(s.acked),
-      failed: parseNumber(s.failed),
-      completeLatencyMs: parseNumber(s.completeLatency),
-      lastError: lastError(s),
-    })),
-    bolts: list<Partial<UiBoltJson>>(json.bolts).map((b) => ({
-      id: text(b.boltId),
-      executors: parseNumber(b.executors),
-      tasks: parseNumber(b.tasks),
-      executed: parseNumber(b.executed),
-      emitted: parseNumber(b.emitted),
-      transferred: parseNumber(b.transferred),
-      acked: parseNumber(b.acked),
-      failed: parseNumber(b.failed),
-      executeLatencyMs: parseNumber(b.executeLatency),
-      processLatencyMs: parseNumber(b.processLatency),
-      capacity: parseNumber(b.capacity),
-      lastError: lastError(b),
-    })),
+    totals: row ? parseFields(WINDOW_TOTALS, row) : null,
+    spouts: list<Partial<UiSpoutJson>>(json.spouts).map((s) => ({ ...parseFields(SPOUT, s), lastError: lastError(s) })),
+    bolts: list<Partial<UiBoltJson>>(json.bolts).map((b) => ({ ...parseFields(BOLT, b), lastError: lastError(b) })),
   };
 }
 
@@ -371,51 +291,25 @@ export function parseExecutorRange(id: string): [number | null, number | null] {
   return match ? [Number(match[1]), Number(match[2])] : [null, null];
 }
 
-export function parseComponent(json: Partial<UiComponentJson>): ComponentStats {
+export function parseComponent(json: Partial<UiComponentJson>): UiComponentStats {
   const executors = list<Partial<UiExecutorJson>>(json.executorStats);
-  const type = text(json.componentType).toLowerCase();
+  const type = textOf(json.componentType).toLowerCase();
   // Older UIs may omit componentType: a spout's executors are the ones reporting a complete latency.
   const kind = type === 'spout' || type === 'bolt' ? type : executors.some((e) => e.completeLatency !== undefined) ? 'spout' : 'bolt';
   const secs = windowSecs(json.window);
   return {
-    topologyId: text(json.topologyId),
-    topologyName: text(json.name),
-    id: text(json.id),
+    ...parseFields(COMPONENT, json),
     kind,
-    executors: parseNumber(json.executors),
-    tasks: parseNumber(json.tasks),
     windowSecs: secs,
     windowLabel: windowLabel(secs, json.windowHint),
     executorStats: executors.map((e) => {
-      const id = text(e.id);
-      const [firstTask, lastTask] = parseExecutorRange(id);
-      return {
-        id,
-        firstTask,
-        lastTask,
-        host: text(e.host),
-        port: parseNumber(e.port),
-        uptimeSeconds: parseNumber(e.uptimeSeconds),
-        emitted: parseNumber(e.emitted),
-        transferred: parseNumber(e.transferred),
-        acked: parseNumber(e.acked),
-        failed: parseNumber(e.failed),
-        executed: parseNumber(e.executed),
-        executeLatencyMs: parseNumber(e.executeLatency),
-        processLatencyMs: parseNumber(e.processLatency),
-        capacity: parseNumber(e.capacity),
-        completeLatencyMs: parseNumber(e.completeLatency),
-      };
+      const fields = parseFields(EXECUTOR, e);
+      const [firstTask, lastTask] = parseExecutorRange(fields.id);
+      return { ...fields, firstTask, lastTask };
     }),
     errors: list<Partial<UiComponentErrorJson>>(json.componentErrors)
-      .filter((e) => text(e.error).trim() !== '')
-      .map((e) => ({
-        message: text(e.error),
-        host: text(e.errorHost) || null,
-        port: parseNumber(e.errorPort),
-        lapsedSecs: parseNumber(e.errorLapsedSecs),
-        time: parseNumber(e.errorTime),
-      })),
+      .filter((e) => textOf(e.error).trim() !== '')
+      .map((e) => parseFields(COMPONENT_ERROR, e)),
   };
 }
 
@@ -460,7 +354,7 @@ export class StormUiClient {
   }
 
   /** GET /api/v1/topology/summary: every topology the cluster runs. */
-  async topologySummary(): Promise<TopologySummary[]> {
+  async topologySummary(): Promise<UiTopologySummary[]> {
     const json = await this.get<Partial<UiTopologySummaryListJson>>('/api/v1/topology/summary');
     return list<Partial<UiTopologySummaryJson>>(json.topologies).map(parseTopologySummary);
   }
@@ -469,7 +363,7 @@ export class StormUiClient {
    * The running topology called `name` (its `.id` is what the other calls take). Names are what users know; ids
    * (`wordcount-3-1700000000`) change with every submit.
    */
-  async findTopology(name: string): Promise<TopologySummary> {
+  async findTopology(name: string): Promise<UiTopologySummary> {
     const topologies = await this.topologySummary();
     const found = topologies.find((t) => t.name === name);
     if (found) return found;
@@ -489,7 +383,7 @@ export class StormUiClient {
   }
 
   /** GET /api/v1/topology/{id}/component/{component}?window=…: one component's executors and errors. */
-  async component(id: string, componentId: string, window: number | ':all-time' = 600): Promise<ComponentStats> {
+  async component(id: string, componentId: string, window: number | ':all-time' = 600): Promise<UiComponentStats> {
     const path = `/api/v1/topology/${encodeURIComponent(id)}/component/${encodeURIComponent(componentId)}?window=${encodeURIComponent(String(window))}`;
     return parseComponent(await this.get<Partial<UiComponentJson>>(path));
   }
@@ -569,7 +463,7 @@ function errorDetail(body: string): string {
   let detail = body;
   try {
     const json = JSON.parse(body) as { errorMessage?: unknown; error?: unknown };
-    detail = text(json.errorMessage) || text(json.error) || body;
+    detail = textOf(json.errorMessage) || textOf(json.error) || body;
   } catch {
     // Not JSON: a proxy's or Jetty's HTML error page says the most in its <title>; else plain text.
     const title = /<title>([^<]*)<\/title>/i.exec(body);

@@ -3,8 +3,10 @@
  * words, and the caveats that make the numbers honest (sampling, and what latency means for a shell bolt).
  * Pure functions over the parsed shapes of ./client.ts; `toJson` gives the same data to scripts.
  */
+import { formatDuration } from '../format/duration.js';
+import { table } from '../format/table.js';
 import type { TopologySpec } from '../topology/spec.js';
-import type { ComponentStats, LastError, TopologyStats, TopologySummary } from './client.js';
+import type { LastError, TopologyStats, UiComponentStats, UiTopologySummary } from './client.js';
 
 /** At or above this capacity a bolt is busy most of the window: tuples start to queue in front of it. */
 export const CAPACITY_WARNING = 0.8;
@@ -149,36 +151,10 @@ function describeLoad(load: number, basis: 'capacity' | 'processLatency', capaci
 // ---------------------------------------------------------------------------------------------------------------
 // Tables
 
-/** `1d 2h 0m 5s` style, as the Storm UI writes uptimes (leading zero units dropped). */
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null) return '-';
-  let rest = Math.max(0, Math.round(seconds));
-  const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0 || parts.length > 0) parts.push(`${n}${unit}`);
-  }
-  parts.push(`${rest}s`);
-  return parts.join(' ');
-}
-
 const count = (n: number | null): string => (n === null ? '-' : String(Math.round(n)));
 const ms = (n: number | null): string => (n === null ? '-' : n.toFixed(3));
 const ratio = (n: number | null): string => (n === null ? '-' : n.toFixed(3));
 const plural = (n: number | null, noun: string): string => `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
-
-/** Columns padded to their widest cell; the first `leftColumns` and the last (free text) align left. */
-function table(rows: string[][], leftColumns: number, lastIsText = false): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const last = widths.length - 1;
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (i === last && lastIsText ? cell : i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 /** One line: first line of the message, shortened, with when and where (the full text is in --json). */
 function shortError(error: LastError | null): string {
@@ -241,7 +217,7 @@ export function formatTopologyStats(topology: TopologyStats, options: ReportOpti
       shortError(b.lastError),
     ]);
   }
-  lines.push(...table(rows, 2, true));
+  lines.push(...table(rows, { leftColumns: 2, lastIsText: true }));
   lines.push('');
   lines.push(bottleneck(topology, options).message);
   lines.push('');
@@ -254,7 +230,7 @@ export function formatTopologyStats(topology: TopologyStats, options: ReportOpti
   return lines.join('\n') + '\n';
 }
 
-export function formatComponentStats(component: ComponentStats, options: ReportOptions = {}): string {
+export function formatComponentStats(component: UiComponentStats, options: ReportOptions = {}): string {
   const lines: string[] = [];
   lines.push(
     `${component.kind} ${component.id} of ${component.topologyName} (${component.topologyId}): ${plural(component.executors, 'executor')}, ${plural(component.tasks, 'task')}, window ${component.windowLabel}`,
@@ -273,7 +249,7 @@ export function formatComponentStats(component: ComponentStats, options: ReportO
     );
   }
   if (component.executorStats.length === 0) lines.push('no executors reported yet (the UI lists them once their worker has sent a heartbeat)');
-  else lines.push(...table(rows, 3));
+  else lines.push(...table(rows, { leftColumns: 3 }));
 
   // A spread of capacities inside one bolt points at skew (hot keys in a fields grouping), which more executors
   // will not cure: the hot key still lands on one task.
@@ -313,7 +289,7 @@ export function formatComponentStats(component: ComponentStats, options: ReportO
  * `--json` output: the parsed data (numbers as numbers, null when the UI had none), plus the bottleneck for a
  * topology, so scripts and alerts need not parse the table or Storm's string-typed numbers.
  */
-export function toJson(stats: TopologyStats | ComponentStats | TopologySummary[], options: ReportOptions = {}): string {
+export function toJson(stats: TopologyStats | UiComponentStats | UiTopologySummary[], options: ReportOptions = {}): string {
   const value = !Array.isArray(stats) && 'bolts' in stats ? { ...stats, bottleneck: bottleneck(stats, options) } : stats;
   return JSON.stringify(value, null, 2) + '\n';
 }

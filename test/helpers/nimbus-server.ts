@@ -2,7 +2,7 @@
  * A fake Nimbus for tests: framed binary Thrift on 127.0.0.1, decoding what it receives independently of squall's
  * encoder. Reading and writing go through the `thrift` npm runtime's TBinaryProtocol (a reference implementation,
  * not ours); every message is first read into a tree by wire type alone, then checked against the IDL below (taken
- * from storm.thrift as summarised in /work/shared/storm-facts.md). A missing required field or a wrong wire type is
+ * from Storm's storm-client/src/storm.thrift). A missing required field or a wrong wire type is
  * answered as Java's generated code would (a TApplicationException PROTOCOL_ERROR) and recorded in
  * `protocolErrors`, which tests assert is empty.
  */

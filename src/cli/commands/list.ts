@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
+import { formatDuration } from '../../format/duration.js';
+import { table } from '../../format/table.js';
 import { addClusterOptions } from '../cluster-options.js';
 import { withNimbus } from '../with-nimbus.js';
 
@@ -20,17 +22,10 @@ export function registerList(program: Command): void {
         }
         const rows = [
           ['name', 'status', 'uptime', 'workers', 'executors', 'tasks', 'id'],
-          ...topologies.map((t) => [t.name, t.status, uptime(t.uptimeSecs), String(t.numWorkers), String(t.numExecutors), String(t.numTasks), t.id]),
+          ...topologies.map((t) => [t.name, t.status, formatDuration(t.uptimeSecs), String(t.numWorkers), String(t.numExecutors), String(t.numTasks), t.id]),
         ];
-        const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-        for (const row of rows) process.stdout.write(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd() + '\n');
+        for (const line of table(rows, { leftColumns: 2, lastIsText: true })) process.stdout.write(line + '\n');
       });
     });
 }
 
-function uptime(secs: number): string {
-  const d = Math.floor(secs / 86400);
-  const h = Math.floor((secs % 86400) / 3600);
-  const m = Math.floor((secs % 3600) / 60);
-  return d > 0 ? `${d}d ${h}h` : h > 0 ? `${h}h ${m}m` : `${m}m ${secs % 60}s`;
-}

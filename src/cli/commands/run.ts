@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { checkResources } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
+import { table } from '../../format/table.js';
 import { temporaryFolder } from '../../runtime/leftovers.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
@@ -166,9 +167,8 @@ function printSummary(stats: ComponentStats[], seconds: number): void {
       String(s.deaths),
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   process.stdout.write(`\nsummary after ${seconds.toFixed(1)}s (spout latency = complete latency; bolt latency = process latency)\n`);
-  for (const row of rows) process.stdout.write(row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ') + '\n');
+  for (const line of table(rows, { leftColumns: 2 })) process.stdout.write(line + '\n');
   const discarded = stats.filter((s) => s.discarded > 0);
   if (discarded.length > 0) {
     const total = discarded.reduce((n, s) => n + s.discarded, 0);

@@ -4,7 +4,7 @@ import { withCluster } from '../../cluster/access.js';
 import { StormUiClient } from '../../ui/client.js';
 import { formatComponentStats, formatTopologyStats, shellComponentsOf, toJson } from '../../ui/stats-report.js';
 import { addClusterOptions } from '../cluster-options.js';
-import { topologyName } from '../topology-name.js';
+import { nameOrBundleProject } from '../name-or-bundle-project.js';
 
 interface StatsOptions extends AccessOptions {
   component?: string;
@@ -37,7 +37,7 @@ Examples:
 `,
     )
     .action(async (name: string | undefined, options: StatsOptions) => {
-      const topology = await topologyName(name);
+      const topology = await nameOrBundleProject(name);
       await withCluster(options, async (access) => {
         const ui = new StormUiClient(await access.uiBaseUrl(), { timeoutMs: (options.timeout ?? 10) * 1000 });
         // Through SSH, a UI that is not there shows as a refused forward: name that step, not the local tunnel URL.
