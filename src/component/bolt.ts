@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ProtocolError, stringifyMessage } from '../wire/codec.js';
-import type { BoltEmitMessage, TaskIdsMessage, TupleMessage } from '../wire/messages.js';
+import { stringifyMessage } from '../wire/codec.js';
+import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readBoltInput } from '../wire/messages.js';
 import { javaListHash } from '../wire/java-hash.js';
 import type { ComponentOptions, TaskIds } from './component.js';
@@ -130,14 +130,8 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   }
 
   [receive](message: unknown): void {
-    let m: TupleMessage | TaskIdsMessage;
-    try {
-      m = readBoltInput(message);
-    } catch (err) {
-      void this.connection.protocolError(err as ProtocolError);
-      return;
-    }
-    if (Array.isArray(m)) return this.receiveTaskIds(m);
+    const m = this.read<TupleMessage>(readBoltInput, message);
+    if (m === undefined) return;
     // Answer heartbeats at once, even while an async `process` awaits: Storm kills a silent subprocess.
     if (isHeartbeat(m.stream, m.task)) return this.connection.send({ command: 'sync' });
     const component = m.comp ?? '';

@@ -208,6 +208,23 @@ export abstract class Component {
     return new Promise((resolve) => this.taskIdWaiters.push(resolve));
   }
 
+  /**
+   * Read one message from Storm with the reader for this kind of component (../wire/messages.ts). Task-id lists
+   * are taken here; anything the reader refuses ends the process as a protocol error. Returns the rest.
+   */
+  protected read<M>(reader: (message: unknown) => M | TaskIdsMessage, message: unknown): M | undefined {
+    let m: M | TaskIdsMessage;
+    try {
+      m = reader(message);
+    } catch (err) {
+      void this.connection.protocolError(err as ProtocolError);
+      return undefined;
+    }
+    if (!Array.isArray(m)) return m;
+    this.receiveTaskIds(m);
+    return undefined;
+  }
+
   /** A bare JSON array from Storm: the task ids of the oldest emit that asked for them. */
   protected receiveTaskIds(ids: unknown[]): void {
     const resolve = this.taskIdWaiters.shift();

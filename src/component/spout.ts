@@ -1,5 +1,5 @@
 import { ProtocolError } from '../wire/codec.js';
-import type { SpoutCommandMessage, SpoutEmitMessage, TaskIdsMessage } from '../wire/messages.js';
+import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
@@ -100,14 +100,8 @@ export abstract class Spout extends Component {
   }
 
   [receive](message: unknown): void {
-    let m: SpoutCommandMessage | TaskIdsMessage;
-    try {
-      m = readSpoutInput(message);
-    } catch (err) {
-      void this.connection.protocolError(err as ProtocolError);
-      return;
-    }
-    if (Array.isArray(m)) return this.receiveTaskIds(m);
+    const m = this.read<SpoutCommandMessage>(readSpoutInput, message);
+    if (m === undefined) return;
     this.commands.push(m);
     if (this.ready && !this.busy) void this.drain();
   }
