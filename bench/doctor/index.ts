@@ -147,6 +147,7 @@ interface ConvergenceCase {
 const CONVERGENCE: ConvergenceCase[] = [
   { name: 'two stages', start: { tasks: { a: 1, b: 1 }, config: { a: A(4), b: A(2) } }, target: 500, work: { a: { ms: 4, visits: 1 }, b: { ms: 2, visits: 1 } } },
   { name: 'fan-out 3', start: { tasks: { a: 1, b: 1 }, config: { a: A(1, { 'bench.fanout': 3 }), b: A(2) } }, target: 240, work: { a: { ms: 1, visits: 1 }, b: { ms: 2, visits: 3 } } },
+  { name: 'balanced stages', start: { tasks: { a: 1, b: 1 }, config: { a: A(4), b: A(4) } }, target: 600, work: { a: { ms: 4, visits: 1 }, b: { ms: 4, visits: 1 } } },
   { name: 'one slow stage', start: { tasks: { a: 1, b: 1 }, config: { a: A(6), b: A(1) } }, target: 400, work: { a: { ms: 6, visits: 1 }, b: { ms: 1, visits: 1 } } },
 ];
 

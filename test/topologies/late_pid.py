@@ -1,7 +1,7 @@
 """A bolt that answers the handshake as Storm's storm.py does: the pid first, the pid file after it. With the conf
 key test.pid.delay (seconds) it writes the file that much later; with a negative value it never writes it."""
 import os, time
-from multilang import read, send
+from multilang import read, send, tuples
 
 setup = read()
 send({"pid": os.getpid()})
@@ -9,11 +9,5 @@ delay = float(setup["conf"].get("test.pid.delay", 0))
 if delay >= 0:
     time.sleep(delay)
     open(os.path.join(setup["pidDir"], str(os.getpid())), "w").close()
-while True:
-    tup = read()
-    if isinstance(tup, list):
-        continue
-    if tup["stream"] == "__heartbeat":
-        send({"command": "sync"})
-        continue
+for tup in tuples():
     send({"command": "ack", "id": tup["id"]})

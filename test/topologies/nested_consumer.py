@@ -2,7 +2,7 @@
 character U+001E, then its JSON text; a string that itself began with U+001E gets a second one in front. This bolt
 decodes the values that way and checks them against what the spout emitted."""
 import json
-from multilang import handshake, read, send
+from multilang import handshake, send, tuples
 
 MARK = "\x1e"
 
@@ -21,13 +21,7 @@ def expected(n):
 
 
 handshake()
-while True:
-    tup = read()
-    if isinstance(tup, list):
-        continue
-    if tup["stream"] == "__heartbeat":
-        send({"command": "sync"})
-        continue
+for tup in tuples():
     values = [decode(v) for v in tup["tuple"]]
     n = values[2]
     verdict = "ok" if values == expected(n) else "bad: %r" % (values,)
