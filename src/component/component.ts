@@ -159,7 +159,7 @@ export abstract class Component {
   abstract [receive](message: unknown): void;
 
   /**
-   * Warn once about emits that work here but not on every cluster (storm-facts "Versions"): direct emits fail on
+   * Warn once about emits that work here but not on every cluster (Storm 2.6.0+ JsonSerializer.readShellMsg casts `task` to Long, which json-smart parses as Integer): direct emits fail on
    * Storm 2.6.0+. (Nested objects and arrays are carried as JSON text instead: see `wireValues`.)
    */
   protected checkPortable(_values: unknown[], directTask: number | undefined): void {
