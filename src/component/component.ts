@@ -159,8 +159,9 @@ export abstract class Component {
   abstract [receive](message: unknown): void;
 
   /**
-   * Warn once about emits that work here but not on every cluster (Storm 2.6.0+ JsonSerializer.readShellMsg casts `task` to Long, which json-smart parses as Integer): direct emits fail on
-   * Storm 2.6.0+. (Nested objects and arrays are carried as JSON text instead: see `wireValues`.)
+   * Warn once about emits that work here but not on every cluster: direct emits fail on Storm 2.6.0+, where
+   * JsonSerializer.readShellMsg casts `task` to Long while json-smart parses it as an Integer. (Nested objects and
+   * arrays are carried as JSON text instead: see `wireValues`.)
    */
   protected checkPortable(_values: unknown[], directTask: number | undefined): void {
     if (directTask !== undefined && !this.warned.has('direct')) {
