@@ -34,16 +34,17 @@ export interface Collected {
 }
 
 export function collect(o: Observation): Collected {
-  const latest = latestPerTask(o.metrics);
+  const latest = newestPerTask(o.metrics, 1);
   const coarse: string[] = [];
   const missing: string[] = [];
   const components: ComponentFigures[] = [];
   const uptime = o.ui ? windowOf(o.ui) : null;
+  const runFree = spoutsRunFree(o, latest);
   for (const spec of o.spec.components) {
     const c = withClusterCounts(spec, o.ui);
     const measured = latest.filter((m) => m.component === c.id);
     if (measured.length > 0) {
-      components.push(fromMetrics(c, measured, o.hosts, spoutsRunFree(o)));
+      components.push(fromMetrics(c, measured, o.hosts, runFree));
       if (measured.length < c.tasks) coarse.push(`${c.id}: ${measured.length} of ${c.tasks} tasks sent measurements; the others are assumed alike`);
       continue;
     }
@@ -125,14 +126,16 @@ function groupingOf(g: GroupingSpec): Grouping {
   return g.type;
 }
 
-function latestPerTask(metrics: readonly TaskMetrics[]): TaskMetrics[] {
-  const byTask = new Map<string, TaskMetrics>();
+/** Each task's newest `count` measurement lines (oldest first within a task), tasks in task order. */
+export function newestPerTask(metrics: readonly TaskMetrics[], count: number): TaskMetrics[] {
+  const byTask = new Map<string, TaskMetrics[]>();
   for (const m of metrics) {
     const key = `${m.component}\u0000${m.task}`;
-    const seen = byTask.get(key);
-    if (!seen || seen.at < m.at) byTask.set(key, m);
+    (byTask.get(key) ?? byTask.set(key, []).get(key)!).push(m);
   }
-  return [...byTask.values()].sort((a, b) => a.task - b.task);
+  return [...byTask.values()]
+    .sort((a, b) => a[0]!.task - b[0]!.task)
+    .flatMap((lines) => lines.sort((a, b) => a.at - b.at).slice(-count));
 }
 
 /** From the components' own measurements: the precise path. */
@@ -259,20 +262,14 @@ export const SOURCE_EMPTY_SHARE = 0.1;
  * Whether the spouts run free of max.spout.pending: trees in flight (rate × complete latency, Little's law) well
  * under spout tasks × pending, or no limit at all.
  */
-function spoutsRunFree(o: Observation): boolean {
+function spoutsRunFree(o: Observation, latest: readonly TaskMetrics[]): boolean {
   const pending = o.maxSpoutPending;
   const latency = o.completeLatencySecs ?? (o.ui?.totals?.completeLatencyMs != null ? o.ui.totals.completeLatencyMs / 1000 : null);
   if (pending === null || latency === null) return pending === null;
   const spoutTasks = o.spec.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + c.tasks, 0);
-  const rate = aggregateRoots(o.metrics);
+  // Root tuples per second over the spouts' latest measurements.
+  const rate = latest.filter((m) => m.kind === 'spout').reduce((n, m) => n + (m.secs > 0 ? (m.executed || sumValues(m.emitted)) / m.secs : 0), 0);
   return rate * latency < 0.8 * spoutTasks * pending;
-}
-
-/** Root tuples per second over the spouts' latest measurements. */
-function aggregateRoots(metrics: readonly TaskMetrics[]): number {
-  return latestPerTask(metrics)
-    .filter((m) => m.kind === 'spout')
-    .reduce((n, m) => n + (m.secs > 0 ? (m.executed || sumValues(m.emitted)) / m.secs : 0), 0);
 }
 
 function mean(values: number[]): number {

@@ -4,7 +4,7 @@ import ndjson from 'ndjson';
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { aggregateMetrics, collect, type Observation } from '../../doctor/collect.js';
+import { aggregateMetrics, collect, newestPerTask, type Observation } from '../../doctor/collect.js';
 import { readMetricLines } from '../../cluster/worker-logs.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { diagnose } from '../../doctor/findings.js';
@@ -114,12 +114,7 @@ const RECENT_INTERVALS = 5;
 
 /** Each task's last few measurement lines, added up: a steadier figure than one interval. */
 function recent(lines: TaskMetrics[]): TaskMetrics[] {
-  const byTask = new Map<string, TaskMetrics[]>();
-  for (const m of lines) {
-    const key = `${m.component}\u0000${m.task}`;
-    (byTask.get(key) ?? byTask.set(key, []).get(key)!).push(m);
-  }
-  return aggregateMetrics([...byTask.values()].flatMap((ms) => ms.sort((a, b) => a.at - b.at).slice(-RECENT_INTERVALS)));
+  return aggregateMetrics(newestPerTask(lines, RECENT_INTERVALS));
 }
 
 /** Append one NDJSON record: when, what was observed, and what the model made of it. */
