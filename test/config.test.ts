@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { resolveTopologyConfig } from '../src/config/topology-config.js';
 import { runTopology } from '../src/testing/harness.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
@@ -59,6 +60,14 @@ describe('topology config: one validation, one precedence', () => {
       assert.equal(nimbus.submitted.length, 0);
     });
   }
+
+  it("a command's own defaults sit under everything else", () => {
+    const resolved = resolveTopologyConfig({ 'squall.metrics.interval.secs': 60 }, { defaults: { 'squall.metrics.interval.secs': 5, 'x.only.default': 1 } });
+    assert.equal(resolved['squall.metrics.interval.secs'], 60, 'the topology beats the default');
+    assert.equal(resolved['x.only.default'], 1);
+    const overridden = resolveTopologyConfig({}, { defaults: { 'squall.metrics.interval.secs': 5 }, commandLine: { 'squall.metrics.interval.secs': 2 } });
+    assert.equal(overridden['squall.metrics.interval.secs'], 2, '-o beats the default');
+  });
 
   it('the test helpers refuse the same values', async () => {
     await assert.rejects(runTopology(ENVIRONMENT, { runMs: 100, conf: { 'topology.max.spout.pending': -5 } }), bad[2]![1]);

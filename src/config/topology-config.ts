@@ -7,6 +7,8 @@ import type { EnvironmentConfig } from './project-config.js';
  * (`resolveTopology`), so `run`, `jar`, `submit` and the test helpers accept and refuse the same values.
  */
 export interface ConfigSources {
+  /** Defaults a command sets for its own use (`run --ui`), below everything else. */
+  defaults?: Record<string, unknown>;
   /** The config.json environment in use (`submit -e`): its `options`, and `log.level` as `squall.log.level`. */
   environment?: EnvironmentConfig;
   /** `run --debug`: `topology.debug` on, and squall components log at DEBUG. */
@@ -20,8 +22,8 @@ export interface ConfigSources {
 }
 
 /**
- * The topology config that Nimbus, or the embedded runtime, receives. Lowest precedence first: the environment's
- * `log.level`, the environment's `options`, the topology's own config, `--debug`, then `-o`. Keys are replaced
+ * The topology config that Nimbus, or the embedded runtime, receives. Lowest precedence first: the command's
+ * own defaults, the environment's `log.level`, the environment's `options`, the topology's own config, `--debug`, then `-o`. Keys are replaced
  * whole, as Storm's submitter merges maps (an `-o topology.environment={…}` replaces the topology's map).
  * Storm's defaults are not added here: the cluster (or the embedded runtime, acting as one) adds them under
  * everything, as a worker does, so a cluster's own storm.yaml still applies.
@@ -29,6 +31,7 @@ export interface ConfigSources {
 export function resolveTopologyConfig(topologyConfig: Record<string, unknown>, sources: ConfigSources = {}): Record<string, unknown> {
   const level = sources.environment?.log?.level;
   return {
+    ...(sources.defaults ?? {}),
     ...(level ? { 'squall.log.level': level.toUpperCase() } : {}),
     ...(sources.environment?.options ?? {}),
     ...topologyConfig,

@@ -95,13 +95,17 @@ async function run(target: string, options: RunOptions): Promise<number> {
 async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
   process.stderr.write(`squall: bundling ${target} …\n`);
   // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
-  const loaded = await loadTopology(target, { outDir: buildDir, config: { debug: options.debug, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks } });
+  const uiPort = options.ui === undefined ? undefined : uiPortOption(options.ui);
+  // With --ui the measurements come often enough to see a short run (the topology or -o may still set their own).
+  const defaults = uiPort === undefined ? undefined : { [METRICS_INTERVAL_KEY]: LOCAL_METRICS_INTERVAL_SECS };
+  const loaded = await loadTopology(target, {
+    outDir: buildDir,
+    config: { defaults, debug: options.debug, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks },
+  });
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
   const direct = multilangDirectStreams(loaded.spec);
   if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
-  const uiPort = options.ui === undefined ? undefined : uiPortOption(options.ui);
-  if (uiPort !== undefined && loaded.spec.config[METRICS_INTERVAL_KEY] === undefined) loaded.spec.config[METRICS_INTERVAL_KEY] = LOCAL_METRICS_INTERVAL_SECS;
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
