@@ -141,6 +141,11 @@ export class ShellProcess {
     if (!this.closed) this.writer.write(message);
   }
 
+  /** Send what is queued now rather than at the end of the turn: the process is blocked waiting for it. */
+  endBatch(): void {
+    if (!this.closed) this.writer.endBatch();
+  }
+
   /** Close stdin (the component sees EOF and exits cleanly), and kill it if it lingers. */
   async stop(graceMs = 2000): Promise<void> {
     this.child.stdin.end();

@@ -72,6 +72,8 @@ export class ShellSpoutExecutor {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.process.write({ command, id });
+      // The spout does nothing until this command arrives: don't let it wait for the rest of the turn.
+      this.process.endBatch();
     });
   }
 

@@ -37,9 +37,11 @@ export function excerpt(text: string): string {
 
 /**
  * Integers beyond 2^53 (Java longs such as ids) would lose digits in JSON.parse. A frame that may hold one (16 or
- * more digits in a row) takes a slower path that turns them into BigInt; every other frame is one JSON.parse.
+ * more digits where a JSON number can start: at the start, or after `:`, `,` or `[`) takes a slower path that
+ * turns them into BigInt; every other frame is one JSON.parse. Digits inside strings, like the 19-digit tuple ids
+ * Storm sends as strings, keep the fast path unless the text before them looks like a number's place.
  */
-const LONG_DIGITS = /\d{16}/;
+const LONG_DIGITS = /(?:^|[:,[])\s*-?\d{16}/;
 const NUMBER_OR_STRING = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
 const BIGINT_KEY = '$squall.bigint';
 
