@@ -141,6 +141,20 @@ export class ShellProcess {
     if (!this.closed) this.writer.write(message);
   }
 
+  /** Hold what is written from now on until `uncork` (see FrameWriter.cork). */
+  cork(): void {
+    this.writer.cork();
+  }
+
+  uncork(): void {
+    this.writer.uncork();
+  }
+
+  /** True while messages are queued for the process and not yet written. */
+  get hasPendingWrites(): boolean {
+    return this.writer.hasPending;
+  }
+
   /** Send what is queued now rather than at the end of the turn: the process is blocked waiting for it. */
   endBatch(): void {
     if (!this.closed) this.writer.endBatch();

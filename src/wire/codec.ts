@@ -186,6 +186,7 @@ export class FrameWriter {
   private firstPendingAt = 0;
   private blocked = false;
   private flushWaiters: Array<() => void> = [];
+  private corked = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -199,7 +200,7 @@ export class FrameWriter {
    */
   write(message: unknown): void {
     this.pending.push(stringifyMessage(message), DELIMITER_TEXT);
-    if (this.blocked) return;
+    if (this.blocked || this.corked) return;
     if (!this.scheduled) {
       this.scheduled = true;
       this.firstPendingAt = Date.now();
@@ -216,6 +217,30 @@ export class FrameWriter {
   }
 
   /**
+   * Hold what is written from now on until `uncork`: the owner knows the reader is busy with what it has and will
+   * answer soon, so waking it for each small batch would only cost both sides a system call and a context switch.
+   */
+  cork(): void {
+    this.corked = true;
+  }
+
+  /** Send what `cork` held back, at the end of this turn. */
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    if (this.pending.length > 0 && !this.blocked && !this.scheduled) {
+      this.scheduled = true;
+      this.firstPendingAt = Date.now();
+      setImmediate(this.flushNow);
+    }
+  }
+
+  /** True while messages are queued and not yet handed to the sink. */
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /**
    * The caller knows its batch is complete (a spout's `sync` ends its reply to a command): write now instead of
    * at the end of the turn, saving the latency of a round trip Storm is blocked on.
    */
@@ -225,6 +250,7 @@ export class FrameWriter {
 
   /** Resolve once everything queued so far has been handed to the sink (used before exiting). */
   flush(): Promise<void> {
+    this.corked = false;
     if (this.pending.length === 0 && !this.blocked) return Promise.resolve();
     return new Promise((resolve) => {
       this.flushWaiters.push(resolve);
@@ -234,7 +260,7 @@ export class FrameWriter {
 
   private readonly flushNow = (): void => {
     this.scheduled = false;
-    if (this.blocked || this.pending.length === 0) {
+    if (this.blocked || this.corked || this.pending.length === 0) {
       if (!this.blocked) this.settle();
       return;
     }
