@@ -103,6 +103,17 @@ describe('Bolt over real pipes', () => {
     assert.equal(b.executor.pending, 1, `input ${held} still pending`);
   });
 
+  it('still gets tuples while it holds earlier ones and says nothing (the runtime only briefly holds writes to a busy bolt)', async () => {
+    const b = await bolt('manual');
+    b.send(['noop']);
+    // Long enough for the first tuple to be written and read: the bolt now holds it, silent.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = b.send(['manual-ack']);
+    await b.recorder.until(() => b.recorder.acks.length === 1, 'the ack of the second tuple');
+    assert.deepEqual(b.recorder.acks, [second]);
+    assert.equal(b.executor.pending, 1, 'the first is still held by the bolt');
+  });
+
   it('on a thrown exception: fails the tuple, reports the error, logs the stack, exits 1', async () => {
     const b = await bolt();
     const input = b.send(['throw', 'kaboom']);

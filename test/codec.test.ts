@@ -60,6 +60,16 @@ describe('FrameDecoder', () => {
     assert.equal(encodeFrame({ tuple: [1234567890123456789n, 'x'] }), '{"tuple":[1234567890123456789,"x"]}\nend\n');
   });
 
+  it('takes tuple ids (19 digits inside strings) as strings, and still finds a long after spaces or at the start', () => {
+    const ids = '{"command":"emit","anchors":["-1234567890123456789","9223372036854775807"],"tuple":["a:1234567890123456789"]}';
+    const [emit] = new FrameDecoder().push(Buffer.from(ids + '\nend\n')) as Array<{ anchors: unknown[]; tuple: unknown[] }>;
+    assert.deepEqual(emit!.anchors, ['-1234567890123456789', '9223372036854775807']);
+    assert.deepEqual(emit!.tuple, ['a:1234567890123456789']);
+    // Other encoders put spaces after separators (Python's json.dumps does); a bare number is a frame too.
+    const spaced = new FrameDecoder().push(Buffer.from('{"id": 1234567890123456789, "tuple": [ -1234567890123456789]}\nend\n1234567890123456789\nend\n'));
+    assert.deepEqual(spaced, [{ id: 1234567890123456789n, tuple: [-1234567890123456789n] }, 1234567890123456789n]);
+  });
+
   it('rejects a frame that is not JSON, quoting it', () => {
     const decoder = new FrameDecoder();
     assert.throws(
@@ -102,6 +112,29 @@ describe('FrameWriter', () => {
     await writer.flush();
     assert.equal(writes.length, 2);
     assert.equal(writes.join('').split('\nend\n').length - 1, 51);
+  });
+
+  it('holds what is written while corked, and sends it as one write at the end of the turn after uncork', async () => {
+    const writes: string[] = [];
+    const writer = new FrameWriter({ write: (chunk) => (writes.push(chunk), true), once: () => {} });
+    writer.write({ n: 1 });
+    assert.equal(writer.hasPending, true);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1);
+    writer.cork();
+    writer.write({ n: 2 });
+    writer.write({ n: 3 });
+    writer.endBatch();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 1, 'nothing written while corked, not even by endBatch');
+    writer.uncork();
+    assert.equal(writes.length, 1, 'written at the end of the turn, not inside uncork');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(writes.slice(1), ['{"n":2}\nend\n{"n":3}\nend\n']);
+    writer.cork();
+    writer.write({ n: 4 });
+    await writer.flush();
+    assert.equal(writes.length, 3, 'flush (before exiting) sends what a cork held');
   });
 
   it('holds output while the sink is full and reports back-pressure', async () => {

@@ -330,3 +330,24 @@ describe('objects and arrays in tuples, across simulated workers', () => {
     assert.deepEqual(sink.map((t) => JSON.parse(t.values[1] as string)), Array.from({ length: 20 }, (_, n) => ({ n, tags: ['a', n] })));
   });
 });
+
+describe('tuple ids', () => {
+  it('are the decimal text of signed 64-bit longs, 19 digits, distinct, as Storm sends them', async () => {
+    const { TupleIds } = await import('../src/runtime/shell-bolt.js');
+    const signs = new Set<string>();
+    for (let executor = 0; executor < 40; executor++) {
+      const ids = new TupleIds();
+      const seen = new Set<string>();
+      for (let i = 0; i < 1000; i++) {
+        const id = ids.next();
+        assert.match(id, /^-?[1-9]\d{18}$/);
+        const value = BigInt(id);
+        assert.ok(value <= 9223372036854775807n && value >= -9223372036854775808n, `${id} fits a long`);
+        seen.add(id);
+      }
+      assert.equal(seen.size, 1000);
+      signs.add(ids.next()[0] === '-' ? '-' : '+');
+    }
+    assert.deepEqual([...signs].sort(), ['+', '-'], 'either sign, as random longs have');
+  });
+});
