@@ -15,6 +15,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveTopology } from '../src/config/topology-config.js';
 import { loadTopology } from '../src/packaging/load.js';
+import type { LoadedTopology } from '../src/packaging/load.js';
+import { temporaryFolder } from '../src/runtime/leftovers.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { contextFor, driveBolt, driveSpout } from '../src/testing/component-driver.js';
 import type { BoltDriver, ContextSpec, DriveOptions } from '../src/testing/component-driver.js';
@@ -134,6 +136,8 @@ async function runtimeOverhead(): Promise<number> {
 }
 
 interface WordcountRun {
+  /** Component processes (tasks), spout included. */
+  tasks: number;
   sentencesPerSecond: number;
   wordsPerSecond: number;
   latencyMs: number;
@@ -143,26 +147,43 @@ interface WordcountRun {
 }
 
 /**
- * examples/wordcount in the embedded runtime for `runMs`: completed sentence trees per second, words counted per
- * second, the spout's complete latency, and the time from start to the first tuple reaching the count bolt
- * (process launches, handshakes, activation included; bundling excluded).
+ * examples/wordcount in the embedded runtime: completed sentence trees per second, words counted per second and
+ * the spout's complete latency over `runMs` that start `warmupMs` after the cluster has started (so 0 counts the
+ * processes' warm-up, as `squall run`'s summary does); the trees still in flight at the end are not counted. Also
+ * the time from start to the first tuple reaching the count bolt (process launches, handshakes, activation
+ * included; bundling excluded), and failures over the whole run.
  */
-async function wordcount(spec: TopologySpec, bundle: string, resourcesDir: string, runMs: number): Promise<WordcountRun> {
+async function wordcount(spec: TopologySpec, loaded: LoadedTopology, runMs: number, warmupMs = 0): Promise<WordcountRun> {
   let firstCountMs: number | undefined;
   const began = process.hrtime.bigint();
   const cluster = new LocalCluster(spec, {
-    squall: { command: process.execPath, script: bundle },
-    resourcesDir,
+    squall: { command: process.execPath, script: loaded.bundle },
+    resourcesDir: loaded.resourcesDir,
     onEmit: (component) => {
       if (component === 'count' && firstCountMs === undefined) firstCountMs = Number(process.hrtime.bigint() - began) / 1e6;
     },
   });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const snapshot = () => {
+    const stats = cluster.summary();
+    const spout = stats.find((s) => s.component === 'sentences')!;
+    return { acked: spout.acked, latencyTotalMs: spout.meanLatencyMs * spout.acked, words: stats.find((s) => s.component === 'count')!.executed };
+  };
   await cluster.start();
-  await new Promise((resolve) => setTimeout(resolve, runMs));
+  if (warmupMs > 0) await sleep(warmupMs);
+  const from = snapshot();
+  await sleep(runMs);
+  const to = snapshot();
   const stats = await cluster.stop();
-  const spout = stats.find((s) => s.component === 'sentences')!;
-  const words = stats.find((s) => s.component === 'count')!.executed;
-  return { sentencesPerSecond: spout.acked / (runMs / 1000), wordsPerSecond: words / (runMs / 1000), latencyMs: spout.meanLatencyMs, failed: spout.failed, firstCountMs };
+  const acked = to.acked - from.acked;
+  return {
+    tasks: cluster.tasks.size,
+    sentencesPerSecond: acked / (runMs / 1000),
+    wordsPerSecond: (to.words - from.words) / (runMs / 1000),
+    latencyMs: acked > 0 ? (to.latencyTotalMs - from.latencyTotalMs) / acked : 0,
+    failed: stats.find((s) => s.component === 'sentences')!.failed,
+    firstCountMs,
+  };
 }
 
 const WORDCOUNT = join(here, '..', '..', 'examples', 'wordcount');
@@ -171,10 +192,9 @@ const WORDCOUNT = join(here, '..', '..', 'examples', 'wordcount');
  * End to end: examples/wordcount as written (spout -> split x2 -> count x2, fields grouping, acking,
  * max.spout.pending 200) in the embedded runtime.
  */
-async function endToEnd(): Promise<void> {
-  const loaded = await loadTopology(WORDCOUNT);
+async function endToEnd(loaded: LoadedTopology): Promise<void> {
   const runMs = Number(process.env.SQUALL_BENCH_E2E_MS ?? 5000);
-  const run = await wordcount(loaded.spec, loaded.bundle, loaded.resourcesDir, runMs);
+  const run = await wordcount(loaded.spec, loaded, runMs);
   console.log(
     `e2e     wordcount: ${run.sentencesPerSecond.toFixed(0)} sentences/s acked (${run.wordsPerSecond.toFixed(0)} words/s counted), ` +
       `complete latency ${run.latencyMs.toFixed(1)} ms, failed ${run.failed}; first tuple at count after ${run.firstCountMs?.toFixed(0)} ms`,
@@ -186,25 +206,26 @@ async function endToEnd(): Promise<void> {
  * resolved as `squall run -p split=N -p count=N` resolves it. Best of ROUNDS rounds, the points taken in turn
  * (rotated each round); the latency shown is that of the best round.
  */
-async function scaling(): Promise<void> {
-  const loaded = await loadTopology(WORDCOUNT);
+async function scaling(loaded: LoadedTopology): Promise<void> {
   const runMs = Number(process.env.SQUALL_BENCH_SCALING_MS ?? 3000);
+  // Every point starts fresh processes, which run slower until their code is compiled: measure after that.
+  const warmupMs = Number(process.env.SQUALL_BENCH_SCALING_WARMUP_MS ?? 1000);
   const points = [1, 2, 4];
   const best = new Map<number, WordcountRun>();
   for (let round = 0; round < ROUNDS; round++) {
     for (let i = 0; i < points.length; i++) {
       const p = points[(round + i) % points.length]!;
       const spec = resolveTopology(loaded.topology.toSpec(), { parallelism: { split: p, count: p } });
-      const run = await wordcount(spec, loaded.bundle, loaded.resourcesDir, runMs);
+      const run = await wordcount(spec, loaded, runMs, warmupMs);
       if (run.sentencesPerSecond > (best.get(p)?.sentencesPerSecond ?? -1)) best.set(p, run);
     }
   }
   const one = best.get(1)!.sentencesPerSecond;
-  console.log(`scaling wordcount, split and count at parallelism p (best of ${ROUNDS} rounds of ${runMs / 1000} s each):`);
+  console.log(`scaling wordcount, split and count at parallelism p (best of ${ROUNDS} rounds of ${runMs / 1000} s, each after ${warmupMs / 1000} s of warm-up):`);
   for (const p of points) {
     const run = best.get(p)!;
     console.log(
-      `        p=${p}  ${run.sentencesPerSecond.toFixed(0).padStart(6)} sentences/s acked (${(run.sentencesPerSecond / one).toFixed(2)}x p=1)   ` +
+      `        p=${p} (${String(run.tasks).padStart(2)} tasks)  ${run.sentencesPerSecond.toFixed(0).padStart(6)} sentences/s acked (${(run.sentencesPerSecond / one).toFixed(2)}x p=1)   ` +
         `complete latency ${run.latencyMs.toFixed(1)} ms   failed ${run.failed}`,
     );
   }
@@ -259,9 +280,13 @@ const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.j
 await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await runtimeOverhead();
-await endToEnd();
-// wordcount at parallelism 1, 2 and 4 (about half a minute; SQUALL_BENCH_SCALING=0 skips it).
-if (process.env.SQUALL_BENCH_SCALING !== '0') await scaling();
+// Bundled once for the e2e and scaling lines, as `squall run` bundles it.
+const build = temporaryFolder('squall-build-');
+const wordcountTopology = await loadTopology(WORDCOUNT, { outDir: build.path });
+await endToEnd(wordcountTopology);
+// wordcount at parallelism 1, 2 and 4 (under a minute; SQUALL_BENCH_SCALING=0 skips it).
+if (process.env.SQUALL_BENCH_SCALING !== '0') await scaling(wordcountTopology);
+build.remove();
 await redisBench();
 // squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
 if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();
