@@ -104,7 +104,8 @@ export async function pumpBolt(launch: LaunchSpec, options: PumpOptions): Promis
       }
       switch (message.command) {
         case 'emit': {
-          const anchors = message.anchors === undefined ? [] : Array.isArray(message.anchors) ? message.anchors : [message.anchors];
+          // Absent or null: none; one string: one anchor (JsonSerializer.readShellMsg).
+          const anchors = message.anchors == null ? [] : Array.isArray(message.anchors) ? message.anchors : [message.anchors];
           for (const anchor of anchors) if (!held(anchor)) return fail(`anchored onto ${JSON.stringify(anchor)} after ack/fail`);
           emitted++;
           if (message.need_task_ids !== false && !message.task) out += `[]${END}`;

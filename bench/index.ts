@@ -43,9 +43,9 @@ function options(componentId: string, conf: Record<string, unknown> = {}): Drive
   return { context, conf, taskIds: [], keepEmits: false };
 }
 
-/** Tuples per second through a bolt (by default the split bolt, fed sentences), counting acks. */
 const FROM_SENTENCES = { comp: 'sentences', stream: 'default', task: 1 };
 
+/** Tuples per second through a bolt (by default the split bolt, fed sentences), counting acks. */
 async function boltRate(script: string, values: unknown[] = [SENTENCE], emitsPerTuple = 9, conf: Record<string, unknown> = {}): Promise<number> {
   const from = FROM_SENTENCES;
   let sent = 0;
@@ -114,10 +114,9 @@ async function bestOfAlternating(first: () => Promise<number>, second: () => Pro
 
 async function compare(name: string, unit: string, measure: (script: string) => Promise<number>, baseline: string, sdk: string) {
   const [bestBaseline, bestSdk] = await bestOfAlternating(() => measure(baseline), () => measure(sdk));
-  const best = { baseline: bestBaseline, sdk: bestSdk };
-  const ratio = best.sdk / best.baseline;
+  const ratio = bestSdk / bestBaseline;
   console.log(
-    `${name.padEnd(7)} baseline ${best.baseline.toFixed(0).padStart(8)} ${unit}   squall ${best.sdk.toFixed(0).padStart(8)} ${unit}   ratio ${ratio.toFixed(2)}`,
+    `${name.padEnd(7)} baseline ${bestBaseline.toFixed(0).padStart(8)} ${unit}   squall ${bestSdk.toFixed(0).padStart(8)} ${unit}   ratio ${ratio.toFixed(2)}`,
   );
   return ratio;
 }
