@@ -21,7 +21,7 @@ export class SentenceSpout extends Spout {
     this.emit([SENTENCES[id % SENTENCES.length]], { id });
   }
 
-  override fail(id: MessageId): void {
+  override onFail(id: MessageId): void {
     this.logger.warn(`sentence ${String(id)} failed`);
   }
 }
