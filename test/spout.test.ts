@@ -8,8 +8,8 @@ after(() => {
   for (const s of started) s.proc.kill();
 });
 
-async function spout(componentId: string, conf: Record<string, unknown> = {}, taskIds?: number[]): Promise<Started> {
-  const s = await startSpout('components.js', {
+async function spout(componentId: string, conf: Record<string, unknown> = {}, taskIds?: number[], script = 'components.js'): Promise<Started> {
+  const s = await startSpout(script, {
     context: { componentId, outputFields: { default: ['sentence'], side: ['x'] } },
     conf,
     ...(taskIds ? { taskIds } : {}),
@@ -94,7 +94,7 @@ describe('Spout over real pipes', () => {
       ['old-names-field', 'OldNamesField.fail(id) is no longer called: rename it onFail(id)'],
     ];
     for (const [componentId, message] of cases) {
-      const s = await spout(componentId);
+      const s = await spout(componentId, {}, undefined, 'renamed-callbacks.js');
       await s.recorder.until(() => s.recorder.death !== undefined, `${componentId} to exit`);
       const expected = `Error: ${message} (squall renamed the spout callbacks to on<Event>)`;
       assert.deepEqual(s.recorder.errors, [expected], 'reported as the component error, in one line');

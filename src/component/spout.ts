@@ -150,7 +150,7 @@ export abstract class Spout extends Component {
           await this.connection.protocolError(err);
           return;
         }
-        this.handleException(err, command.command === 'next' ? 'nextTuple' : command.command);
+        this.handleException(err, HANDLER_NAMES[command.command]);
         if (this.options.exitOnException) return;
       }
       if (command.command === 'next') this.meter?.next(this.emitsThisCommand > 0);
@@ -183,6 +183,15 @@ export abstract class Spout extends Component {
     return new Promise((resolve) => setTimeout(resolve, this.idleSleepMs));
   }
 }
+
+/** The handler each command runs, as an exception names it (`onAck threw: …`). */
+const HANDLER_NAMES: Record<SpoutCommandMessage['command'], string> = {
+  next: 'nextTuple',
+  ack: 'onAck',
+  fail: 'onFail',
+  activate: 'onActivate',
+  deactivate: 'onDeactivate',
+};
 
 /** The spout callbacks that were renamed `on<Event>`: [old name, new name, parameters]. */
 const RENAMED_CALLBACKS = [

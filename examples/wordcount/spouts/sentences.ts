@@ -9,7 +9,7 @@ const SENTENCES = [
   'i am at two with nature',
 ];
 
-/** Emits sentences reliably: each has a message id, so Storm tracks its tuple tree and calls ack or fail. */
+/** Emits sentences reliably: each has a message id, so Storm tracks its tuple tree and calls onAck or onFail. */
 export class SentenceSpout extends Spout {
   private next = 0;
 
