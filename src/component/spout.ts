@@ -110,7 +110,7 @@ export abstract class Spout extends Component {
     void this.drain();
   }
 
-  /** Storm's ack of message `id`; an SDK spout that keeps its messages intercepts here (see ./lifecycle.ts). */
+  /** What Storm tells the spout, passed on to the `on<Event>` callbacks; SDK spouts intercept here (./lifecycle.ts). */
   [acked](id: MessageId): void | Promise<void> {
     return this.onAck(id);
   }
