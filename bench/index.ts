@@ -5,21 +5,31 @@
  * - bolt: a split-sentence bolt fed sentences with `topology.shellbolt.max.pending` = 100 tuples in flight
  *   (Storm's default); a tuple counts when acked.
  * - spout: `next` commands one at a time, each answered with an emit and `sync`, as Storm's ShellSpout drives it.
+ * - runtime: the other way round: the same baseline bolt process driven by squall's Storm-side executor and by a
+ *   minimal hand-written Storm-side driver (baseline-driver.ts), so the ratio isolates the runtime's cost.
+ * - e2e and scaling: examples/wordcount in the embedded runtime, as written and at parallelism 1, 2 and 4.
  *
  * Runs alternate baseline / squall several times and keep each side's best, so a noisy moment hurts neither.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveTopology } from '../src/config/topology-config.js';
 import { loadTopology } from '../src/packaging/load.js';
+import type { LoadedTopology } from '../src/packaging/load.js';
+import { temporaryFolder } from '../src/runtime/leftovers.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
-import { driveBolt, driveSpout } from '../src/testing/component-driver.js';
-import type { BoltDriver, DriveOptions } from '../src/testing/component-driver.js';
+import { contextFor, driveBolt, driveSpout } from '../src/testing/component-driver.js';
+import type { BoltDriver, ContextSpec, DriveOptions } from '../src/testing/component-driver.js';
+import type { TopologySpec } from '../src/topology/spec.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
 import { benchDoctor } from './doctor/index.js';
+import { pumpBolt } from './baseline-driver.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
+/** squall's Storm-side executor against the hand-written driver (issue 11). */
+const RUNTIME_BAR = 0.7;
 const ROUNDS = Number(process.env.SQUALL_BENCH_ROUNDS ?? 3);
 const BOLT_TUPLES = Number(process.env.SQUALL_BENCH_TUPLES ?? 50_000);
 const SPOUT_COMMANDS = Number(process.env.SQUALL_BENCH_COMMANDS ?? 30_000);
@@ -27,15 +37,17 @@ const SENTENCE = 'the quick brown fox jumps over the lazy dog';
 
 const launch = (script: string) => ({ executionCommand: process.execPath, script: join(here, 'components', script), cwd: here });
 
-function options(componentId: string, conf: Record<string, unknown> = {}): DriveOptions {
+function options(componentId: string, conf: Record<string, unknown> = {}): DriveOptions & { context: ContextSpec } {
   const context = { componentId, taskId: 2, tasks: { 1: 'sentences', 2: componentId }, outputFields: { default: ['word'] }, sourceFields: { sentences: { default: ['sentence'] } } };
   // Counted, not kept: the driver must cost the same for both sides and as little as possible.
   return { context, conf, taskIds: [], keepEmits: false };
 }
 
+const FROM_SENTENCES = { comp: 'sentences', stream: 'default', task: 1 };
+
 /** Tuples per second through a bolt (by default the split bolt, fed sentences), counting acks. */
 async function boltRate(script: string, values: unknown[] = [SENTENCE], emitsPerTuple = 9, conf: Record<string, unknown> = {}): Promise<number> {
-  const from = { comp: 'sentences', stream: 'default', task: 1 };
+  const from = FROM_SENTENCES;
   let sent = 0;
   const sendOne = () => {
     sent++;
@@ -79,44 +91,143 @@ async function spoutRate(script: string): Promise<number> {
   return SPOUT_COMMANDS / seconds;
 }
 
-async function compare(name: string, unit: string, measure: (script: string) => Promise<number>, baseline: string, sdk: string) {
-  let best = { baseline: 0, sdk: 0 };
+/**
+ * Tuples per second through the split bolt driven by the hand-written Storm side instead of squall's executor:
+ * the same handshake context, window (max.pending 100) and sentences as `boltRate`.
+ */
+async function driverRate(script: string): Promise<number> {
+  const { context, conf } = options('split');
+  const run = await pumpBolt(launch(script), { context: contextFor(context), conf, tuples: BOLT_TUPLES, values: [SENTENCE], from: FROM_SENTENCES, maxPending: 100 });
+  if (run.emitted !== BOLT_TUPLES * 9) throw new Error(`expected ${BOLT_TUPLES * 9} emits, got ${run.emitted}`);
+  return run.acked / run.seconds;
+}
+
+/** Each measurement's best over ROUNDS rounds, taken in turn, so a noisy moment hurts neither. */
+async function bestOfAlternating(first: () => Promise<number>, second: () => Promise<number>): Promise<[number, number]> {
+  const best: [number, number] = [0, 0];
   for (let round = 0; round < ROUNDS; round++) {
-    best = { baseline: Math.max(best.baseline, await measure(baseline)), sdk: Math.max(best.sdk, await measure(sdk)) };
+    best[0] = Math.max(best[0], await first());
+    best[1] = Math.max(best[1], await second());
   }
-  const ratio = best.sdk / best.baseline;
+  return best;
+}
+
+async function compare(name: string, unit: string, measure: (script: string) => Promise<number>, baseline: string, sdk: string) {
+  const [bestBaseline, bestSdk] = await bestOfAlternating(() => measure(baseline), () => measure(sdk));
+  const ratio = bestSdk / bestBaseline;
   console.log(
-    `${name.padEnd(7)} baseline ${best.baseline.toFixed(0).padStart(8)} ${unit}   squall ${best.sdk.toFixed(0).padStart(8)} ${unit}   ratio ${ratio.toFixed(2)}`,
+    `${name.padEnd(7)} baseline ${bestBaseline.toFixed(0).padStart(8)} ${unit}   squall ${bestSdk.toFixed(0).padStart(8)} ${unit}   ratio ${ratio.toFixed(2)}`,
   );
   return ratio;
 }
 
 /**
- * End to end: examples/wordcount (spout -> split x2 -> count x2, fields grouping, acking, max.spout.pending 200)
- * in the embedded runtime. Reports completed sentence trees per second, and the time from start to the first
- * tuple reaching the count bolt (process launches, handshakes, activation included; bundling excluded).
+ * The runtime's overhead: the baseline bolt process driven by squall's executor (the same driveBolt path as the
+ * bolt line) against the hand-written driver, in the same rounds. Ratio executor / driver.
  */
-async function endToEnd(): Promise<void> {
-  const loaded = await loadTopology(join(here, '..', '..', 'examples', 'wordcount'));
-  let firstCount: number | undefined;
+async function runtimeOverhead(): Promise<number> {
+  const [driver, executor] = await bestOfAlternating(() => driverRate('baseline-bolt.js'), () => boltRate('baseline-bolt.js'));
+  const ratio = executor / driver;
+  console.log(
+    `runtime  baseline-driver ${driver.toFixed(0).padStart(8)} tuples/s   squall-executor ${executor.toFixed(0).padStart(8)} tuples/s   ratio ${ratio.toFixed(2)} (bar ${RUNTIME_BAR})`,
+  );
+  return ratio;
+}
+
+interface WordcountRun {
+  /** Component processes (tasks), spout included. */
+  tasks: number;
+  sentencesPerSecond: number;
+  wordsPerSecond: number;
+  latencyMs: number;
+  failed: number;
+  /** From start to the first tuple reaching the count bolt. */
+  firstCountMs: number | undefined;
+}
+
+/**
+ * examples/wordcount in the embedded runtime: completed sentence trees per second, words counted per second and
+ * the spout's complete latency over `runMs` that start `warmupMs` after the cluster has started (so 0 counts the
+ * processes' warm-up, as `squall run`'s summary does); the trees still in flight at the end are not counted. Also
+ * the time from start to the first tuple reaching the count bolt (process launches, handshakes, activation
+ * included; bundling excluded), and failures over the whole run.
+ */
+async function wordcount(spec: TopologySpec, loaded: LoadedTopology, runMs: number, warmupMs = 0): Promise<WordcountRun> {
+  let firstCountMs: number | undefined;
   const began = process.hrtime.bigint();
-  const cluster = new LocalCluster(loaded.spec, {
+  const cluster = new LocalCluster(spec, {
     squall: { command: process.execPath, script: loaded.bundle },
     resourcesDir: loaded.resourcesDir,
     onEmit: (component) => {
-      if (component === 'count' && firstCount === undefined) firstCount = Number(process.hrtime.bigint() - began) / 1e6;
+      if (component === 'count' && firstCountMs === undefined) firstCountMs = Number(process.hrtime.bigint() - began) / 1e6;
     },
   });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const snapshot = () => {
+    const stats = cluster.summary();
+    const spout = stats.find((s) => s.component === 'sentences')!;
+    return { acked: spout.acked, latencyTotalMs: spout.meanLatencyMs * spout.acked, words: stats.find((s) => s.component === 'count')!.executed };
+  };
   await cluster.start();
-  const runMs = Number(process.env.SQUALL_BENCH_E2E_MS ?? 5000);
-  await new Promise((resolve) => setTimeout(resolve, runMs));
+  if (warmupMs > 0) await sleep(warmupMs);
+  const from = snapshot();
+  await sleep(runMs);
+  const to = snapshot();
   const stats = await cluster.stop();
-  const spout = stats.find((s) => s.component === 'sentences')!;
-  const words = stats.find((s) => s.component === 'count')!.executed;
+  const acked = to.acked - from.acked;
+  return {
+    tasks: cluster.tasks.size,
+    sentencesPerSecond: acked / (runMs / 1000),
+    wordsPerSecond: (to.words - from.words) / (runMs / 1000),
+    latencyMs: acked > 0 ? (to.latencyTotalMs - from.latencyTotalMs) / acked : 0,
+    failed: stats.find((s) => s.component === 'sentences')!.failed,
+    firstCountMs,
+  };
+}
+
+const WORDCOUNT = join(here, '..', '..', 'examples', 'wordcount');
+
+/**
+ * End to end: examples/wordcount as written (spout -> split x2 -> count x2, fields grouping, acking,
+ * max.spout.pending 200) in the embedded runtime.
+ */
+async function endToEnd(loaded: LoadedTopology): Promise<void> {
+  const runMs = Number(process.env.SQUALL_BENCH_E2E_MS ?? 5000);
+  const run = await wordcount(loaded.spec, loaded, runMs);
   console.log(
-    `e2e     wordcount: ${(spout.acked / (runMs / 1000)).toFixed(0)} sentences/s acked (${(words / (runMs / 1000)).toFixed(0)} words/s counted), ` +
-      `complete latency ${spout.meanLatencyMs.toFixed(1)} ms, failed ${spout.failed}; first tuple at count after ${firstCount?.toFixed(0)} ms`,
+    `e2e     wordcount: ${run.sentencesPerSecond.toFixed(0)} sentences/s acked (${run.wordsPerSecond.toFixed(0)} words/s counted), ` +
+      `complete latency ${run.latencyMs.toFixed(1)} ms, failed ${run.failed}; first tuple at count after ${run.firstCountMs?.toFixed(0)} ms`,
   );
+}
+
+/**
+ * Scaling: wordcount with split and count both at 1, 2 and 4 executors (tasks follow, so as many processes),
+ * resolved as `squall run -p split=N -p count=N` resolves it. Best of ROUNDS rounds, the points taken in turn
+ * (rotated each round); the latency shown is that of the best round.
+ */
+async function scaling(loaded: LoadedTopology): Promise<void> {
+  const runMs = Number(process.env.SQUALL_BENCH_SCALING_MS ?? 3000);
+  // Every point starts fresh processes, which run slower until their code is compiled: measure after that.
+  const warmupMs = Number(process.env.SQUALL_BENCH_SCALING_WARMUP_MS ?? 1000);
+  const points = [1, 2, 4];
+  const best = new Map<number, WordcountRun>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < points.length; i++) {
+      const p = points[(round + i) % points.length]!;
+      const spec = resolveTopology(loaded.topology.toSpec(), { parallelism: { split: p, count: p } });
+      const run = await wordcount(spec, loaded, runMs, warmupMs);
+      if (run.sentencesPerSecond > (best.get(p)?.sentencesPerSecond ?? -1)) best.set(p, run);
+    }
+  }
+  const one = best.get(1)!.sentencesPerSecond;
+  console.log(`scaling wordcount, split and count at parallelism p (best of ${ROUNDS} rounds of ${runMs / 1000} s, each after ${warmupMs / 1000} s of warm-up):`);
+  for (const p of points) {
+    const run = best.get(p)!;
+    console.log(
+      `        p=${p} (${String(run.tasks).padStart(2)} tasks)  ${run.sentencesPerSecond.toFixed(0).padStart(6)} sentences/s acked (${(run.sentencesPerSecond / one).toFixed(2)}x p=1)   ` +
+        `complete latency ${run.latencyMs.toFixed(1)} ms   failed ${run.failed}`,
+    );
+  }
 }
 
 /**
@@ -167,7 +278,14 @@ const boltRatio = await compare('bolt', 'tuples/s', boltRate, 'baseline-bolt.js'
 const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.js', 'sdk-spout.js');
 await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
-await endToEnd();
+await runtimeOverhead();
+// Bundled once for the e2e and scaling lines, as `squall run` bundles it.
+const build = temporaryFolder('squall-build-');
+const wordcountTopology = await loadTopology(WORDCOUNT, { outDir: build.path });
+await endToEnd(wordcountTopology);
+// wordcount at parallelism 1, 2 and 4 (under a minute; SQUALL_BENCH_SCALING=0 skips it).
+if (process.env.SQUALL_BENCH_SCALING !== '0') await scaling(wordcountTopology);
+build.remove();
 await redisBench();
 // squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
 if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();

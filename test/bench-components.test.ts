@@ -1,13 +1,15 @@
 /**
  * The benchmark's components are also documentation (docs/sdk.md cites them): run them here, briefly, so they
- * stay correct between benchmark runs. Speed is measured by `npm run bench`, never here.
+ * stay correct between benchmark runs. So is its hand-written Storm-side driver (the runtime line's yardstick):
+ * it must really drive a process and track its acks as Storm does. Speed is measured by `npm run bench`, never here.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { driveBolt, driveSpout } from '../src/testing/component-driver.js';
+import { pumpBolt } from '../bench/baseline-driver.js';
+import { contextFor, driveBolt, driveSpout } from '../src/testing/component-driver.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
-import { FIXTURES } from './helpers/driver.js';
+import { FIXTURES, SOURCE_FIXTURES } from './helpers/driver.js';
 
 const COMPONENTS = join(FIXTURES, '..', '..', 'bench', 'components');
 const SENTENCE = 'the quick brown fox jumps over the lazy dog';
@@ -59,5 +61,35 @@ describe('bench components', () => {
     assert.deepEqual(emits, [encodeValues([record]), [SENTENCE]]);
     assert.deepEqual(decodeValues(emits[0]!), [record]);
     await bolt.stop();
+  });
+
+  describe('baseline driver', () => {
+    const pump = (script: string, values: unknown[], tuples: number) =>
+      pumpBolt(launch(script), { context: contextFor(options('split').context), tuples, values, from: fromSentences, maxPending: 100 });
+
+    for (const script of ['baseline-bolt.js', 'sdk-bolt.js']) {
+      it(`pumps sentences through ${script} and counts every ack and every word`, async () => {
+        // More tuples than max.pending, so the window refills on acks.
+        const run = await pump(script, [SENTENCE], 350);
+        assert.deepEqual({ acked: run.acked, emitted: run.emitted }, { acked: 350, emitted: 350 * 9 });
+      });
+    }
+
+    const raw = (values: unknown[]) =>
+      pumpBolt(
+        { executionCommand: 'python3', script: 'raw_bolt.py', cwd: SOURCE_FIXTURES },
+        { context: contextFor({ componentId: 'raw' }), tuples: 3, values, from: fromSentences },
+      );
+
+    it('drives a bolt written to the protocol alone (one anchor as a string, task ids asked for)', async () => {
+      const run = await raw(['ok']);
+      assert.deepEqual({ acked: run.acked, emitted: run.emitted }, { acked: 3, emitted: 3 });
+    });
+
+    it('refuses what kills a Storm worker: an ack of an id it never sent, an anchor to an acked tuple, no command', async () => {
+      await assert.rejects(raw(['ack-unknown']), /baseline driver: ack of an id it was not sent or already acked: "12345"/);
+      await assert.rejects(raw(['anchor-acked']), /baseline driver: anchored onto "-?\d+" after ack\/fail/);
+      await assert.rejects(raw(['no-command']), /baseline driver: a message without "command"/);
+    });
   });
 });
