@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProtocolError } from '../src/wire/codec.js';
-import { readBoltInput, readShellMsg, readSpoutInput } from '../src/wire/messages.js';
+import { ProtocolError, stringifyMessage } from '../src/wire/codec.js';
+import { boltEmitText, readBoltInput, readShellMsg, readSpoutInput } from '../src/wire/messages.js';
+import type { BoltEmitMessage } from '../src/wire/messages.js';
 
 describe('multi-lang message readers', () => {
   it("read a component's emit with Storm's defaults: default stream, need_task_ids true, task 0 not direct", () => {
@@ -43,5 +44,18 @@ describe('multi-lang message readers', () => {
     assert.throws(() => readBoltInput({ command: 'next' }), /a bolt expects tuples/);
     assert.deepEqual(readSpoutInput({ command: 'ack', id: 5 }), { command: 'ack', id: 5 });
     assert.throws(() => readSpoutInput({ command: 'explode', id: '' }), /unknown spout command "explode"; Storm sends next, ack, fail, activate or deactivate/);
+  });
+});
+
+describe('boltEmitText', () => {
+  it('writes the same text as stringifying the emit message, for every optional part', () => {
+    const messages: BoltEmitMessage[] = [
+      { command: 'emit', tuple: ['word'] },
+      { command: 'emit', tuple: ['a "quoted"\nline', 1.5, null, true], need_task_ids: false },
+      { command: 'emit', tuple: [1234567890123456789n, '\u001e{"k":1}'], anchors: ['-1234567890123456789', '42'], need_task_ids: false },
+      { command: 'emit', tuple: [], stream: 'odd "stream"', anchors: ['1'], task: 7, need_task_ids: true },
+      { command: 'emit', tuple: [{ nested: ['x'] }], stream: 'é', task: 3 },
+    ];
+    for (const message of messages) assert.equal(boltEmitText(message), stringifyMessage(message));
   });
 });

@@ -88,10 +88,10 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     if (options.directTask !== undefined) message.task = options.directTask;
     if (!options.needTaskIds) {
       message.need_task_ids = false;
-      this.connection.send(message);
+      this.connection.sendBoltEmit(message);
       return;
     }
-    this.connection.send(message);
+    this.connection.sendBoltEmit(message);
     // Storm sends no task-id list for a direct emit: the target is already known.
     if (options.directTask !== undefined) return Promise.resolve([options.directTask]);
     return this.waitForTaskIds();

@@ -199,7 +199,12 @@ export class FrameWriter {
    * subprocess that says nothing for topology.subprocess.timeout.secs, and any message counts).
    */
   write(message: unknown): void {
-    this.pending.push(stringifyMessage(message), DELIMITER_TEXT);
+    this.writeText(stringifyMessage(message));
+  }
+
+  /** Queue one message given as its JSON text (see `write`). */
+  writeText(json: string): void {
+    this.pending.push(json, DELIMITER_TEXT);
     if (this.blocked || this.corked) return;
     if (!this.scheduled) {
       this.scheduled = true;

@@ -112,6 +112,20 @@ export type ComponentMessage =
   | SyncMessage
   | MetricsMessage;
 
+/**
+ * The JSON text of a bolt's emit, exactly as stringifyMessage writes the message object, built from its parts: the
+ * keys are constant text and only the values and anchors go through JSON. Every tuple a bolt emits takes this
+ * path, and it costs about half of stringifying the whole object.
+ */
+export function boltEmitText(m: BoltEmitMessage): string {
+  let text = '{"command":"emit","tuple":' + stringifyMessage(m.tuple);
+  if (m.stream !== undefined) text += ',"stream":' + JSON.stringify(m.stream);
+  if (m.anchors !== undefined) text += ',"anchors":' + JSON.stringify(m.anchors);
+  if (m.task !== undefined) text += ',"task":' + JSON.stringify(m.task);
+  if (m.need_task_ids !== undefined) text += ',"need_task_ids":' + JSON.stringify(m.need_task_ids);
+  return text + '}';
+}
+
 const isRecord = (m: unknown): m is Record<string, unknown> => m !== null && typeof m === 'object' && !Array.isArray(m);
 const isAbsent = (v: unknown) => v === undefined || v === null;
 const SPOUT_COMMANDS = new Set(['next', 'ack', 'fail', 'activate', 'deactivate']);
