@@ -11,6 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { resolveTopology } from '../src/config/topology-config.js';
+import { verdict, type Outcome } from '../src/doctor/apply.js';
+import type { Finding } from '../src/doctor/findings.js';
+import { freshness, type FreshnessInput } from '../src/doctor/fresh.js';
+import { planOverrides, type Plan } from '../src/doctor/plan.js';
+import type { DoctorReport } from '../src/doctor/report.js';
+import { Bolt, Spout } from '../src/index.js';
+import { Topology } from '../src/topology/builder.js';
 import type { UiComponentJson, UiTopologyJson } from '../src/ui/client.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
@@ -189,6 +197,98 @@ async function until(test: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 400 && !test(); i++) await new Promise((r) => setTimeout(r, 25));
   assert.ok(test(), `timed out waiting for ${what}`);
 }
+
+describe('doctor --apply: the rules', () => {
+  const line = (component: string, task: number, at: number, secs = 1): TaskMetrics => ({
+    v: 1, component, task, kind: 'bolt', at, secs, executed: 10, busySecs: 0.1, cpuSecs: 0.1, emitted: {}, concurrency: 1,
+  });
+  const base: FreshnessInput = {
+    changedAt: 100_000,
+    since: 102_000,
+    now: 110_000,
+    expected: new Map([['a', 2]]),
+    lines: [line('a', 1, 104_000), line('a', 2, 104_000)],
+    executorUptimes: new Map([['a', [5, 5]]]),
+    redeployed: false,
+    topologyUptime: 3600,
+  };
+
+  it('counts figures only from after the change and the settle time', () => {
+    assert.deepEqual(freshness(base), { fresh: true, waitingFor: [] });
+    // A line whose interval began before `since` (it ends after it) is the old topology's, partly.
+    assert.deepEqual(freshness({ ...base, lines: [line('a', 1, 104_000), line('a', 2, 102_500)] }).waitingFor, ['a: measurements from 1 of 2 tasks']);
+    assert.deepEqual(freshness({ ...base, executorUptimes: new Map([['a', [5, 60]]]) }).waitingFor, ['a: 1 of 2 executors to restart']);
+    assert.deepEqual(freshness({ ...base, executorUptimes: new Map([['a', [5, null]]]) }).waitingFor, ['a: 1 of 2 executors to restart']);
+    assert.deepEqual(freshness({ ...base, executorUptimes: new Map([['a', []]]) }).waitingFor, ['a: executors to report']);
+    assert.deepEqual(freshness({ ...base, now: 100_500, lines: [], expected: new Map(), executorUptimes: new Map([['a', [0]]]) }).waitingFor, ['a: executors to run the settle time']);
+    assert.deepEqual(freshness({ ...base, redeployed: true }).waitingFor, ['the Storm UI to show the new topology']);
+    assert.equal(freshness({ ...base, redeployed: true, topologyUptime: 9 }).fresh, true);
+  });
+
+  const planned = (redeploy: boolean, components: Array<[string, [number, number], [number, number], [number, number]]>, extra: Partial<Plan> = {}): Plan =>
+    ({
+      redeploy,
+      unchanged: false,
+      components: components.map(([id, tasks, executors, concurrency]) => ({
+        id,
+        tasks: { now: tasks[0], planned: tasks[1] },
+        executors: { now: executors[0], planned: executors[1] },
+        concurrency: { now: concurrency[0], planned: concurrency[1] },
+      })),
+      maxSpoutPending: { now: 50, planned: 50 },
+      workers: { now: 1, planned: 1 },
+      ...extra,
+    }) as Plan;
+
+  class S extends Spout {
+    override nextTuple(): void {}
+  }
+  class B extends Bolt {
+    override process(): void {}
+  }
+  const project = (() => {
+    const t = new Topology('p', { 'topology.max.spout.pending': 50 });
+    const s = t.spout('s', S, { outputs: { default: ['x'] } });
+    const a = t.bolt('a', B, { outputs: { default: ['x'] } }).shuffle(s);
+    t.bolt('b', B, { outputs: {} }).shuffle(a);
+    return t.toSpec();
+  })();
+
+  it('a rebalance names what changes; a redeploy also what runs otherwise than the project says', () => {
+    const rebalance = planned(false, [['a', [4, 4], [1, 4], [1, 1]], ['b', [1, 1], [1, 1], [1, 1]]], { workers: { now: 1, planned: 2 } });
+    assert.deepEqual(planOverrides(rebalance, project), { parallelism: { a: 4 }, tasks: {}, concurrency: {}, options: {}, workers: 2 });
+    // An earlier change gave a 3 tasks and b concurrency 4; this plan changes only max.spout.pending, and keeps both.
+    const redeploy = planned(true, [['s', [1, 1], [1, 1], [1, 1]], ['a', [3, 3], [3, 3], [1, 1]], ['b', [1, 1], [1, 1], [4, 4]]], { maxSpoutPending: { now: 50, planned: 200 } });
+    assert.deepEqual(planOverrides(redeploy, project), {
+      parallelism: { a: 3 },
+      tasks: { a: 3 },
+      concurrency: { b: 4 },
+      options: { 'topology.max.spout.pending': 200 },
+    });
+  });
+
+  it('--concurrency sets squall.concurrency in a bolt\'s own config, and only a bolt\'s', () => {
+    const resolved = resolveTopology(project, { concurrency: { b: 8 } });
+    assert.equal(resolved.components.find((c) => c.id === 'b')!.config['squall.concurrency'], 8);
+    assert.equal(resolved.components.find((c) => c.id === 'a')!.config['squall.concurrency'], undefined);
+    assert.throws(() => resolveTopology(project, { concurrency: { s: 2 } }), /--concurrency s=2: s is a spout; only bolts work on several tuples at once/);
+    assert.throws(() => resolveTopology(project, { concurrency: { nope: 2 } }), /--concurrency nope=…: the topology has no component "nope"/);
+  });
+
+  it('stops when the target holds, never changes for a hot key or a slow instance, and makes at most 2 changes', () => {
+    const report = (rate: number, findings: Array<Pick<Finding, 'kind' | 'scalingHelps' | 'component'>>, unchanged = false) =>
+      ({ diagnosis: { rate, findings }, plan: { unchanged, utilization: 0.7 } }) as unknown as DoctorReport;
+    const outcome = (r: DoctorReport, changes = 0): Outcome | undefined => verdict(r, 100, changes)?.outcome;
+    assert.equal(outcome(report(96, [{ kind: 'slow-instance', scalingHelps: false, component: 'a' }])), 'target-holds');
+    assert.equal(outcome(report(50, [{ kind: 'slow-instance', scalingHelps: false, component: 'a' }])), 'not-for-scaling');
+    assert.equal(outcome(report(50, [{ kind: 'skew', scalingHelps: false, component: 'a' }])), 'not-for-scaling');
+    // Skew that more tasks do relieve (no single key dominates) is sized for, not refused.
+    assert.equal(outcome(report(50, [{ kind: 'skew', scalingHelps: true, component: 'a' }])), undefined);
+    assert.equal(outcome(report(50, []), 1), undefined);
+    assert.equal(outcome(report(50, []), 2), 'changes-used');
+    assert.equal(outcome(report(50, [], true)), 'nothing-to-change');
+  });
+});
 
 describe('squall doctor --apply on a cluster', () => {
   let nimbus: FakeNimbus;

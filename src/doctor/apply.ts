@@ -110,7 +110,9 @@ export function verdict(report: DoctorReport, target: number, changes: number): 
   if (changes >= MAX_CHANGES) {
     return {
       outcome: 'changes-used',
-      message: `stopped after ${MAX_CHANGES} changes: ${round(rate)} tuple trees/s observed for a target of ${round(target)}. The plan above is the next step; look at the findings before making it.`,
+      message:
+        `stopped after ${MAX_CHANGES} changes: ${round(rate)} tuple trees/s observed for a target of ${round(target)}. ` +
+        'Look at the findings before another change (squall doctor without --apply shows the next plan).',
     };
   }
   return null;
