@@ -410,6 +410,15 @@ describe('squall doctor --apply on a cluster', () => {
     assert.deepEqual(nimbus.protocolErrors, []);
   });
 
+  it("submit --concurrency sets squall.concurrency in the bolt's json_conf, as a redeploy of a plan does", async () => {
+    const submit = await squall(where, 'submit', FAMILY, '-e', 'prod', '--concurrency', 'b=4');
+    assert.equal(submit.exitCode, 0, submit.stderr);
+    const submitted = nimbus.submitted.at(-1)!;
+    assert.equal(submitted.bolts.find((b) => b.id === 'b')!.jsonConf?.['squall.concurrency'], 4);
+    assert.equal(submitted.bolts.find((b) => b.id === 'a')!.jsonConf?.['squall.concurrency'], undefined);
+    assert.deepEqual(nimbus.protocolErrors, []);
+  });
+
   it('gives up at the deadline when fresh figures do not come, leaving the change in place', async () => {
     const before: Shape = { completeLatencyMs: 20, components: { source: running('spout', 1, 1, 150, [0.01]), a: running('bolt', 4, 1, 37.5, [10]), b: running('bolt', 1, 1, 150, [1], 0) } };
     await submitIn(before);
