@@ -8,8 +8,8 @@ after(() => {
   for (const s of started) s.proc.kill();
 });
 
-async function spout(componentId: string, conf: Record<string, unknown> = {}, taskIds?: number[]): Promise<Started> {
-  const s = await startSpout('components.js', {
+async function spout(componentId: string, conf: Record<string, unknown> = {}, taskIds?: number[], script = 'components.js'): Promise<Started> {
+  const s = await startSpout(script, {
     context: { componentId, outputFields: { default: ['sentence'], side: ['x'] } },
     conf,
     ...(taskIds ? { taskIds } : {}),
@@ -78,7 +78,29 @@ describe('Spout over real pipes', () => {
     await s.executor.command('fail', 'm0');
     await s.executor.command('fail', 'm0');
     assert.deepEqual(s.recorder.emits.map((e) => e.messageId), ['m0', m1, 'm0', 'm0']);
-    assert.deepEqual(s.recorder.logs.map((l) => l.msg), [`acked ${m1}`, 'gave up m0 ["m0"] after 2']);
+    assert.deepEqual(s.recorder.logs.map((l) => l.msg), [
+      `acked ${m1} ["m1"]`,
+      'failed m0 ["m0"]',
+      'failed m0 ["m0"]',
+      'failed m0 ["m0"]',
+      'gave up m0 ["m0"] after 2',
+    ]);
+  });
+
+  it('refuses to start a spout that still defines a callback by its old name, naming the class and the new name', async () => {
+    const cases: Array<[string, string]> = [
+      ['old-names', 'OldNames.ack(id) is no longer called: rename it onAck(id)'],
+      ['inherits-old-names', 'OldBase.deactivate() is no longer called: rename it onDeactivate()'],
+      ['old-names-field', 'OldNamesField.fail(id) is no longer called: rename it onFail(id)'],
+    ];
+    for (const [componentId, message] of cases) {
+      const s = await spout(componentId, {}, undefined, 'renamed-callbacks.js');
+      await s.recorder.until(() => s.recorder.death !== undefined, `${componentId} to exit`);
+      const expected = `Error: ${message} (squall renamed the spout callbacks to on<Event>)`;
+      assert.deepEqual(s.recorder.errors, [expected], 'reported as the component error, in one line');
+      assert.ok(s.recorder.logs.some((l) => l.msg.startsWith(`start failed: ${expected}\n`)), 'and logged with its stack');
+      assert.match(s.recorder.death!.message, /code 1\b/);
+    }
   });
 
   it('on an exception in nextTuple: reports it and exits 1 without a sync', async () => {

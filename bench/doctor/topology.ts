@@ -31,7 +31,7 @@ export class PacedSpout extends Spout {
     this.hot = num(conf, 'bench.hot.share', 0);
   }
 
-  override activate(): void {
+  override onActivate(): void {
     this.started = performance.now();
     this.seq = 0;
   }

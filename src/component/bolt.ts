@@ -102,7 +102,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     this.settle(tuple, 'ack');
   }
 
-  /** Fail a tuple: its spout's `fail` is called and it may be replayed. */
+  /** Fail a tuple: its spout's `onFail` is called and it may be replayed. */
   fail(tuple: Tuple<any> | string): void {
     this.settle(tuple, 'fail');
   }

@@ -1,6 +1,7 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { MessageId, SpoutOptions } from './spout.js';
 import { Spout, SPOUT_DEFAULTS } from './spout.js';
+import { acked, failed } from './lifecycle.js';
 
 export interface ReliableSpoutOptions extends SpoutOptions {
   /** How many times a failed message is replayed before `onGiveUp` (default 3). */
@@ -18,7 +19,9 @@ interface InFlight {
 
 /**
  * At-least-once emission: `emitReliable` remembers each message until its tuple tree is acked, and replays a
- * failed (or timed-out) message up to `maxRetries` times before handing it to `onGiveUp`.
+ * failed (or timed-out) message up to `maxRetries` times before handing it to `onGiveUp`. `onAck` and `onFail` are
+ * told of each ack and fail with the message's values; the replay happens whatever they do (no `super` call
+ * needed). Acks and fails of ids not emitted through `emitReliable` are ignored.
  */
 export abstract class ReliableSpout extends Spout {
   static override options?: ReliableSpoutOptions;
@@ -45,27 +48,31 @@ export abstract class ReliableSpout extends Spout {
     return this.inFlight.size;
   }
 
-  override ack(id: MessageId): void | Promise<void> {
+  override [acked](id: MessageId): void | Promise<void> {
     const message = this.inFlight.get(id);
     if (!message) return;
     this.inFlight.delete(id);
     return this.onAck(id, message.values);
   }
 
-  override fail(id: MessageId): void | Promise<void> {
+  override async [failed](id: MessageId): Promise<void> {
     const message = this.inFlight.get(id);
     if (!message) return;
+    await this.onFail(id, message.values);
     if (message.retries < this.options.maxRetries) {
       message.retries++;
       this.emit(message.values, { id, stream: message.stream });
       return;
     }
     this.inFlight.delete(id);
-    return this.onGiveUp(id, message.values, message.retries);
+    await this.onGiveUp(id, message.values, message.retries);
   }
 
-  /** A message was fully processed. */
-  onAck(_id: MessageId, _values: unknown[]): void | Promise<void> {}
+  /** A message was fully processed; `values` is what `emitReliable` sent. */
+  override onAck(_id: MessageId, _values: unknown[]): void | Promise<void> {}
+
+  /** A message failed or timed out; it is replayed after this returns, or handed to `onGiveUp` after `maxRetries`. */
+  override onFail(_id: MessageId, _values: unknown[]): void | Promise<void> {}
 
   /** A message failed after `maxRetries` replays; it is dropped after this returns. Logs a warning by default. */
   onGiveUp(id: MessageId, values: unknown[], retries: number): void | Promise<void> {

@@ -62,7 +62,8 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
     await started;
   } catch (err) {
     connection.send({ command: 'error', msg: describeError(err) });
-    connection.log(`initialize threw: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
+    // `start` fails when `initialize` throws, or earlier when the class itself is refused (a spout with renamed callbacks).
+    connection.log(`start failed: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
     await connection.exit(ExitCode.USER_EXCEPTION);
   }
 }

@@ -3,7 +3,7 @@ import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js'
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
-import { receive, start } from './lifecycle.js';
+import { acked, activated, deactivated, failed, receive, start } from './lifecycle.js';
 
 export interface SpoutOptions extends ComponentOptions {
   /**
@@ -17,11 +17,11 @@ export interface SpoutOptions extends ComponentOptions {
 /** The defaults of a spout's options. */
 export const SPOUT_DEFAULTS: Readonly<Required<SpoutOptions>> = { ...COMPONENT_DEFAULTS, maxIdleSleepMs: 32 };
 
-/** A message id: Storm hands it back to `ack`/`fail`. Leave it out for an unreliable emit. */
+/** A message id: Storm hands it back to `onAck`/`onFail`. Leave it out for an unreliable emit. */
 export type MessageId = string | number | bigint;
 
 export interface SpoutEmitOptions {
-  /** Message id for reliable emission: the tuple tree is tracked and `ack(id)` or `fail(id)` follows. */
+  /** Message id for reliable emission: the tuple tree is tracked and `onAck(id)` or `onFail(id)` follows. */
   id?: MessageId;
   /** Output stream (default `"default"`). */
   stream?: string;
@@ -32,8 +32,9 @@ export interface SpoutEmitOptions {
 }
 
 /**
- * A spout: Storm asks for `nextTuple` and reports `ack`/`fail` of reliable emits, one command at a time; the SDK
- * answers every command with `sync` once your handler (sync or async) has finished.
+ * A spout: Storm asks for `nextTuple` and tells of acks, fails, activation and deactivation (`onAck`, `onFail`,
+ * `onActivate`, `onDeactivate`), one command at a time; the SDK answers every command with `sync` once your
+ * handler (sync or async) has finished.
  */
 export abstract class Spout extends Component {
   static options?: SpoutOptions;
@@ -52,17 +53,25 @@ export abstract class Spout extends Component {
   /** Emit the next tuple(s), if any. May be async. Called only while the spout is active. */
   abstract nextTuple(): void | Promise<void>;
 
-  /** The tuple tree of message `id` completed. */
-  ack(_id: MessageId): void | Promise<void> {}
+  /**
+   * The tuple tree of message `id` completed. `values` is what was emitted with that id, from the spouts that keep
+   * it until then (ReliableSpout, RedisStreamSpout, whose overrides take it as `values: unknown[]`); a plain Spout
+   * keeps nothing it emitted, passes none, and its override takes `id` alone. One optional parameter rather than a
+   * second callback, so that every spout hears of an ack under the same name.
+   */
+  onAck(_id: MessageId, _values?: unknown[]): void | Promise<void> {}
 
-  /** The tuple tree of message `id` failed or timed out (`topology.message.timeout.secs`). */
-  fail(_id: MessageId): void | Promise<void> {}
+  /**
+   * The tuple tree of message `id` failed or timed out (`topology.message.timeout.secs`). `values` as for `onAck`.
+   * Replaying is yours to do, unless the spout replays by itself (ReliableSpout, RedisStreamSpout).
+   */
+  onFail(_id: MessageId, _values?: unknown[]): void | Promise<void> {}
 
   /** The topology was activated (before the first `nextTuple`). */
-  activate(): void | Promise<void> {}
+  onActivate(): void | Promise<void> {}
 
-  /** The topology was deactivated: `nextTuple` will not be called until `activate`. */
-  deactivate(): void | Promise<void> {}
+  /** The topology was deactivated: `nextTuple` will not be called until `onActivate`. */
+  onDeactivate(): void | Promise<void> {}
 
   /** Emit a tuple. With `id` it is reliable; returns the receiving task ids when `needTaskIds` is set. */
   emit(values: unknown[], options: SpoutEmitOptions & { needTaskIds: true }): TaskIds;
@@ -94,9 +103,28 @@ export abstract class Spout extends Component {
   protected readonly kind = 'spout';
 
   override async [start](...args: Parameters<Component[typeof start]>): Promise<void> {
+    const renamed = renamedCallback(this);
+    if (renamed) throw new Error(renamed);
     await super[start](...args);
     this.ready = true;
     void this.drain();
+  }
+
+  /** What Storm tells the spout, passed on to the `on<Event>` callbacks; SDK spouts intercept here (./lifecycle.ts). */
+  [acked](id: MessageId): void | Promise<void> {
+    return this.onAck(id);
+  }
+
+  [failed](id: MessageId): void | Promise<void> {
+    return this.onFail(id);
+  }
+
+  [activated](): void | Promise<void> {
+    return this.onActivate();
+  }
+
+  [deactivated](): void | Promise<void> {
+    return this.onDeactivate();
   }
 
   [receive](message: unknown): void {
@@ -122,7 +150,7 @@ export abstract class Spout extends Component {
           await this.connection.protocolError(err);
           return;
         }
-        this.handleException(err, command.command === 'next' ? 'nextTuple' : command.command);
+        this.handleException(err, HANDLER_NAMES[command.command]);
         if (this.options.exitOnException) return;
       }
       if (command.command === 'next') this.meter?.next(this.emitsThisCommand > 0);
@@ -139,13 +167,13 @@ export abstract class Spout extends Component {
       case 'next':
         return this.nextTuple();
       case 'ack':
-        return this.ack(command.id);
+        return this[acked](command.id);
       case 'fail':
-        return this.fail(command.id);
+        return this[failed](command.id);
       case 'activate':
-        return this.activate();
+        return this[activated]();
       case 'deactivate':
-        return this.deactivate();
+        return this[deactivated]();
     }
   }
 
@@ -154,4 +182,46 @@ export abstract class Spout extends Component {
     this.idleSleepMs = this.idleSleepMs === 0 ? 1 : Math.min(this.idleSleepMs * 2, this.options.maxIdleSleepMs);
     return new Promise((resolve) => setTimeout(resolve, this.idleSleepMs));
   }
+}
+
+/** The handler each command runs, as an exception names it (`onAck threw: …`). */
+const HANDLER_NAMES: Record<SpoutCommandMessage['command'], string> = {
+  next: 'nextTuple',
+  ack: 'onAck',
+  fail: 'onFail',
+  activate: 'onActivate',
+  deactivate: 'onDeactivate',
+};
+
+/** The spout callbacks that were renamed `on<Event>`: [old name, new name, parameters]. */
+const RENAMED_CALLBACKS = [
+  ['ack', 'onAck', 'id'],
+  ['fail', 'onFail', 'id'],
+  ['activate', 'onActivate', ''],
+  ['deactivate', 'onDeactivate', ''],
+] as const;
+
+/**
+ * A spout written for the old callback names would start and silently never hear of an ack: the one-line error
+ * naming the class that still defines one, or undefined when it defines none.
+ */
+function renamedCallback(spout: Spout): string | undefined {
+  for (const [old, renamed, params] of RENAMED_CALLBACKS) {
+    const owner = classDefining(spout, old);
+    if (owner !== undefined) {
+      return `${owner}.${old}(${params}) is no longer called: rename it ${renamed}(${params}) (squall renamed the spout callbacks to on<Event>)`;
+    }
+  }
+  return undefined;
+}
+
+/** The name of the class below Spout that defines a method (or a function-valued field) `name`, if any. */
+function classDefining(spout: Spout, name: string): string | undefined {
+  const defines = (object: object) => typeof Object.getOwnPropertyDescriptor(object, name)?.value === 'function';
+  const nameOf = (constructor: unknown) => (typeof constructor === 'function' && constructor.name) || 'the spout class';
+  if (defines(spout)) return nameOf(spout.constructor);
+  for (let proto = Object.getPrototypeOf(spout); proto && proto !== Spout.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (defines(proto)) return nameOf(proto.constructor);
+  }
+  return undefined;
 }

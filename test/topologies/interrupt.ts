@@ -13,7 +13,7 @@ class Ticks extends Spout {
   override nextTuple(): void {
     this.emit([this.n], { id: this.n++ });
   }
-  override ack(id: MessageId): void {
+  override onAck(id: MessageId): void {
     if (id === 10) this.log('acked 10');
   }
 }

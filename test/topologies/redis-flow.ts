@@ -1,15 +1,27 @@
 /**
  * Redis Streams in and out: reader (RedisStreamSpout on "in") → check → sink (RedisStreamBolt to "out"). The check
  * bolt fails every entry whose body is "poison" (so it ends in the dead-letter stream), may hold each tuple for
- * `test.delay.ms`, and logs each new high of tuples held at once (to show max.spout.pending is respected).
+ * `test.delay.ms`, and logs each new high of tuples held at once (to show max.spout.pending is respected). The
+ * reader's own callbacks log what they hear, to show the spout's XACKs and replays do not depend on them.
  */
 import { Bolt, Topology } from 'squall';
-import type { Tuple } from 'squall';
+import type { MessageId, Tuple } from 'squall';
 import { RedisStreamBolt, RedisStreamSpout } from 'squall/redis';
 import type { RedisStreamBoltOptions, RedisStreamSpoutOptions } from 'squall/redis';
 
 class Reader extends RedisStreamSpout {
   static override options: RedisStreamSpoutOptions = { stream: 'in', maxRetries: 2, retryDelayMs: 20 };
+  private acks = 0;
+  // No super calls: XACK, replays and dead letters are the spout's own work, done before these are told.
+  override onAck(): void {
+    this.acks++;
+  }
+  override onFail(_id: MessageId, values: unknown[]): void {
+    this.logger.info(`onFail seq ${String(values[0])}`);
+  }
+  override onDeactivate(): void {
+    this.logger.info(`onAck heard ${this.acks}`);
+  }
 }
 
 class Check extends Bolt<{ seq: string; body: string }> {

@@ -12,10 +12,10 @@ class Numbers extends Spout {
   override nextTuple(): void {
     if (this.n < Number(this.conf['test.count'] ?? 50)) this.emit([this.n], { id: this.n++ });
   }
-  override ack(id: MessageId): void {
+  override onAck(id: MessageId): void {
     this.log(`ack ${String(id)}`);
   }
-  override fail(id: MessageId): void {
+  override onFail(id: MessageId): void {
     this.log(`fail ${String(id)}`);
   }
 }

@@ -12,7 +12,7 @@ class Numbers extends Spout {
   override nextTuple(): void {
     if (this.n < Number(this.conf['test.count'] ?? 40)) this.emit([this.n], { id: this.n++ });
   }
-  override ack(id: MessageId): void {
+  override onAck(id: MessageId): void {
     const crashFile = this.conf['test.crash.file'];
     if (typeof crashFile === 'string' && !existsSync(crashFile)) {
       writeFileSync(crashFile, 'crashed');
@@ -20,7 +20,7 @@ class Numbers extends Spout {
     }
     this.log(`ack ${String(id)}`);
   }
-  override fail(id: MessageId): void {
+  override onFail(id: MessageId): void {
     this.log(`fail ${String(id)}`);
   }
 }

@@ -11,7 +11,7 @@ export class WordSpout extends Spout {
   private fed = 0;
   private startedAt = 0;
 
-  override activate(): void {
+  override onActivate(): void {
     this.startedAt = Date.now();
   }
 

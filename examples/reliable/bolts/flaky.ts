@@ -15,7 +15,7 @@ export class FlakyBolt extends Bolt<Message> {
     const seq = tuple.get('seq');
     if (seq % 5 === 0 && !this.failedOnce.has(seq)) {
       this.failedOnce.add(seq);
-      // Failing fails the whole tuple tree at once: the spout hears `fail` without waiting for the timeout.
+      // Failing fails the whole tuple tree at once: the spout hears of it (`onFail`) without waiting for the timeout.
       this.fail(tuple);
       return;
     }

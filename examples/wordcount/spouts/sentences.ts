@@ -9,7 +9,7 @@ const SENTENCES = [
   'i am at two with nature',
 ];
 
-/** Emits sentences reliably: each has a message id, so Storm tracks its tuple tree and calls ack or fail. */
+/** Emits sentences reliably: each has a message id, so Storm tracks its tuple tree and calls onAck or onFail. */
 export class SentenceSpout extends Spout {
   private next = 0;
 
@@ -18,7 +18,7 @@ export class SentenceSpout extends Spout {
     this.emit([SENTENCES[id % SENTENCES.length]], { id });
   }
 
-  override fail(id: MessageId): void {
+  override onFail(id: MessageId): void {
     this.logger.warn(`sentence ${String(id)} failed`);
   }
 }

@@ -3,6 +3,7 @@ import { describeError } from '../../component/component.js';
 import type { TopologyContext } from '../../component/context.js';
 import type { MessageId, SpoutOptions } from '../../component/spout.js';
 import { Spout } from '../../component/spout.js';
+import { acked, deactivated, failed } from '../../component/lifecycle.js';
 import { isNoGroup, RedisConnection, redisUrl } from './client.js';
 import type { StreamEntry } from './entries.js';
 import { autoClaimReply, fieldArgs, isDeleted, readGroupReply } from './entries.js';
@@ -44,7 +45,7 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
   toTuple?: (entry: StreamEntry) => unknown[];
 }
 
-/** What this spout did since it started; logged on deactivate. */
+/** What this spout did since it started; logged on deactivation. */
 export interface RedisStreamSpoutCounts {
   /** New entries read (`>`). */
   read: number;
@@ -76,9 +77,10 @@ const ACK_BATCH = 1000;
 
 /**
  * Reads a Redis stream through a consumer group, at least once: each entry is emitted with its stream id as
- * message id; `ack` → XACK; `fail` → replay with back-off, and after `maxRetries` to a dead-letter stream. A
+ * message id; an ack → XACK; a fail → replay with back-off, and after `maxRetries` to a dead-letter stream. A
  * restarted task re-delivers its own pending entries first; entries left pending by tasks that are gone are taken
- * over with XAUTOCLAIM. Never more entries are in flight than `topology.max.spout.pending`.
+ * over with XAUTOCLAIM. Never more entries are in flight than `topology.max.spout.pending`. `onAck`, `onFail` and
+ * `onDeactivate` are yours: they are told after the spout has done its own work (no `super` call needed).
  *
  *   class Orders extends RedisStreamSpout {
  *     static override options: RedisStreamSpoutOptions = { stream: 'orders' };
@@ -171,15 +173,18 @@ export class RedisStreamSpout extends Spout {
     }
   }
 
-  override async ack(id: MessageId): Promise<void> {
+  override async [acked](id: MessageId): Promise<void> {
     const key = String(id);
-    if (!this.inFlight.delete(key)) return;
+    const pending = this.inFlight.get(key);
+    if (!pending) return;
+    this.inFlight.delete(key);
     this.counts.acked++;
     this.ackBuffer.push(key);
     if (this.ackBuffer.length >= ACK_BATCH) await this.flushAcks().catch((err: unknown) => this.commandFailed(err));
+    await this.onAck(id, pending.values);
   }
 
-  override fail(id: MessageId): void {
+  override [failed](id: MessageId): void | Promise<void> {
     const pending = this.inFlight.get(String(id));
     if (!pending || this.scheduled.has(pending)) return;
     this.counts.failed++;
@@ -194,16 +199,24 @@ export class RedisStreamSpout extends Spout {
       pending.dueAt = Date.now() + Math.min((this.redisOptions.retryDelayMs ?? 100) * 2 ** (pending.attempts - 1), MAX_RETRY_DELAY_MS);
     }
     this.scheduled.add(pending);
+    return this.onFail(id, pending.values);
   }
 
-  override async deactivate(): Promise<void> {
+  override async [deactivated](): Promise<void> {
     await this.flushAcks().catch((err: unknown) => this.commandFailed(err));
     const c = this.counts;
     this.logger.info(
       `${this.stream}: read ${c.read}, recovered ${c.recovered}, claimed ${c.claimed}, acked ${c.acked}, failed ${c.failed}, ` +
         `replayed ${c.replayed}, dead-lettered ${c.deadLettered}`,
     );
+    await this.onDeactivate();
   }
+
+  /** An entry's tuple tree completed and the entry is (or will be, with the next batch) XACKed. */
+  override onAck(_id: MessageId, _values: unknown[]): void | Promise<void> {}
+
+  /** An entry's tuple tree failed; it is scheduled for a replay (or the dead-letter stream) whatever this does. */
+  override onFail(_id: MessageId, _values: unknown[]): void | Promise<void> {}
 
   /** Entries emitted and not yet acked or dead-lettered (including those waiting for a replay). */
   get pendingCount(): number {

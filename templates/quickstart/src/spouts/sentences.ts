@@ -11,7 +11,7 @@ const SENTENCES = [
 
 /**
  * Emits sentences reliably: each has a message id, so Storm tracks the tree of tuples it causes and calls
- * `ack` once every bolt has processed it, or `fail` on an error or after `topology.message.timeout.secs`.
+ * `onAck` once every bolt has processed it, or `onFail` on an error or after `topology.message.timeout.secs`.
  */
 export class SentenceSpout extends Spout {
   private next = 0;
@@ -21,7 +21,7 @@ export class SentenceSpout extends Spout {
     this.emit([SENTENCES[id % SENTENCES.length]], { id });
   }
 
-  override fail(id: MessageId): void {
+  override onFail(id: MessageId): void {
     this.logger.warn(`sentence ${String(id)} failed`);
   }
 }
