@@ -121,7 +121,8 @@ export class ClusterDoctor implements Deployment {
     for (;;) {
       let waitingFor: string[];
       try {
-        const reading = await this.read();
+        // A read that stalls (an SSH host that stops answering) must not outlast the deadline.
+        const reading = await Promise.race([this.read(), expiry(deadline)]);
         const uptimes = new Map([...reading.pages].filter(([id]) => restarted.has(id)).map(([id, page]) => [id, page.executorStats.map((e) => e.uptimeSeconds)]));
         const check = freshness({
           changedAt,
@@ -139,8 +140,9 @@ export class ClusterDoctor implements Deployment {
         }
         waitingFor = check.waitingFor;
       } catch (err) {
-        // Between a kill and the new submit's first heartbeats the UI may not list the topology: keep waiting.
-        waitingFor = [`the Storm UI (${(err as Error).message})`];
+        // Between a kill and the new submit's first heartbeats the UI may not list the topology, and the worker logs
+        // may not be there yet: keep waiting, within the deadline.
+        waitingFor = [`the topology to be readable (${(err as Error).message})`];
       }
       const now = Date.now();
       const status = waitingFor.join('; ');
@@ -170,3 +172,8 @@ function clock(ms: number): string {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Rejects at `deadline` (its timer does not keep the process alive). */
+function expiry(deadline: number): Promise<never> {
+  return new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer before the deadline')), Math.max(0, deadline - Date.now())).unref());
+}
