@@ -121,8 +121,7 @@ export class ClusterDoctor implements Deployment {
     for (;;) {
       let waitingFor: string[];
       try {
-        // A read that stalls (an SSH host that stops answering) must not outlast the deadline.
-        const reading = await Promise.race([this.read(), expiry(deadline)]);
+        const reading = await this.read();
         const uptimes = new Map([...reading.pages].filter(([id]) => restarted.has(id)).map(([id, page]) => [id, page.executorStats.map((e) => e.uptimeSeconds)]));
         const check = freshness({
           changedAt,
@@ -172,8 +171,3 @@ function clock(ms: number): string {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects at `deadline` (its timer does not keep the process alive). */
-function expiry(deadline: number): Promise<never> {
-  return new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer before the deadline')), Math.max(0, deadline - Date.now())).unref());
-}
