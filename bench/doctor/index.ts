@@ -11,20 +11,18 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aggregateMetrics, collect } from '../../src/doctor/collect.js';
+import { measureRun } from '../../src/cli/doctor/local.js';
+import { collect } from '../../src/doctor/collect.js';
 import type { TopologyFigures } from '../../src/doctor/figures.js';
 import { diagnose } from '../../src/doctor/findings.js';
 import { predict } from '../../src/doctor/model.js';
 import { plan } from '../../src/doctor/plan.js';
 import { loadTopology, type LoadedTopology } from '../../src/packaging/load.js';
-import { LocalCluster } from '../../src/runtime/local-cluster.js';
 import type { TopologySpec } from '../../src/topology/spec.js';
-import type { TaskMetrics } from '../../src/wire/metrics-line.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const WARMUP_MS = Number(process.env.SQUALL_BENCH_DOCTOR_WARMUP_MS ?? 3000);
 const MEASURE_MS = Number(process.env.SQUALL_BENCH_DOCTOR_MS ?? 6000);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One configuration of the family. */
 export interface Setup {
@@ -54,39 +52,8 @@ export function specFor(base: TopologySpec, setup: Setup): TopologySpec {
 }
 
 export async function observe(loaded: LoadedTopology, setup: Setup): Promise<Observed> {
-  const spec = specFor(loaded.spec, setup);
-  const lines: TaskMetrics[] = [];
-  const cluster = new LocalCluster(spec, {
-    squall: { command: process.execPath, script: loaded.bundle },
-    resourcesDir: loaded.resourcesDir,
-    onMetrics: (m) => lines.push(m),
-  });
-  await cluster.start();
-  await sleep(WARMUP_MS);
-  const from = Date.now();
-  const before = cluster.summary();
-  await sleep(MEASURE_MS);
-  const until = Date.now();
-  const after = cluster.summary();
-  await cluster.stop(2000);
-  const spout = (stats: typeof before) => stats.filter((s) => s.kind === 'spout').reduce((a, s) => ({ acked: a.acked + s.acked, failed: a.failed + s.failed, latency: a.latency + s.latencyTotalMs }), { acked: 0, failed: 0, latency: 0 });
-  const b = spout(before);
-  const a = spout(after);
-  const secs = (until - from) / 1000;
-  const acked = a.acked - b.acked;
-  const completeLatencySecs = acked > 0 ? (a.latency - b.latency) / acked / 1000 : 0;
-  const pending = spec.config['topology.max.spout.pending'];
-  const { figures } = collect({
-    spec,
-    maxSpoutPending: typeof pending === 'number' ? pending : null,
-    messageTimeoutSecs: Number(spec.config['topology.message.timeout.secs'] ?? 30),
-    workers: 1,
-    // Whole intervals inside the measuring window: the warm-up's lines would count start-up as work.
-    metrics: aggregateMetrics(lines.filter((m) => m.at - m.secs * 1000 >= from - 50 && m.at <= until + 50)),
-    completeLatencySecs,
-    failedPerSec: (a.failed - b.failed) / secs,
-  });
-  return { rate: acked / secs, completeLatencySecs, figures };
+  const measured = await measureRun(loaded, specFor(loaded.spec, setup), { settleMs: WARMUP_MS, measureMs: MEASURE_MS });
+  return { rate: measured.rate, completeLatencySecs: measured.observation.completeLatencySecs ?? 0, figures: collect(measured.observation).figures };
 }
 
 interface PredictionCase {

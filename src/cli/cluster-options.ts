@@ -23,6 +23,13 @@ export function collectTasks(raw: string, previous: Record<string, number> = {})
   return { ...previous, [match[1]!]: Number(match[2]) };
 }
 
+/** `--concurrency bolt=N`, repeatable. */
+export function collectConcurrency(raw: string, previous: Record<string, number> = {}): Record<string, number> {
+  const match = /^([^=]+)=(\d+)$/.exec(raw);
+  if (!match || Number(match[2]) < 1) throw new Error(`--concurrency expects bolt=N with N at least 1 (e.g. --concurrency fetch=8), got "${raw}"`);
+  return { ...previous, [match[1]!]: Number(match[2]) };
+}
+
 export function wholeSeconds(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number of seconds, got "${raw}"`);

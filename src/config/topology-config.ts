@@ -1,5 +1,6 @@
 import type { TopologySpec } from '../topology/spec.js';
 import { assertValidTopology } from '../topology/validate.js';
+import { CONCURRENCY_KEY } from '../component/bolt.js';
 import type { EnvironmentConfig } from './project-config.js';
 
 /**
@@ -19,6 +20,11 @@ export interface ConfigSources {
   parallelism?: Record<string, number>;
   /** `--tasks component=N`: tasks per component (fixed at submit; a rebalance can use up to this many executors). */
   tasks?: Record<string, number>;
+  /**
+   * `--concurrency bolt=N`: tuples one task of a bolt works on at once, set as `squall.concurrency` in that bolt's own
+   * config (what a component's `config` would hold), so a redeploy can change it without editing the topology.
+   */
+  concurrency?: Record<string, number>;
 }
 
 /**
@@ -56,7 +62,7 @@ export function resolveTopology(spec: TopologySpec, sources: ConfigSources = {},
  */
 function withParallelism(spec: TopologySpec, sources: ConfigSources): TopologySpec['components'] {
   const known = new Set(spec.components.map((c) => c.id));
-  for (const [flag, given] of [['-p', sources.parallelism], ['--tasks', sources.tasks]] as const) {
+  for (const [flag, given] of [['-p', sources.parallelism], ['--tasks', sources.tasks], ['--concurrency', sources.concurrency]] as const) {
     for (const id of Object.keys(given ?? {})) {
       if (!known.has(id)) throw new Error(`${flag} ${id}=…: the topology has no component "${id}" (it has ${[...known].join(', ')})`);
     }
@@ -65,6 +71,9 @@ function withParallelism(spec: TopologySpec, sources: ConfigSources): TopologySp
     const parallelism = sources.parallelism?.[c.id] ?? c.parallelism;
     const tasks = sources.tasks?.[c.id] ?? (c.tasks === c.parallelism ? parallelism : Math.max(c.tasks, parallelism));
     if (tasks < parallelism) throw new Error(`--tasks ${c.id}=${tasks} is fewer than its ${parallelism} executors: give it at least ${parallelism} tasks`);
-    return parallelism === c.parallelism && tasks === c.tasks ? c : { ...c, parallelism, tasks };
+    const concurrency = sources.concurrency?.[c.id];
+    if (concurrency !== undefined && c.kind !== 'bolt') throw new Error(`--concurrency ${c.id}=${concurrency}: ${c.id} is a spout; only bolts work on several tuples at once`);
+    const config = concurrency === undefined ? c.config : { ...c.config, [CONCURRENCY_KEY]: concurrency };
+    return parallelism === c.parallelism && tasks === c.tasks && config === c.config ? c : { ...c, parallelism, tasks, config };
   });
 }

@@ -3,6 +3,8 @@
  * and shell components), executors, `concurrency` for bolts that mostly wait on I/O, max.spout.pending and
  * workers. Pure: the CLI turns it into a command and carries it out.
  */
+import { CONCURRENCY_KEY } from '../component/bolt.js';
+import type { TopologySpec } from '../topology/spec.js';
 import type { Change, ComponentFigures, TopologyFigures } from './figures.js';
 import { diagnose, type Diagnosis } from './findings.js';
 import { currentRate, layout, overheadSecs, openLatency, predict, type Prediction } from './model.js';
@@ -182,3 +184,52 @@ function smallest(from: number, to: number, ok: (n: number) => boolean): number 
   }
   return lo;
 }
+
+/** What carries a plan out, as `squall rebalance` (executors, workers) or `squall submit --force` (all) take it. */
+export interface PlanOverrides {
+  /** Executors per component (`-p`). */
+  parallelism: Record<string, number>;
+  /** Tasks per component (`--tasks`): a redeploy only. */
+  tasks: Record<string, number>;
+  /** `squall.concurrency` per bolt (`--concurrency`): a redeploy only. */
+  concurrency: Record<string, number>;
+  /** Topology config (`-o`): a redeploy only. */
+  options: Record<string, number>;
+  /** Worker processes (`rebalance -w`): a rebalance only. */
+  workers?: number;
+}
+
+/**
+ * The overrides that apply a plan. A rebalance names only what changes. A redeploy starts again from the project
+ * on disk, so it also names whatever runs otherwise than the project says (an earlier change, an override at the
+ * last submit): what the plan keeps must not fall back to the project's values.
+ */
+export function planOverrides(p: Plan, project?: TopologySpec): PlanOverrides {
+  const out: PlanOverrides = { parallelism: {}, tasks: {}, concurrency: {}, options: {} };
+  const own = new Map(project?.components.map((c) => [c.id, c]));
+  if (!p.redeploy) {
+    for (const c of p.components) if (c.executors.planned !== c.executors.now) out.parallelism[c.id] = c.executors.planned;
+    if (p.workers.planned !== p.workers.now) out.workers = p.workers.planned;
+    return out;
+  }
+  for (const c of p.components) {
+    const given = own.get(c.id);
+    const moved = c.tasks.planned !== c.tasks.now || c.executors.planned !== c.executors.now;
+    if (moved || (given && (given.tasks !== c.tasks.planned || given.parallelism !== c.executors.planned))) {
+      out.parallelism[c.id] = c.executors.planned;
+      out.tasks[c.id] = c.tasks.planned;
+    }
+    const configured = given?.config[CONCURRENCY_KEY];
+    if (c.concurrency.planned !== c.concurrency.now || (configured !== undefined ? Number(configured) !== c.concurrency.planned : c.concurrency.planned > 1)) {
+      out.concurrency[c.id] = c.concurrency.planned;
+    }
+  }
+  const config = project?.config ?? {};
+  const pending = p.maxSpoutPending.planned;
+  if (pending !== null && (pending !== p.maxSpoutPending.now || (project && config[PENDING_KEY] !== pending))) out.options[PENDING_KEY] = pending;
+  if (p.workers.planned !== p.workers.now || (project && Number(config[WORKERS_KEY] ?? 1) !== p.workers.planned)) out.options[WORKERS_KEY] = p.workers.planned;
+  return out;
+}
+
+const PENDING_KEY = 'topology.max.spout.pending';
+const WORKERS_KEY = 'topology.workers';

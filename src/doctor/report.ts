@@ -2,17 +2,27 @@
  * `squall doctor`'s output: the figures per component, the findings with their evidence, and the plan with its
  * prediction, in plain words; or the same as JSON for machines. Pure.
  */
+import type { ApplyResult } from './apply.js';
 import type { Collected } from './collect.js';
 import type { Diagnosis } from './findings.js';
 import { fixed, ms, percent, SATURATED } from './findings.js';
 import type { GraphAnnotations } from '../topology/graph.js';
 import type { Plan } from './plan.js';
+import { planOverrides, type PlanOverrides } from './plan.js';
+import type { TopologySpec } from '../topology/spec.js';
 import { table } from '../format/table.js';
 
 export interface DoctorReport {
   topology: string;
   /** How the CLI reached the cluster, for the command that applies the plan (e.g. `-e prod`); empty locally. */
   target?: string;
+  /**
+   * The project the topology comes from, as given (`--topology`) and as on disk: a redeploy starts from it, so the
+   * command names whatever runs otherwise.
+   */
+  project?: { path: string; spec: TopologySpec };
+  /** A run doctor started itself (`--run`): the plan is applied by running again, with these `-o` kept. */
+  local?: { options: Record<string, unknown> };
   collected: Collected;
   diagnosis: Diagnosis;
   plan: Plan;
@@ -73,14 +83,13 @@ export function formatDoctor(r: DoctorReport): string {
   );
   if (!p.unchanged) {
     lines.push(
-      p.redeploy
-        ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit:'
-        : '  a rebalance applies it: only executors and workers change:',
+      r.local
+        ? '  a run with these overrides applies it (squall doctor --run --apply does, and measures again):'
+        : p.redeploy
+          ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit:'
+          : '  a rebalance applies it: only executors and workers change:',
       `    ${applyCommand(r)}`,
     );
-    for (const c of p.components) {
-      if (c.concurrency.now !== c.concurrency.planned) lines.push(`    and set "squall.concurrency": ${c.concurrency.planned} in ${c.id}'s config`);
-    }
   }
   for (const caveat of p.caveats) lines.push(`  not fixed by scaling: ${caveat}`);
   if (collected.coarse.length || collected.missing.length) {
@@ -92,46 +101,63 @@ export function formatDoctor(r: DoctorReport): string {
 }
 
 export function doctorJson(r: DoctorReport): string {
-  return JSON.stringify(
-    {
-      topology: r.topology,
-      rate: r.diagnosis.rate,
-      bottleneck: r.diagnosis.bottleneck,
-      saturationRate: finite(r.diagnosis.saturationRate),
-      components: r.diagnosis.components.map((c) => ({ ...c, headroom: finite(c.headroom) })),
-      findings: r.diagnosis.findings,
-      plan: {
-        target: r.plan.target,
-        utilization: r.plan.utilization,
-        unchanged: r.plan.unchanged,
-        redeploy: r.plan.redeploy,
-        components: r.plan.components,
-        maxSpoutPending: r.plan.maxSpoutPending,
-        workers: r.plan.workers,
-        caveats: r.plan.caveats,
-        command: r.plan.unchanged ? null : applyCommand(r),
-        predicted: { ...r.plan.predicted, saturationRate: finite(r.plan.predicted.saturationRate), completeLatencySecs: finite(r.plan.predicted.completeLatencySecs) },
-      },
-      figures: r.collected.figures,
-      coarse: r.collected.coarse,
-      missing: r.collected.missing,
-    },
-    null,
-    2,
-  ) + '\n';
+  return JSON.stringify(doctorObject(r), null, 2) + '\n';
 }
 
-/** The command that carries the plan out (concurrency aside: it lives in each component's config). */
+/** The report as plain JSON values (what `--json` prints, and each step of `--apply` carries). */
+export function doctorObject(r: DoctorReport): Record<string, unknown> {
+  return {
+    topology: r.topology,
+    rate: r.diagnosis.rate,
+    bottleneck: r.diagnosis.bottleneck,
+    saturationRate: finite(r.diagnosis.saturationRate),
+    components: r.diagnosis.components.map((c) => ({ ...c, headroom: finite(c.headroom) })),
+    findings: r.diagnosis.findings,
+    plan: {
+      target: r.plan.target,
+      utilization: r.plan.utilization,
+      unchanged: r.plan.unchanged,
+      redeploy: r.plan.redeploy,
+      components: r.plan.components,
+      maxSpoutPending: r.plan.maxSpoutPending,
+      workers: r.plan.workers,
+      caveats: r.plan.caveats,
+      command: r.plan.unchanged ? null : applyCommand(r),
+      predicted: { ...r.plan.predicted, saturationRate: finite(r.plan.predicted.saturationRate), completeLatencySecs: finite(r.plan.predicted.completeLatencySecs) },
+    },
+    figures: r.collected.figures,
+    coarse: r.collected.coarse,
+    missing: r.collected.missing,
+  };
+}
+
+/**
+ * The command that carries the plan out, built from the same overrides `--apply` uses: `squall rebalance` when
+ * executors and workers suffice, otherwise `squall submit --force` (or, for a run doctor started, `squall run`).
+ */
 export function applyCommand(r: DoctorReport): string {
   const p = r.plan;
   const where = r.target ? ` ${r.target}` : '';
-  const executors = p.components.filter((c) => c.executors.planned !== c.executors.now || c.tasks.planned !== c.tasks.now).map((c) => `-p ${c.id}=${c.executors.planned}`);
-  if (!p.redeploy) return [`squall rebalance ${r.topology}${where}`, ...executors, ...(p.workers.planned !== p.workers.now ? [`-w ${p.workers.planned}`] : [])].join(' ');
-  const parts = [`squall submit${where} --force`, ...executors];
-  for (const c of p.components) if (c.tasks.planned !== c.tasks.now) parts.push(`--tasks ${c.id}=${c.tasks.planned}`);
-  if (p.maxSpoutPending.planned !== p.maxSpoutPending.now) parts.push(`-o topology.max.spout.pending=${p.maxSpoutPending.planned}`);
-  if (p.workers.planned !== p.workers.now) parts.push(`-o topology.workers=${p.workers.planned}`);
-  return parts.join(' ');
+  const path = r.project && r.project.path !== '.' ? ` ${r.project.path}` : '';
+  if (r.local) {
+    const o = planOverrides({ ...p, redeploy: true }, r.project?.spec);
+    return [`squall run${path || ' .'}`, ...overrideArgs(o, { ...r.local.options, ...o.options })].join(' ');
+  }
+  const o = planOverrides(p, r.project?.spec);
+  if (!p.redeploy) {
+    return [`squall rebalance ${r.topology}${where}`, ...Object.entries(o.parallelism).map(([c, n]) => `-p ${c}=${n}`), ...(o.workers !== undefined ? [`-w ${o.workers}`] : [])].join(' ');
+  }
+  const rename = r.project && r.project.spec.name !== r.topology ? [`-n ${r.topology}`] : [];
+  return [`squall submit${path}${where} --force`, ...rename, ...overrideArgs(o, o.options)].join(' ');
+}
+
+function overrideArgs(o: PlanOverrides, options: Record<string, unknown>): string[] {
+  return [
+    ...Object.entries(o.parallelism).map(([c, n]) => `-p ${c}=${n}`),
+    ...Object.entries(o.tasks).map(([c, n]) => `--tasks ${c}=${n}`),
+    ...Object.entries(o.concurrency).map(([c, n]) => `--concurrency ${c}=${n}`),
+    ...Object.entries(options).map(([k, v]) => `-o ${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`),
+  ];
 }
 
 /** Rates and load drawn on the graph; components at or over SATURATED, or named in a finding, filled. */
@@ -146,4 +172,56 @@ export function doctorAnnotations(r: DoctorReport): GraphAnnotations {
 /** JSON has no Infinity: an unbounded figure is null. */
 function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// --apply
+
+/** What `doctor --apply` did: the first report, each change with its prediction against the observation, the end. */
+export function formatApply(result: ApplyResult): string {
+  const parts = [formatDoctor(result.first)];
+  for (const step of result.steps) {
+    const c = step.comparison;
+    const rows: string[][] = [
+      ['', `predicted at ${fixed(result.target)}/s`, 'observed'],
+      ['tuple trees/s', value(c.rate.predicted, fixed), value(c.rate.observed, fixed)],
+      ['complete latency', value(c.completeLatencySecs.predicted, ms), value(c.completeLatencySecs.observed, ms)],
+      ...c.components.map((x) => [`${x.id} busiest task`, value(x.predicted, percent), value(x.observed, percent)]),
+    ];
+    const lines = [`Change ${step.change}: ${step.command}`, ...table(rows, { leftColumns: 1 }).map((l) => `  ${l}`)];
+    const findings = step.after.diagnosis.findings;
+    lines.push(findings.length ? '  findings now:' : '  findings now: none', ...findings.map((f) => `    - ${f.message}`));
+    parts.push(lines.join('\n') + '\n');
+  }
+  parts.push(`${result.message}\n`);
+  return parts.join('\n');
+}
+
+export function applyJson(result: ApplyResult): string {
+  return (
+    JSON.stringify(
+      {
+        topology: result.first.topology,
+        target: result.target,
+        outcome: result.outcome,
+        message: result.message,
+        first: doctorObject(result.first),
+        steps: result.steps.map((s) => ({
+          change: s.change,
+          command: s.command,
+          redeploy: s.redeploy,
+          plan: doctorObject(s.before).plan,
+          predicted: { rate: s.comparison.rate.predicted, completeLatencySecs: s.comparison.completeLatencySecs.predicted, utilization: Object.fromEntries(s.comparison.components.map((x) => [x.id, x.predicted])) },
+          observed: { rate: s.comparison.rate.observed, completeLatencySecs: s.comparison.completeLatencySecs.observed, utilization: Object.fromEntries(s.comparison.components.map((x) => [x.id, x.observed])) },
+          report: doctorObject(s.after),
+        })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+function value(x: number | null, format: (x: number) => string): string {
+  return x === null ? '-' : format(x);
 }

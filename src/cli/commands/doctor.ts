@@ -4,28 +4,51 @@ import ndjson from 'ndjson';
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { aggregateMetrics, collect, newestPerTask, type Observation } from '../../doctor/collect.js';
 import { readMetricLines } from '../../cluster/worker-logs.js';
-import type { TaskMetrics } from '../../wire/metrics-line.js';
-import { diagnose } from '../../doctor/findings.js';
-import { plan } from '../../doctor/plan.js';
-import { doctorAnnotations, doctorJson, formatDoctor, type DoctorReport } from '../../doctor/report.js';
+import { applyPlan, exitStatus, type ApplyResult, type Deployment } from '../../doctor/apply.js';
+import { examine } from '../../doctor/examine.js';
+import type { PlanOptions } from '../../doctor/plan.js';
+import { applyJson, doctorAnnotations, doctorJson, formatApply, formatDoctor, type DoctorReport } from '../../doctor/report.js';
+import { loadTopology } from '../../packaging/load.js';
+import { temporaryFolder } from '../../runtime/leftovers.js';
 import { toDot } from '../../topology/graph.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
-import { addClusterOptions } from '../cluster-options.js';
-import { positiveNumber } from '../options.js';
-import { loadTopology } from '../../packaging/load.js';
+import { METRICS_INTERVAL_KEY, type TaskMetrics } from '../../wire/metrics-line.js';
+import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
+import { ClusterDoctor } from '../doctor/cluster.js';
+import { LocalDoctor } from '../doctor/local.js';
+import { observationOf, readTopology } from '../doctor/read.js';
+import { collectOption, positiveNumber } from '../options.js';
+import { loadForRun } from './run.js';
 
 interface DoctorOptions extends AccessOptions {
   ui?: string;
+  run?: string | true;
+  apply: boolean;
   target?: number;
   utilization: number;
+  settle?: number;
+  measure?: number;
+  deadline?: number;
+  option: Record<string, unknown>;
+  parallelism: Record<string, number>;
+  tasks: Record<string, number>;
+  concurrency: Record<string, number>;
   json: boolean;
   dot: boolean;
   record?: string;
   topology: string;
 }
+
+/** Seconds after a change before a cluster's figures count: squall's lines and Storm's stats come every 60 s. */
+const CLUSTER_SETTLE_SECS = 120;
+/** A cluster's fresh figures must arrive within the settle time plus this. */
+const CLUSTER_DEADLINE_EXTRA_SECS = 600;
+/** A run doctor starts: seconds to settle, seconds to measure, and how often components send measurements. */
+const RUN_SETTLE_SECS = 3;
+const RUN_MEASURE_SECS = 10;
+const RUN_METRICS_INTERVAL_SECS = 1;
 
 export function registerDoctor(program: Command): void {
   addClusterOptions(
@@ -35,11 +58,20 @@ export function registerDoctor(program: Command): void {
       .description('what holds a running topology back, and the parallelism it needs, predicted before you change it')
       .option('--topology <path>', "the topology's project folder or file, for its groupings", '.')
       .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
+      .option('--run [project]', 'start the topology of PROJECT (default: --topology) here on the embedded runtime, and measure it')
+      .option('--apply', 'carry the plan out, measure again and compare; at most 2 changes (see below)', false)
       .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveNumber)
       .option('--utilization <0-1>', 'how busy the plan lets any task be', utilizationOption, 0.7)
+      .option('--settle <secs>', `seconds after a change or start before figures count (default: ${CLUSTER_SETTLE_SECS}; ${RUN_SETTLE_SECS} with --run)`, secondsOption)
+      .option('--deadline <secs>', `--apply on a cluster: give up when fresh figures take longer after a change (default: settle + ${CLUSTER_DEADLINE_EXTRA_SECS})`, positiveNumber)
+      .option('--measure <secs>', `--run: seconds each run is measured for, after --settle (default: ${RUN_MEASURE_SECS})`, positiveNumber)
+      .option('-o, --option <key=value>', '--run: topology config, repeatable', collectOption, {})
+      .option('-p, --parallelism <component=N>', '--run: executors of a component, repeatable', collectParallelism, {})
+      .option('--tasks <component=N>', '--run: tasks (processes) of a component, repeatable', collectTasks, {})
+      .option('--concurrency <bolt=N>', '--run: tuples one task of a bolt works on at once, repeatable', collectConcurrency, {})
       .option('--json', 'print JSON for machines', false)
       .option('--dot', 'print the topology as Graphviz DOT with rates and how busy each component is', false)
-      .option('--record <file>', 'append this observation to FILE as one NDJSON record'),
+      .option('--record <file>', 'append each observation to FILE as one NDJSON record'),
   )
     .addHelpText(
       'after',
@@ -53,68 +85,147 @@ says which figures are coarser and why.
 Each finding comes with its evidence; the plan gives tasks, executors, concurrency and max.spout.pending for the
 target with every task at most --utilization busy, and the throughput and latency the model predicts for it.
 
+--apply carries the plan out, then waits for figures from after the change and compares them with the
+prediction, at most 2 times, stopping once the target holds. On a cluster (-e, --nimbus) a change of executors
+and workers is a rebalance; anything else a redeploy (submit --force with -p, --tasks, --concurrency, -o).
+Figures count once their measurement interval began --settle seconds after the change and the UI's executors
+restarted; past --deadline doctor stops, leaving the change in place. --run starts the topology here instead
+(squall run, with -p/--tasks/--concurrency/-o), measures it for --measure seconds after --settle, and with
+--apply runs it again with each plan. Nothing is changed while a hot key or a slow instance holds the topology
+back: scaling fixes neither. Exit status: 0 when the target holds or nothing needs changing, 2 when doctor
+stopped short (after 2 changes, or for a hot key or slow instance), 1 on errors.
+
 Examples:
   squall run --ui 8080 --time 120 &  squall doctor --ui http://127.0.0.1:8080
   squall doctor wordcount -e prod --target 6000
+  squall doctor wordcount -e prod --target 6000 --apply
+  squall doctor --run topologies/wordcount.ts --target 2000 --apply
   squall doctor --json --record observations.ndjson
 `,
     )
     .action(async (name: string | undefined, options: DoctorOptions) => {
-      const project = await projectTopology(options.topology);
-      if (options.json && options.dot) throw new Error('choose one of --json and --dot');
-      const topology = name ?? project.name;
-      const observe = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> => {
-        const collected = collect(await observation(ui, topology, project, fromLogs));
-        const diagnosis = diagnose(collected.figures);
-        const planned = plan(collected.figures, { ...(options.target !== undefined ? { target: options.target } : {}), utilization: options.utilization }, diagnosis);
-        const target = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
-        return { topology, target, collected, diagnosis, plan: planned };
-      };
-      const timeoutMs = (options.timeout ?? 10) * 1000;
-      const report = options.ui
-        ? await observe(new StormUiClient(options.ui, { timeoutMs }))
-        : await withCluster(options, async (access) => {
-            // On a cluster the measurements are in the worker logs, read over SSH when the environment allows it.
-            const fromLogs = access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, topology)).metrics : undefined;
-            return observe(new StormUiClient(await access.uiBaseUrl(), { timeoutMs }), fromLogs);
-          });
-      if (options.record) await appendRecord(options.record, report);
-      process.stdout.write(options.json ? doctorJson(report) : options.dot ? toDot(project, doctorAnnotations(report)) : formatDoctor(report));
+      refuseCombinations(name, options);
+      process.exitCode = options.run !== undefined ? await doctorRun(options) : await doctorRunning(name, options);
     });
 }
 
-/** What the UI and the components' measurements say about the running topology. */
-async function observation(ui: StormUiClient, name: string, spec: TopologySpec, fromLogs?: () => Promise<TaskMetrics[]>): Promise<Observation> {
-  const { id } = await ui.findTopology(name);
-  const stats = await ui.topology(id, 600);
-  const conf = { ...spec.config, ...stats.configuration };
-  // Where each task runs, to name a slow instance: a component page the UI cannot give only loses the names.
-  const pages = await Promise.all(spec.components.map((c) => ui.component(id, c.id, 600).catch(() => null)));
-  const hosts = new Map<number, string>();
-  for (const page of pages) {
-    for (const e of page?.executorStats ?? []) {
-      if (e.firstTask === null || e.lastTask === null) continue;
-      for (let task = e.firstTask; task <= e.lastTask; task++) hosts.set(task, `${e.host}${e.port === null ? '' : `:${e.port}`}`);
-    }
-  }
-  const pending = conf['topology.max.spout.pending'];
-  return {
-    spec,
-    maxSpoutPending: typeof pending === 'number' && pending > 0 ? pending : null,
-    messageTimeoutSecs: Number(conf['topology.message.timeout.secs'] ?? 30),
-    workers: Number(conf['topology.workers'] ?? stats.workers ?? 1),
-    metrics: (await ui.squallMetrics(id)) ?? recent(fromLogs ? await fromLogs() : []),
-    ui: stats,
-    hosts,
-  };
+/** A topology that runs already: read from a Storm UI (a cluster's, or `squall run --ui`). */
+async function doctorRunning(name: string | undefined, options: DoctorOptions): Promise<number> {
+  const project = await projectTopology(options.topology);
+  const topology = name ?? project.name;
+  const where = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
+  const context = { topology, target: where, project: { path: options.topology, spec: project } };
+  const timeoutMs = (options.timeout ?? 10) * 1000;
+  const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> =>
+    examine(observationOf(await readTopology(ui, topology, project, fromLogs), project), context, planOptions(options));
+  if (options.ui) return print(await once(new StormUiClient(options.ui, { timeoutMs })), options, project);
+  return withCluster(options, async (access) => {
+    // On a cluster the measurements are in the worker logs, read over SSH when the environment allows it.
+    const fromLogs = access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, topology)).metrics : undefined;
+    const ui = new StormUiClient(await access.uiBaseUrl(), { timeoutMs });
+    if (!options.apply) return print(await once(ui, fromLogs), options, project);
+    const settleSecs = options.settle ?? CLUSTER_SETTLE_SECS;
+    const deployment = new ClusterDoctor({
+      access,
+      ui,
+      ...(fromLogs ? { fromLogs } : {}),
+      context,
+      plan: planOptions(options),
+      settleSecs,
+      deadlineSecs: options.deadline ?? settleSecs + CLUSTER_DEADLINE_EXTRA_SECS,
+      timeoutSecs: options.timeout ?? 10,
+      progress,
+    });
+    return printApplied(await apply(deployment, options), options);
+  });
 }
 
-/** Intervals per task a report covers: five minutes at the default interval of 60 s. */
-const RECENT_INTERVALS = 5;
+/** `--run`: doctor starts the topology on the embedded runtime, and with --apply starts it again per change. */
+async function doctorRun(options: DoctorOptions): Promise<number> {
+  // Ctrl-C: exit through process.exit, whose hooks stop the component processes and remove the bundle.
+  const interrupt = () => process.exit(130);
+  process.once('SIGINT', interrupt);
+  const build = temporaryFolder('squall-build-');
+  try {
+    const path = typeof options.run === 'string' ? options.run : options.topology;
+    // Short measurement intervals, so a run of seconds has whole intervals to measure (an explicit -o still wins).
+    const sources = {
+      commandLine: { [METRICS_INTERVAL_KEY]: RUN_METRICS_INTERVAL_SECS, ...options.option },
+      parallelism: options.parallelism,
+      tasks: options.tasks,
+      concurrency: options.concurrency,
+    };
+    const loaded = await loadForRun(build.path, path, sources);
+    const doctor = new LocalDoctor({
+      loaded,
+      path,
+      sources,
+      userOptions: options.option,
+      plan: planOptions(options),
+      settleSecs: options.settle ?? RUN_SETTLE_SECS,
+      measureSecs: options.measure ?? RUN_MEASURE_SECS,
+      progress,
+    });
+    if (!options.apply) {
+      return print(await doctor.observe(options.target), options, loaded.spec);
+    }
+    return printApplied(await apply(doctor, options), options);
+  } finally {
+    build.remove();
+    process.removeListener('SIGINT', interrupt);
+  }
+}
 
-/** Each task's last few measurement lines, added up: a steadier figure than one interval. */
-function recent(lines: TaskMetrics[]): TaskMetrics[] {
-  return aggregateMetrics(newestPerTask(lines, RECENT_INTERVALS));
+function apply(deployment: Deployment, options: DoctorOptions): Promise<ApplyResult> {
+  return applyPlan(deployment, {
+    ...(options.target !== undefined ? { target: options.target } : {}),
+    ...(options.record ? { onObservation: (r: DoctorReport) => appendRecord(options.record!, r) } : {}),
+    progress,
+  });
+}
+
+/** One observation: recorded (--record), then printed as text, JSON or DOT. */
+async function print(report: DoctorReport, options: DoctorOptions, spec: TopologySpec): Promise<number> {
+  if (options.record) await appendRecord(options.record, report);
+  process.stdout.write(options.json ? doctorJson(report) : options.dot ? toDot(spec, doctorAnnotations(report)) : formatDoctor(report));
+  return 0;
+}
+
+function printApplied(result: ApplyResult, options: DoctorOptions): number {
+  process.stdout.write(options.json ? applyJson(result) : formatApply(result));
+  if (options.json) progress(result.message);
+  return exitStatus(result.outcome);
+}
+
+function planOptions(options: DoctorOptions): PlanOptions {
+  return { ...(options.target !== undefined ? { target: options.target } : {}), utilization: options.utilization };
+}
+
+function progress(line: string): void {
+  process.stderr.write(`squall: ${line}\n`);
+}
+
+/** Options that do not go together, refused before anything is read or started. */
+function refuseCombinations(name: string | undefined, o: DoctorOptions): void {
+  if (o.json && o.dot) throw new Error('choose one of --json and --dot');
+  if (o.apply && o.dot) throw new Error('--dot draws one observation: leave out --apply');
+  const local = o.run !== undefined;
+  if (local && (o.ui || o.environment || o.nimbus)) throw new Error('--run starts the topology here: leave out --ui, -e and --nimbus');
+  if (local && name) throw new Error(`--run runs the project's topology: leave out "${name}" (give the project as --run PATH)`);
+  if (o.apply && o.ui) {
+    throw new Error('--apply cannot restart a run doctor did not start: use squall doctor --run --apply (doctor starts the run and restarts it per plan), or -e ENV for a cluster');
+  }
+  const runOnly = [
+    ['-o', Object.keys(o.option).length],
+    ['-p', Object.keys(o.parallelism).length],
+    ['--tasks', Object.keys(o.tasks).length],
+    ['--concurrency', Object.keys(o.concurrency).length],
+    ['--measure', o.measure !== undefined ? 1 : 0],
+  ] as const;
+  const given = runOnly.filter(([, n]) => n > 0).map(([flag]) => flag);
+  if (!local && given.length) throw new Error(`${given.join(', ')} set up the run doctor starts with --run; for a running topology doctor plans them for you`);
+  if (local && o.deadline !== undefined) throw new Error('--deadline is for --apply on a cluster: a run doctor starts is measured for --settle plus --measure seconds');
+  if (o.deadline !== undefined && !o.apply) throw new Error('--deadline bounds the wait after a change: give it with --apply');
 }
 
 /** Append one NDJSON record: when, what was observed, and what the model made of it. */
@@ -146,5 +257,11 @@ async function projectTopology(target: string): Promise<TopologySpec> {
 function utilizationOption(raw: string): number {
   const n = Number(raw);
   if (!(n > 0 && n < 1)) throw new Error(`--utilization takes a fraction between 0 and 1 (e.g. 0.7), got "${raw}"`);
+  return n;
+}
+
+function secondsOption(raw: string): number {
+  const n = Number(raw);
+  if (!(n >= 0) || raw.trim() === '') throw new Error(`--settle takes seconds, 0 or more (e.g. 120), got "${raw}"`);
   return n;
 }

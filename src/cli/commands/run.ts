@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { checkResources } from '../../packaging/jar.js';
-import { loadTopology } from '../../packaging/load.js';
+import { loadTopology, type LoadedTopology } from '../../packaging/load.js';
+import type { ConfigSources } from '../../config/topology-config.js';
+import type { TopologySpec } from '../../topology/spec.js';
 import { table } from '../../format/table.js';
 import { temporaryFolder } from '../../runtime/leftovers.js';
-import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
+import type { ComponentStats, LocalClusterOptions, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
 import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
 import { stringifyMessage } from '../../wire/codec.js';
@@ -11,7 +13,7 @@ import { LogLevel } from '../../wire/messages.js';
 import { METRICS_INTERVAL_KEY } from '../../wire/metrics-line.js';
 import { serveLocalUi } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
-import { collectParallelism, collectTasks } from '../cluster-options.js';
+import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
 
 interface RunOptions {
   time?: number;
@@ -20,6 +22,7 @@ interface RunOptions {
   ui?: string | true;
   parallelism: Record<string, number>;
   tasks: Record<string, number>;
+  concurrency: Record<string, number>;
 }
 
 /** Storm UI's default port (`ui.port`). */
@@ -36,6 +39,7 @@ export function registerRun(program: Command): void {
     .option('-o, --option <key=value>', 'topology config, repeatable; values parse as JSON when they can', collectOption, {})
     .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
     .option('--tasks <component=N>', 'tasks (processes) of a component, repeatable (overrides the topology)', collectTasks, {})
+    .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
     .option('--ui [port]', `serve the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
     .addHelpText(
@@ -93,23 +97,20 @@ async function run(target: string, options: RunOptions): Promise<number> {
 }
 
 async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
-  process.stderr.write(`squall: bundling ${target} …\n`);
   // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
   const uiPort = options.ui === undefined ? undefined : uiPortOption(options.ui);
   // With --ui the measurements come often enough to see a short run (the topology or -o may still set their own).
   const defaults = uiPort === undefined ? undefined : { [METRICS_INTERVAL_KEY]: LOCAL_METRICS_INTERVAL_SECS };
-  const loaded = await loadTopology(target, {
-    outDir: buildDir,
-    config: { defaults, debug: options.debug, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks },
+  const loaded = await loadForRun(buildDir, target, {
+    defaults,
+    debug: options.debug,
+    commandLine: options.option,
+    parallelism: options.parallelism,
+    tasks: options.tasks,
+    concurrency: options.concurrency,
   });
-  checkResources(loaded.resourcesDir, loaded.spec.resources);
-  // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
-  const direct = multilangDirectStreams(loaded.spec);
-  if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
-  const cluster = new LocalCluster(loaded.spec, {
-    squall: { command: process.execPath, script: loaded.bundle },
-    resourcesDir: loaded.resourcesDir,
+  const cluster = localCluster(loaded, loaded.spec, {
     onEvent: (event) => printEvent(event, threshold),
     // As topology.debug makes a Storm worker log every emitted tuple.
     onEmit: options.debug
@@ -133,6 +134,25 @@ async function runIn(buildDir: string, target: string, options: RunOptions, inte
   await ui?.close();
   printSummary(stats, (Date.now() - started) / 1000);
   return stats.some((s) => s.deaths > 0) ? 1 : 0;
+}
+
+/**
+ * Bundle and load a topology for the embedded runtime, with its resources checked: `squall run`'s start, shared
+ * with `squall doctor --run`, which restarts the same bundle with other overrides.
+ */
+export async function loadForRun(buildDir: string, target: string, sources: ConfigSources): Promise<LoadedTopology> {
+  process.stderr.write(`squall: bundling ${target} …\n`);
+  const loaded = await loadTopology(target, { outDir: buildDir, config: sources });
+  checkResources(loaded.resourcesDir, loaded.spec.resources);
+  // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
+  const direct = multilangDirectStreams(loaded.spec);
+  if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
+  return loaded;
+}
+
+/** The embedded runtime for `spec` (the loaded topology, or it with other overrides), each task started as a worker starts it. */
+export function localCluster(loaded: LoadedTopology, spec: TopologySpec, hooks: Pick<LocalClusterOptions, 'onEvent' | 'onEmit' | 'onMetrics'>): LocalCluster {
+  return new LocalCluster(spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, ...hooks });
 }
 
 function uiPortOption(raw: string | true): number {

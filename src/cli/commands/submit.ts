@@ -3,23 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import type { AccessOptions } from '../../cluster/access.js';
+import type { AccessOptions, ClusterAccess } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
 import type { NimbusClient } from '../../nimbus/client.js';
 import { buildJar, workerCommand } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
 import { directEmitProblem, directEmitsBreakOn, multilangDirectStreams } from '../../topology/direct-emits.js';
 import type { TopologySpec } from '../../topology/spec.js';
-import { addClusterOptions, collectParallelism, collectTasks, wholeSeconds } from '../cluster-options.js';
+import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks, wholeSeconds } from '../cluster-options.js';
 import { collectOption } from '../options.js';
 
-interface SubmitOptions extends AccessOptions {
+export interface SubmitOptions extends AccessOptions {
   name?: string;
   force: boolean;
   inactive: boolean;
   option: Record<string, unknown>;
   parallelism: Record<string, number>;
   tasks: Record<string, number>;
+  concurrency: Record<string, number>;
   wait?: number;
   bundleNode: boolean;
 }
@@ -36,6 +37,7 @@ export function registerSubmit(program: Command): void {
       .option('-o, --option <key=value>', 'topology config, repeatable (beats the topology config, which beats the environment options)', collectOption, {})
       .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
       .option('--tasks <component=N>', 'tasks of a component, repeatable: the most executors a rebalance can give it later', collectTasks, {})
+      .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
       .option('--wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
       .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false),
   )
@@ -55,33 +57,42 @@ Examples:
 `,
     )
     .action(async (target: string, options: SubmitOptions) => {
-      await withCluster(options, async (access) => {
-        process.stderr.write(`squall: bundling and validating ${target} …\n`);
-        const loaded = await loadTopology(target, { config: { environment: access.env, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks }, name: options.name });
-        const { spec } = loaded;
-        const { name, config } = spec;
-        const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));
-        try {
-          const jar = await buildJar(loaded.topologyFile, spec, join(dir, `${name}.jar`), {
-            bundleNode: options.bundleNode,
-            onStep: (message) => process.stderr.write(`squall: ${message} …\n`),
-          });
-          const nimbus = await access.nimbus(Math.max(access.timeoutMs, 60_000));
-          try {
-            await refuseDirectEmits(nimbus, spec);
-            if (options.force) await killAndWait(nimbus, name, options.wait ?? 0, (options.timeout ?? 10) + 60);
-            const location = await upload(nimbus, jar.file, jar.bytes);
-            const command = workerCommand({ bundleNode: options.bundleNode, nodeCommand: access.env?.node_command });
-            await nimbus.submitTopology(name, location, JSON.stringify(config), spec, { nodeCommand: command.command, bundleScript: command.script }, { inactive: options.inactive });
-            process.stdout.write(`submitted ${name} to ${nimbus.address}${access.envName ? ` (${access.envName})` : ''}, ${options.inactive ? 'INACTIVE' : 'ACTIVE'}\n`);
-          } finally {
-            nimbus.close();
-          }
-        } finally {
-          rmSync(dir, { recursive: true, force: true });
-        }
-      });
+      await withCluster(options, (access) => submitProject(access, target, options));
     });
+}
+
+/**
+ * Bundle, validate, package and submit the topology at `target` (the whole of `squall submit`); `squall doctor
+ * --apply` redeploys a plan through it, so there is one submit path.
+ */
+export async function submitProject(access: ClusterAccess, target: string, options: SubmitOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  process.stderr.write(`squall: bundling and validating ${target} …\n`);
+  const loaded = await loadTopology(target, {
+    config: { environment: access.env, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks, concurrency: options.concurrency },
+    name: options.name,
+  });
+  const { spec } = loaded;
+  const { name, config } = spec;
+  const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));
+  try {
+    const jar = await buildJar(loaded.topologyFile, spec, join(dir, `${name}.jar`), {
+      bundleNode: options.bundleNode,
+      onStep: (message) => process.stderr.write(`squall: ${message} …\n`),
+    });
+    const nimbus = await access.nimbus(Math.max(access.timeoutMs, 60_000));
+    try {
+      await refuseDirectEmits(nimbus, spec);
+      if (options.force) await killAndWait(nimbus, name, options.wait ?? 0, (options.timeout ?? 10) + 60);
+      const location = await upload(nimbus, jar.file, jar.bytes);
+      const command = workerCommand({ bundleNode: options.bundleNode, nodeCommand: access.env?.node_command });
+      await nimbus.submitTopology(name, location, JSON.stringify(config), spec, { nodeCommand: command.command, bundleScript: command.script }, { inactive: options.inactive });
+      out.write(`submitted ${name} to ${nimbus.address}${access.envName ? ` (${access.envName})` : ''}, ${options.inactive ? 'INACTIVE' : 'ACTIVE'}\n`);
+    } finally {
+      nimbus.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

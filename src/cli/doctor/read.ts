@@ -1,0 +1,64 @@
+/**
+ * What `squall doctor` reads about a running topology: the Storm UI's topology and component pages, and the
+ * components' own measurement lines (served by `squall run --ui`, or read from the worker logs over SSH).
+ */
+import { aggregateMetrics, newestPerTask, type Observation } from '../../doctor/collect.js';
+import { linesSince } from '../../doctor/fresh.js';
+import type { TopologySpec } from '../../topology/spec.js';
+import type { StormUiClient, TopologyStats, UiComponentStats } from '../../ui/client.js';
+import type { TaskMetrics } from '../../wire/metrics-line.js';
+
+export interface Reading {
+  id: string;
+  /** The topology's uptime as the UI reports it (secs). */
+  uptimeSecs: number | null;
+  stats: TopologyStats;
+  /** The component pages the UI gave (a page it cannot give only loses the hosts and uptimes). */
+  pages: Map<string, UiComponentStats>;
+  /** Every measurement line read. */
+  lines: TaskMetrics[];
+  /** The lines are each task's latest, as `squall run --ui` serves them (not a worker log's history). */
+  latestOnly: boolean;
+}
+
+/** Read the UI (and the worker logs, when `fromLogs` is given and the UI serves no measurements). */
+export async function readTopology(ui: StormUiClient, name: string, spec: TopologySpec, fromLogs?: () => Promise<TaskMetrics[]>): Promise<Reading> {
+  const { id, uptimeSeconds } = await ui.findTopology(name);
+  const stats = await ui.topology(id, 600);
+  const fetched = await Promise.all(spec.components.map(async (c) => [c.id, await ui.component(id, c.id, 600).catch(() => null)] as const));
+  const pages = new Map(fetched.filter((x): x is readonly [string, UiComponentStats] => x[1] !== null));
+  const served = await ui.squallMetrics(id);
+  return { id, uptimeSecs: uptimeSeconds, stats, pages, lines: served ?? (fromLogs ? await fromLogs() : []), latestOnly: served !== null };
+}
+
+/** The model's input from a reading; with `since`, only measurement lines whose interval began after it. */
+export function observationOf(reading: Reading, spec: TopologySpec, since?: number): Observation {
+  const conf = { ...spec.config, ...reading.stats.configuration };
+  // Where each task runs, to name a slow instance.
+  const hosts = new Map<number, string>();
+  for (const page of reading.pages.values()) {
+    for (const e of page.executorStats) {
+      if (e.firstTask === null || e.lastTask === null) continue;
+      for (let task = e.firstTask; task <= e.lastTask; task++) hosts.set(task, `${e.host}${e.port === null ? '' : `:${e.port}`}`);
+    }
+  }
+  const lines = since === undefined ? reading.lines : linesSince(reading.lines, since);
+  const pending = conf['topology.max.spout.pending'];
+  return {
+    spec,
+    maxSpoutPending: typeof pending === 'number' && pending > 0 ? pending : null,
+    messageTimeoutSecs: Number(conf['topology.message.timeout.secs'] ?? 30),
+    workers: Number(conf['topology.workers'] ?? reading.stats.workers ?? 1),
+    metrics: reading.latestOnly ? lines : recent(lines),
+    ui: reading.stats,
+    hosts,
+  };
+}
+
+/** Intervals per task a report covers: five minutes at the default interval of 60 s. */
+const RECENT_INTERVALS = 5;
+
+/** Each task's last few measurement lines, added up: a steadier figure than one interval. */
+function recent(lines: TaskMetrics[]): TaskMetrics[] {
+  return aggregateMetrics(newestPerTask(lines, RECENT_INTERVALS));
+}
