@@ -351,3 +351,15 @@ describe('tuple ids', () => {
     assert.deepEqual([...signs].sort(), ['+', '-'], 'either sign, as random longs have');
   });
 });
+
+describe('polling while a spout answer is due', () => {
+  it('never keeps the process alive: a process that polls and then has nothing to do exits', async () => {
+    const { execa } = await import('execa');
+    const module = new URL('../src/runtime/stay-awake.js', import.meta.url).href;
+    const script = `import { stayAwake } from ${JSON.stringify(module)}; stayAwake(50); stayAwake(20); console.log('polling');`;
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000, reject: false });
+    assert.equal(result.timedOut, false, 'the poll ended by itself');
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(result.stdout, 'polling');
+  });
+});

@@ -1,6 +1,8 @@
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
+import { performance } from 'node:perf_hooks';
 import { readShellMsg } from '../wire/messages.js';
+import { SLOW_MS, stayAwake } from './stay-awake.js';
 import type { MessageId, ShellEmit, ShellMsg } from '../wire/messages.js';
 
 export type SpoutCommand = 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
@@ -30,6 +32,9 @@ export class ShellSpoutExecutor {
   private lastMessageAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private death: ShellDeath | undefined;
+  /** When the command in progress was sent, and how long the previous one took to be answered (ms). */
+  private sentAt = 0;
+  private lastAnswerMs = Infinity;
 
   constructor(
     private readonly process: ShellProcess,
@@ -74,6 +79,8 @@ export class ShellSpoutExecutor {
       this.process.write({ command, id });
       // The spout does nothing until this command arrives: don't let it wait for the rest of the turn.
       this.process.endBatch();
+      this.sentAt = performance.now();
+      if (this.lastAnswerMs <= SLOW_MS) stayAwake();
     });
   }
 
@@ -96,6 +103,7 @@ export class ShellSpoutExecutor {
       case 'sync': {
         const waiting = this.waiting;
         this.waiting = undefined;
+        this.lastAnswerMs = performance.now() - this.sentAt;
         waiting?.resolve(this.emitted);
         return;
       }
