@@ -49,6 +49,8 @@ export class ShellBoltExecutor<Input> {
   private lastMessageAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private dead = false;
+  /** The bolt has said something since the last heartbeat period began (see `heartbeat`). */
+  private spokeSinceHeartbeat = false;
   /** The bolt has said something since the last tuple was sent to it (see `send`). */
   private heard = true;
   /** Sends what `send` held back if the bolt stays silent (a bolt that holds its tuples, waiting for more). */
@@ -141,7 +143,12 @@ export class ShellBoltExecutor<Input> {
 
   private heartbeat(): void {
     if (this.dead) return;
-    if (Date.now() - this.lastMessageAt > this.options.timeoutMs) {
+    const now = Date.now();
+    // The clock is read here, once a period, not at every message: what counts is whether the bolt spoke since.
+    if (this.spokeSinceHeartbeat) {
+      this.spokeSinceHeartbeat = false;
+      this.lastMessageAt = now;
+    } else if (now - this.lastMessageAt > this.options.timeoutMs) {
       this.die(`subprocess heartbeat timeout: no message for more than ${this.options.timeoutMs / 1000}s`);
       return;
     }
@@ -157,7 +164,7 @@ export class ShellBoltExecutor<Input> {
     } catch (err) {
       return this.die((err as Error).message);
     }
-    this.lastMessageAt = Date.now();
+    this.spokeSinceHeartbeat = true;
     this.heard = true;
     if (this.uncorkTimer) this.letGo();
     switch (m.command) {

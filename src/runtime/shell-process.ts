@@ -191,6 +191,8 @@ export class ShellProcess {
       if (this.onMessage) this.onMessage(message);
       else this.backlog.push(message);
     }
+    // What these messages made us send this process (tuples released by its acks) goes now: it is waiting for work.
+    if (messages.length > 0 && !this.closed) this.writer.endBatch();
   }
 
   private close(reason: string): void {

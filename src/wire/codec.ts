@@ -113,11 +113,20 @@ export class FrameDecoder {
       messages.push(this.parse(frame.toString('utf8', 0, frame.length + Math.min(0, bodyEndInChunk))));
       start = end;
     }
-    for (;;) {
-      const at = chunk.indexOf(DELIMITER, start);
-      if (at < 0) break;
-      messages.push(this.parse(chunk.toString('utf8', start, at)));
-      start = at + DELIMITER.length;
+    // The complete frames of this chunk end at its last delimiter: decode them as one text (a frame ends in ASCII,
+    // so no character is cut) and split that, rather than decode frame by frame.
+    const last = chunk.lastIndexOf(DELIMITER);
+    if (last >= start) {
+      const text = chunk.toString('utf8', start, last);
+      let from = 0;
+      for (;;) {
+        const at = text.indexOf(DELIMITER_TEXT, from);
+        if (at < 0) break;
+        messages.push(this.parse(text.slice(from, at)));
+        from = at + DELIMITER_TEXT.length;
+      }
+      messages.push(this.parse(text.slice(from)));
+      start = last + DELIMITER.length;
     }
     if (start < chunk.length) this.keep(start === 0 ? chunk : chunk.subarray(start));
     return messages;
