@@ -6,9 +6,10 @@
  * wordcount on a 2-core VM: a round trip took ~100 µs, of which the spout's own work was ~3 µs. The rest was two
  * processes being woken, and waking a thread that sleeps in epoll costs most where CPUs halt when idle (virtual
  * machines). While a command is out and the spout has been answering fast, the runtime polls (a chain of
- * `setImmediate`, whose poll phase does not block) for up to SPIN_MS: the reply is read as it lands. This is the
- * first level of Storm's progressive wait strategy (spin, then yield, then park), bounded so an idle or slow spout
- * costs nothing: a spout that took longer than SLOW_MS to answer last time is not polled for.
+ * `setImmediate`, whose poll phase does not block) for up to SPIN_MS: the reply is read as it lands. Storm's executors
+ * do the same by default before they sleep (WaitStrategyProgressive: `topology.bolt.wait.progressive.level2.count`
+ * rounds of parkNanos(1) before Thread.sleep, "to prevent downstream bolt from repeatedly sleeping"). Bounded so an
+ * idle or slow spout costs nothing: a spout that took longer than SLOW_MS to answer last time is not polled for.
  */
 import { performance } from 'node:perf_hooks';
 
