@@ -215,11 +215,8 @@ export class FrameWriter {
   writeText(json: string): void {
     this.pending.push(json, DELIMITER_TEXT);
     if (this.blocked || this.corked) return;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      this.firstPendingAt = Date.now();
-      setImmediate(this.flushNow);
-    } else {
+    if (!this.scheduled) this.scheduleFlush();
+    else {
       const now = Date.now();
       if (now - this.firstPendingAt >= STALE_MS) {
         this.flushNow();
@@ -242,11 +239,14 @@ export class FrameWriter {
   uncork(): void {
     if (!this.corked) return;
     this.corked = false;
-    if (this.pending.length > 0 && !this.blocked && !this.scheduled) {
-      this.scheduled = true;
-      this.firstPendingAt = Date.now();
-      setImmediate(this.flushNow);
-    }
+    if (this.pending.length > 0 && !this.blocked && !this.scheduled) this.scheduleFlush();
+  }
+
+  /** Send what is pending at the end of this turn (see `write` for when it goes sooner). */
+  private scheduleFlush(): void {
+    this.scheduled = true;
+    this.firstPendingAt = Date.now();
+    setImmediate(this.flushNow);
   }
 
   /** True while messages are queued and not yet handed to the sink. */
