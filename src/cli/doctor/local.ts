@@ -11,6 +11,7 @@ import type { DoctorReport } from '../../doctor/report.js';
 import { resolveTopology, type ConfigSources } from '../../config/topology-config.js';
 import type { LoadedTopology } from '../../packaging/load.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
+import { measureWindow, type MeasuredWindow } from '../../runtime/measure-window.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { LogLevel } from '../../wire/messages.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
@@ -35,21 +36,14 @@ export interface MeasureOptions {
 export async function measureRun(loaded: LoadedTopology, spec: TopologySpec, options: MeasureOptions): Promise<Measured> {
   const lines: TaskMetrics[] = [];
   const cluster = localCluster(loaded, spec, { onMetrics: (m) => lines.push(m), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
-  let from: number;
-  let until: number;
-  let before: ComponentStats[];
-  let after: ComponentStats[];
+  let window: MeasuredWindow;
   try {
     await cluster.start();
-    await sleep(options.settleMs);
-    from = Date.now();
-    before = cluster.summary();
-    await sleep(options.measureMs);
-    until = Date.now();
-    after = cluster.summary();
+    window = await measureWindow(cluster, options.settleMs, options.measureMs);
   } finally {
     await cluster.stop(2000);
   }
+  const { from, until, before, after } = window;
   const spouts = (stats: ComponentStats[]) =>
     stats.filter((s) => s.kind === 'spout').reduce((a, s) => ({ acked: a.acked + s.acked, failed: a.failed + s.failed, latency: a.latency + s.latencyTotalMs }), { acked: 0, failed: 0, latency: 0 });
   const b = spouts(before);
@@ -129,5 +123,3 @@ export class LocalDoctor implements Deployment {
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
