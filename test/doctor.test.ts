@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -174,7 +174,10 @@ describe('squall doctor against a Storm UI', () => {
     assert.equal(lines[1].bottleneck, 'count');
     const dot = await run('--dot');
     assert.equal(dot.exitCode, 0, dot.stderr);
-    assert.match(dot.stdout, /"count" \[shape=box, label="count\\nparallelism 2\\n82\.1 tuples\/s\\nbusiest task 12%"\];/);
+    // The graph shows the topology as it runs (the UI: split 2 executors / 4 tasks, count 2 / 8), not the project's
+    // declared parallelism (2 and 2).
+    assert.match(dot.stdout, /"split" \[shape=box, label="split\\nparallelism 2, 4 tasks\\n20\.0 tuples\/s\\nbusiest task 1%"\];/);
+    assert.match(dot.stdout, /"count" \[shape=box, label="count\\nparallelism 2, 8 tasks\\n82\.1 tuples\/s\\nbusiest task 12%"\];/);
   });
 
   it('refuses a utilization outside 0..1 with the fix', async () => {
@@ -217,6 +220,28 @@ describe('squall doctor on a local run (squall run --ui)', () => {
     const count = report.figures.components.find((c: { id: string }) => c.id === 'count');
     assert.ok(count.hotKeys.length > 0 && count.keySpread['3'].length === 3, 'hot keys and the key spread of a fields grouping');
     assert.equal(report.plan.target, 1000);
+
+    // squall's own UI answers failures as a Storm UI does (HTTP 500 and its error JSON, never 404), so one client
+    // path serves both; it names its measurements endpoint on the topology page, which a Storm UI never does.
+    const id = ((await (await fetch(`${url}/api/v1/topology/summary`)).json()) as { topologies: Array<{ id: string }> }).topologies[0]!.id;
+    const page = (await (await fetch(`${url}/api/v1/topology/${id}?window=600`)).json()) as { squallMetrics?: string };
+    assert.equal(page.squallMetrics, `/api/v1/topology/${id}/squall/metrics`);
+    for (const [path, message] of [
+      [`/api/v1/topology/${id}/visualization-data`, /^HTTP 404 Not Found: squall run --ui serves/],
+      ['/api/v1/nope', /^HTTP 404 Not Found: squall run --ui serves/],
+      ['/api/v1/topology/gone-1-1700000000?window=600', /^NotAliveException\(msg:gone-1-1700000000\)$/],
+    ] as const) {
+      const answer = await fetch(`${url}${path}`);
+      const body = (await answer.json()) as { error: string; errorMessage: string };
+      assert.deepEqual([answer.status, body.error], [500, '500 Server Error'], path);
+      assert.match(body.errorMessage, message);
+    }
+    const supervisors = (await (await fetch(`${url}/api/v1/supervisor/summary`)).json()) as { supervisors: Array<{ totalCpu: number }> };
+    assert.deepEqual(
+      supervisors.supervisors.map((s) => s.totalCpu),
+      [availableParallelism() * 100],
+      "this machine's cores in Storm's unit",
+    );
     const stats = await run;
     assert.equal(stats.exitCode, 0, stats.stderr);
     assert.doesNotMatch(stats.stdout, /squall\.metrics/, 'measurement lines are data, not log lines');

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
-import { connectSsh } from '../src/ssh/connection.js';
+import { connectSsh, SSH_KEEPALIVE, SshError } from '../src/ssh/connection.js';
+import { execLines } from '../src/ssh/remote.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
 import type { FakeTopology } from './helpers/nimbus-server.js';
@@ -280,5 +281,51 @@ describe('through a real OpenSSH server', () => {
   it('the test sshd logs no strict-modes or permission complaints', () => {
     assert.doesNotMatch(sshd.log(), /bad ownership|Authentication refused/);
     assert.ok(readFileSync(join(sshd.dir, 'authorized_keys'), 'utf8').startsWith('ssh-ed25519 '));
+  });
+});
+
+describe('an SSH host that freezes without closing the connection', () => {
+  let sshd: Sshd;
+  let knownHostsPath: string;
+  before(async () => {
+    sshd = await startSshd();
+    knownHostsPath = join(sshd.dir, 'known_hosts');
+    writeFileSync(knownHostsPath, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  });
+  after(() => sshd.close());
+  const target = () => ({ host: '127.0.0.1', port: sshd.port, username: sshd.user, identityFile: sshd.identityFile, knownHostsPath });
+
+  it('fails a running remote command (tail -f) once keepalives go unanswered, saying why, instead of hanging', { timeout: 30_000 }, async () => {
+    // Short keepalives so the test takes a second; the defaults (SSH_KEEPALIVE) take about a minute.
+    const client = await connectSsh({ ...target(), keepalive: { intervalMs: 200, countMax: 2 } });
+    try {
+      let out = '';
+      const run = await execLines(client, 'echo following; exec sleep 600', (line) => (out += line));
+      await waitFor(() => out.includes('following'), 'the remote command to start');
+      sshd.freezeConnections(); // SIGSTOP: the TCP connection stays open, nothing answers
+      await assert.rejects(run.done, (err: Error) => {
+        assert.ok(err instanceof SshError);
+        assert.equal(err.step, 'lost');
+        assert.match(
+          err.message,
+          /^the SSH connection was lost before the remote command ended: \S+@127\.0\.0\.1:\d+ stopped answering: no reply to 2 SSH keepalives sent every 0\.2s \(the host froze or the network drops packets\)$/,
+        );
+        return true;
+      });
+    } finally {
+      client.end();
+      sshd.killConnections();
+    }
+  });
+
+  it('sends keepalives by default', async () => {
+    const client = await connectSsh(target());
+    try {
+      // ssh2 keeps the options it was given; without them it sends no keepalive at all.
+      const config = (client as unknown as { config: { keepaliveInterval: number; keepaliveCountMax: number } }).config;
+      assert.deepEqual({ intervalMs: config.keepaliveInterval, countMax: config.keepaliveCountMax }, SSH_KEEPALIVE);
+    } finally {
+      client.end();
+    }
   });
 });

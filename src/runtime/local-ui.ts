@@ -1,7 +1,17 @@
 /**
  * `squall run --ui`: the Storm UI REST endpoints `squall stats` and `squall doctor` read, served from the embedded
  * runtime with the JSON shapes a Storm UI sends, plus one endpoint a Storm UI does not have: the components' own
- * measurements (`/api/v1/topology/{id}/squall/metrics`). So both commands work on a local run unchanged.
+ * measurements (`/api/v1/topology/{id}/squall/metrics`), which the topology page names in its `squallMetrics`
+ * field (a Storm UI has no such field, so the client never asks a Storm UI for that path). So both commands work
+ * on a local run unchanged.
+ *
+ * Failures are answered as a Storm UI answers them, status codes included: HTTP 500 with
+ * `{"error": "500 Server Error", "errorMessage": …}` for a path it does not serve and for a topology that is not
+ * running (NotAliveException), never 404. One client path then serves both UIs: a client that learnt "404 means
+ * not served" from squall's own UI is exactly the client that failed on a real Storm UI (issue 19).
+ *
+ * The supervisor summary reports this machine as the one supervisor, with its cores in Storm's unit (100 per
+ * core), so `doctor` bounds a local plan by the cores the same way it does on a cluster.
  *
  * Counts cover the requested window as on a cluster: snapshots taken every few seconds give the difference
  * between now and the window's start (or since start, for a run younger than the window). Unlike Storm, nothing
@@ -9,7 +19,17 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { UiBoltJson, UiComponentJson, UiExecutorJson, UiSpoutJson, UiTopologyJson, UiTopologySummaryJson } from '../ui/client.js';
+import { availableParallelism, hostname } from 'node:os';
+import {
+  CPU_UNITS_PER_CORE,
+  type UiBoltJson,
+  type UiComponentJson,
+  type UiExecutorJson,
+  type UiSpoutJson,
+  type UiSupervisorSummaryJson,
+  type UiTopologyJson,
+  type UiTopologySummaryJson,
+} from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
 
 /** Seconds between snapshots of the counts. */
@@ -41,7 +61,7 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
     try {
       route(req, res);
     } catch (err) {
-      send(res, 500, { error: '500 Server Error', errorMessage: (err as Error).message });
+      serverError(res, (err as Error).message);
     }
   });
 
@@ -131,7 +151,14 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
       spouts,
       bolts,
       configuration: conf,
+      squallMetrics: `/api/v1/topology/${encodeURIComponent(id)}/squall/metrics`,
     };
+  };
+
+  const supervisors = (): UiSupervisorSummaryJson => {
+    const cpu = availableParallelism() * CPU_UNITS_PER_CORE;
+    // No scheduler assigns CPU or memory to a local run: nothing is counted as used.
+    return { supervisors: [{ id: 'local', host: hostname(), uptimeSeconds: uptime(), slotsTotal: 1, slotsUsed: 1, totalCpu: cpu, usedCpu: 0, totalMem: 0, usedMem: 0 }] };
   };
 
   const componentPage = (componentId: string, window: string): UiComponentJson | null => {
@@ -147,18 +174,20 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
     const url = new URL(req.url ?? '/', 'http://local');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const window = url.searchParams.get('window') ?? '600';
-    if (req.method !== 'GET' || parts[0] !== 'api' || parts[1] !== 'v1' || parts[2] !== 'topology') {
-      return send(res, 404, { error: '404 Not Found', errorMessage: `squall run --ui serves /api/v1/topology/… only, not ${url.pathname}` });
-    }
+    const notServed = () => serverError(res, `HTTP 404 Not Found: squall run --ui serves /api/v1/topology/… and /api/v1/supervisor/summary, not ${req.method} ${url.pathname}`);
+    if (req.method !== 'GET' || parts[0] !== 'api' || parts[1] !== 'v1') return notServed();
+    if (parts.length === 4 && parts[2] === 'supervisor' && parts[3] === 'summary') return send(res, 200, supervisors());
+    if (parts[2] !== 'topology' || parts.length < 4) return notServed();
     if (parts.length === 4 && parts[3] === 'summary') return send(res, 200, { topologies: [summary()] });
-    if (parts[3] !== id) return send(res, 404, { error: '404 Not Found', errorMessage: `org.apache.storm.generated.NotAliveException: ${parts[3] ?? ''}` });
+    if (parts[3] !== id) return serverError(res, `NotAliveException(msg:${parts[3] ?? ''})`);
     if (parts.length === 4) return send(res, 200, topologyPage(window));
     if (parts.length === 6 && parts[4] === 'squall' && parts[5] === 'metrics') return send(res, 200, { metrics: cluster.measurements() });
     if (parts.length === 6 && parts[4] === 'component') {
       const page = componentPage(parts[5]!, window);
       if (page) return send(res, 200, page);
+      return serverError(res, `no component ${parts[5]} in topology ${id}`);
     }
-    send(res, 404, { error: '404 Not Found', errorMessage: `no such page: ${url.pathname}` });
+    notServed();
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -183,4 +212,9 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+}
+
+/** A failure as a Storm UI reports every one (storm-webapp's DefaultExceptionMapper): HTTP 500 and its error JSON. */
+function serverError(res: ServerResponse, errorMessage: string): void {
+  send(res, 500, { error: '500 Server Error', errorMessage });
 }

@@ -18,6 +18,30 @@ export interface SshTarget {
   knownHostsPath?: string;
   /** Give up connecting after this long (default 10 s). */
   readyTimeoutMs?: number;
+  /** Keepalive probes of an established connection; internal (tests shorten them), default SSH_KEEPALIVE. */
+  keepalive?: SshKeepalive;
+}
+
+/** How a connection that stops answering is noticed: a probe every `intervalMs`, given up after `countMax` unanswered. */
+export interface SshKeepalive {
+  intervalMs: number;
+  countMax: number;
+}
+
+/**
+ * A host that freezes (or a network that drops packets) without closing the TCP connection would leave a
+ * `tail -f` waiting forever: nothing arrives, nothing fails. ssh2 then sends an SSH keepalive request every
+ * 15 s and gives up after 3 unanswered, so a dead link fails within about a minute (OpenSSH's
+ * ServerAliveInterval/ServerAliveCountMax, which are off by default there).
+ */
+export const SSH_KEEPALIVE: SshKeepalive = { intervalMs: 15_000, countMax: 3 };
+
+/** Why an established connection ended, when ssh2 said (a keepalive timeout, a reset): for the 'lost' error. */
+const lostReasons = new WeakMap<SshClient, string>();
+
+/** What ended an established connection, in words for the user; undefined when it just closed. */
+export function lostReason(client: SshClient): string | undefined {
+  return lostReasons.get(client);
 }
 
 /** Which step of reaching a host over SSH failed: each has its own remedy. */
@@ -58,6 +82,7 @@ export function connectSsh(target: SshTarget): Promise<SshClient> {
   const skipped = target.identityFile ? [] : defaults.filter((k) => k !== keyFile && utils.parseKey(readFileSync(k)) instanceof Error);
   const agent = process.env.SSH_AUTH_SOCK || undefined;
   const timeoutMs = target.readyTimeoutMs ?? 10_000;
+  const keepalive = target.keepalive ?? SSH_KEEPALIVE;
   const client = new Client();
   let refusal: string | undefined;
   let settled = false;
@@ -77,7 +102,15 @@ export function connectSsh(target: SshTarget): Promise<SshClient> {
     // handshake timeout), and an 'error' with no listener crashes the process. After `ready`, a dropped connection
     // shows as 'close' to whoever uses the client.
     client.on('error', (err: Error & { level?: string }) => {
-      if (settled) return;
+      if (settled) {
+        lostReasons.set(
+          client,
+          /keepalive/i.test(err.message)
+            ? `${where} stopped answering: no reply to ${keepalive.countMax} SSH keepalives sent every ${keepalive.intervalMs / 1000}s (the host froze or the network drops packets)`
+            : `${where}: ${err.message}`,
+        );
+        return;
+      }
       if (refusal) fail(new SshError('host key', refusal));
       else if (err.level === 'client-authentication') {
         authFailed = true;
@@ -98,6 +131,8 @@ export function connectSsh(target: SshTarget): Promise<SshClient> {
       agent,
       privateKey: keyFile ? readFileSync(keyFile) : undefined,
       readyTimeout: timeoutMs,
+      keepaliveInterval: keepalive.intervalMs,
+      keepaliveCountMax: keepalive.countMax,
       hostVerifier: (key: Buffer) => {
         const verdict = checkHostKey(knownHosts, target.host, port, key);
         if (verdict.status === 'trusted') return true;

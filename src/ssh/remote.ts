@@ -1,5 +1,5 @@
 import type { Client } from 'ssh2';
-import { SshError } from './connection.js';
+import { lostReason, SshError } from './connection.js';
 
 /** Quote one argument for a POSIX shell: the remote side always parses our commands with sh. */
 export function shellQuote(arg: string): string {
@@ -48,7 +48,10 @@ export function execLines(client: Client, command: string, onLine: (line: string
           exited = true;
           code = exitCode;
         });
-        const lost = () => rejectDone(new SshError('lost', 'the SSH connection was lost before the remote command ended'));
+        const lost = () => {
+          const reason = lostReason(client);
+          rejectDone(new SshError('lost', `the SSH connection was lost before the remote command ended${reason ? `: ${reason}` : ''}`));
+        };
         client.once('close', lost);
         // ssh2 repeats the exit status on 'close'; take it from there when 'exit' came late.
         channel.on('close', (closeCode?: number | null) => {

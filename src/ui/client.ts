@@ -10,6 +10,13 @@
  *
  * Every request has a deadline (AbortController): a UI behind a dead proxy or a firewall that drops packets would
  * otherwise hang `squall stats` forever. Every failure names the URL, so the user can try it with curl.
+ *
+ * How a Storm UI fails (storm-webapp's exception mappers): every exception becomes HTTP 500 with
+ * `{"error": "500 Server Error", "errorMessage": …}` — a path it does not serve (JAX-RS NotFoundException), a
+ * topology that is not alive (NotAliveException) and a broken Nimbus link alike; only AuthorizationException is 401.
+ * `errorMessage` is the whole Java stack trace up to 2.8.5 and only the exception's message from 2.8.6. So a status
+ * alone never means "not served" or "no such topology": the client names the topology when the error text says
+ * NotAliveException, and asks squall's own endpoint only when the topology page advertised it.
  */
 import type { TaskMetrics } from '../wire/metrics-line.js';
 
@@ -113,7 +120,7 @@ const COMPONENT_ERROR = {
   host: textOrNull('errorHost', true),
   port: number('errorPort', true),
   lapsedSecs: number('errorLapsedSecs', true),
-  /** Milliseconds since the epoch in 2.x samples (seconds in some versions): squall shows lapsedSecs instead. */
+  /** Seconds since the epoch (UIHelpers sends ErrorInfo.error_time_secs): squall shows lapsedSecs instead. */
   time: number('errorTime', true),
 } as const;
 
@@ -124,6 +131,24 @@ const COMPONENT = {
   topologyName: text('name'),
   topologyId: text('topologyId'),
   ...SIZE,
+} as const;
+
+/** GET /api/v1/supervisor/summary, one of `supervisors[]` (UIHelpers' supervisor map). */
+const SUPERVISOR = {
+  id: text('id'),
+  host: text('host'),
+  uptimeSeconds: number('uptimeSeconds'),
+  slotsTotal: number('slotsTotal'),
+  slotsUsed: number('slotsUsed'),
+  /**
+   * `supervisor.cpu.capacity` as the supervisor declares it (Storm's resource unit: 100 = one core; default 400.0).
+   * It is configured, not measured: a supervisor left at the default claims 4 cores whatever its host has.
+   */
+  totalCpu: number('totalCpu'),
+  /** CPU the scheduler has assigned to workers there (same unit), not CPU measured in use. */
+  usedCpu: number('usedCpu'),
+  totalMemMb: number('totalMem'),
+  usedMemMb: number('usedMem'),
 } as const;
 
 function parseFields<T extends UiFields>(fields: T, json: object): Parsed<T> {
@@ -170,6 +195,11 @@ export interface UiTopologyJson extends UiTopologySummaryJson {
   spouts: UiSpoutJson[];
   bolts: UiBoltJson[];
   configuration?: Record<string, unknown>;
+  /**
+   * Not Storm's: `squall run --ui` names here the path of its components' own measurements
+   * (/api/v1/topology/{id}/squall/metrics). A Storm UI never sends it, so squall never asks a Storm UI for that path.
+   */
+  squallMetrics?: string;
 }
 
 export interface UiExecutorJson extends UiJson<typeof EXECUTOR> {
@@ -179,6 +209,12 @@ export interface UiExecutorJson extends UiJson<typeof EXECUTOR> {
 
 export interface UiComponentErrorJson extends UiJson<typeof COMPONENT_ERROR> {
   errorWorkerLogLink?: string | null;
+}
+
+export type UiSupervisorJson = UiJson<typeof SUPERVISOR>;
+
+export interface UiSupervisorSummaryJson {
+  supervisors: UiSupervisorJson[];
 }
 
 export interface UiComponentJson extends UiJson<typeof COMPONENT> {
@@ -213,6 +249,8 @@ export interface TopologyStats extends UiTopologySummary {
   totals: WindowTotals | null;
   spouts: SpoutStats[];
   bolts: BoltStats[];
+  /** Where this UI serves squall's own measurements (only `squall run --ui` does); null on a Storm UI. */
+  squallMetricsPath: string | null;
 }
 
 /** Bolt-only figures are null for spouts, completeLatencyMs null for bolts. */
@@ -226,6 +264,17 @@ export interface UiComponentStats extends Parsed<typeof COMPONENT> {
   windowLabel: string;
   executorStats: ExecutorStats[];
   errors: ComponentError[];
+}
+
+export type SupervisorStats = Parsed<typeof SUPERVISOR>;
+
+/** The cores the supervisors offer, for bounding what more processes can give (Storm's 100 CPU units = 1 core). */
+export interface SupervisorCores {
+  /** Every supervisor's declared cores added up (0 when the UI lists no supervisor). */
+  totalCores: number;
+  /** Cores the scheduler has assigned to workers, added up. */
+  usedCores: number;
+  supervisors: Array<{ id: string; host: string; cores: number | null; usedCores: number | null; slotsTotal: number | null; slotsUsed: number | null }>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -282,6 +331,26 @@ export function parseTopology(json: Partial<UiTopologyJson>): TopologyStats {
     totals: row ? parseFields(WINDOW_TOTALS, row) : null,
     spouts: list<Partial<UiSpoutJson>>(json.spouts).map((s) => ({ ...parseFields(SPOUT, s), lastError: lastError(s) })),
     bolts: list<Partial<UiBoltJson>>(json.bolts).map((b) => ({ ...parseFields(BOLT, b), lastError: lastError(b) })),
+    squallMetricsPath: textOf(json.squallMetrics).startsWith('/') ? textOf(json.squallMetrics) : null,
+  };
+}
+
+export function parseSupervisors(json: Partial<UiSupervisorSummaryJson>): SupervisorStats[] {
+  return list<Partial<UiSupervisorJson>>(json.supervisors).map((s) => parseFields(SUPERVISOR, s));
+}
+
+/** Storm's CPU unit: `supervisor.cpu.capacity` and the scheduler count 100 per core. */
+export const CPU_UNITS_PER_CORE = 100;
+
+/** Cores from the supervisor summary: totalCpu / 100 per supervisor, added up. */
+export function coresOf(supervisors: SupervisorStats[]): SupervisorCores {
+  const cores = (cpu: number | null) => (cpu === null ? null : cpu / CPU_UNITS_PER_CORE);
+  // Added up in CPU units, then divided: 60 + 70 units is 1.3 cores, not 0.6 + 0.7 = 1.2999….
+  const units = (pick: (s: SupervisorStats) => number | null) => supervisors.reduce((n, s) => n + (pick(s) ?? 0), 0);
+  return {
+    totalCores: cores(units((s) => s.totalCpu))!,
+    usedCores: cores(units((s) => s.usedCpu))!,
+    supervisors: supervisors.map((s) => ({ id: s.id, host: s.host, cores: cores(s.totalCpu), usedCores: cores(s.usedCpu), slotsTotal: s.slotsTotal, slotsUsed: s.slotsUsed })),
   };
 }
 
@@ -323,6 +392,8 @@ export class StormUiError extends Error {
     readonly url: string,
     /** The HTTP status when the UI answered with one. */
     readonly status?: number,
+    /** 'not-alive': the UI said the topology asked for does not run (NotAliveException). */
+    readonly reason?: 'not-alive',
   ) {
     super(message);
   }
@@ -378,35 +449,56 @@ export class StormUiClient {
 
   /** GET /api/v1/topology/{id}?window=…: per-component stats over the window (seconds; 600 = the last 10 minutes). */
   async topology(id: string, window: number | ':all-time' = 600): Promise<TopologyStats> {
-    const json = await this.get<Partial<UiTopologyJson>>(`/api/v1/topology/${encodeURIComponent(id)}?window=${encodeURIComponent(String(window))}`);
+    const json = await this.get<Partial<UiTopologyJson>>(`/api/v1/topology/${encodeURIComponent(id)}?window=${encodeURIComponent(String(window))}`, id);
     return parseTopology(json);
   }
 
   /** GET /api/v1/topology/{id}/component/{component}?window=…: one component's executors and errors. */
   async component(id: string, componentId: string, window: number | ':all-time' = 600): Promise<UiComponentStats> {
     const path = `/api/v1/topology/${encodeURIComponent(id)}/component/${encodeURIComponent(componentId)}?window=${encodeURIComponent(String(window))}`;
-    return parseComponent(await this.get<Partial<UiComponentJson>>(path));
+    const page = parseComponent(await this.get<Partial<UiComponentJson>>(path, id));
+    // Storm answers an id the topology does not have with an empty spout page (StatsUtil.componentType calls any
+    // id that is not a bolt a spout): a real component has at least one task.
+    if (page.tasks === 0 && page.executorStats.length === 0) {
+      const known = await this.topology(id, window).then(
+        (t) => [...t.spouts, ...t.bolts].map((c) => c.id).join(', '),
+        () => '',
+      );
+      throw new StormUiError(`topology ${id} has no component "${componentId}"${known ? `; its components: ${known}` : ''}`, this.url(path));
+    }
+    return page;
+  }
+
+  /** GET /api/v1/supervisor/summary: every supervisor with its slots and declared CPU and memory. */
+  async supervisors(): Promise<SupervisorStats[]> {
+    return parseSupervisors(await this.get<Partial<UiSupervisorSummaryJson>>('/api/v1/supervisor/summary'));
   }
 
   /**
-   * GET /api/v1/topology/{id}/squall/metrics: the components' own measurements, which only `squall run --ui`
-   * serves (a Storm UI answers 404: then null, and the caller reads them from worker logs or does without).
+   * The cores the cluster's supervisors offer (`squall run --ui` reports this machine's), to bound what more
+   * processes can give a CPU-bound component. Declared, not measured: see SUPERVISOR.totalCpu.
    */
-  async squallMetrics(id: string): Promise<TaskMetrics[] | null> {
-    try {
-      const json = await this.get<{ metrics?: unknown }>(`/api/v1/topology/${encodeURIComponent(id)}/squall/metrics`);
-      return Array.isArray(json.metrics) ? (json.metrics as TaskMetrics[]) : [];
-    } catch (err) {
-      if (err instanceof StormUiError && err.status === 404) return null;
-      throw err;
-    }
+  async supervisorCores(): Promise<SupervisorCores> {
+    return coresOf(await this.supervisors());
+  }
+
+  /**
+   * The components' own measurements, which only `squall run --ui` serves, at the path its topology page names
+   * (`squallMetrics`). A Storm UI names none: then null without a request (the caller reads the worker logs or
+   * does without). Asking a Storm UI anyway would get HTTP 500, the same answer as for a broken cluster.
+   */
+  async squallMetrics(topology: Pick<TopologyStats, 'id' | 'squallMetricsPath'>): Promise<TaskMetrics[] | null> {
+    if (topology.squallMetricsPath === null) return null;
+    const json = await this.get<{ metrics?: unknown }>(topology.squallMetricsPath, topology.id);
+    return Array.isArray(json.metrics) ? (json.metrics as TaskMetrics[]) : [];
   }
 
   private url(path: string): string {
     return `${this.baseUrl}${path}`;
   }
 
-  private async get<T>(path: string): Promise<T> {
+  /** GET `path`; `topologyId`, for a page of one topology, names it when the UI says it is not alive. */
+  private async get<T>(path: string, topologyId?: string): Promise<T> {
     const url = this.url(path);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
@@ -424,11 +516,7 @@ export class StormUiClient {
         }
         throw new StormUiError(`cannot reach Storm UI at GET ${url}: ${describeFetchError(err)}`, url);
       }
-      if (!response.ok) {
-        const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-        const detail = errorDetail(body);
-        throw new StormUiError(`Storm UI answered ${status} to GET ${url}${detail ? `: ${detail}` : ''}`, url, response.status);
-      }
+      if (!response.ok) throw this.httpError(url, response, body, topologyId);
       let json: unknown;
       try {
         json = JSON.parse(body);
@@ -448,6 +536,25 @@ export class StormUiClient {
       clearTimeout(timer);
     }
   }
+
+  private httpError(url: string, response: Response, body: string, topologyId: string | undefined): StormUiError {
+    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const detail = errorDetail(body);
+    const answered = `Storm UI answered ${status} to GET ${url}${detail ? `: ${detail}` : ''}`;
+    // A Storm UI answers 500 for a topology that is gone, as for any failure: only the error text tells them apart.
+    if (topologyId !== undefined && /NotAliveException/.test(errorText(body))) {
+      return new StormUiError(
+        `topology ${topologyId} is not running on ${this.baseUrl} (the UI says NotAliveException): it was killed or never submitted; \`squall list\` shows what runs`,
+        url,
+        response.status,
+        'not-alive',
+      );
+    }
+    if (response.status === 401) {
+      return new StormUiError(`${answered}: the UI refused this user (AuthorizationException); ask for the topology's read permission (nimbus.authorizer, topology.users)`, url, response.status);
+    }
+    return new StormUiError(answered, url, response.status);
+  }
 }
 
 /** fetch's TypeError says only "fetch failed"; the useful part (ECONNREFUSED, ENOTFOUND) is in its cause. */
@@ -458,13 +565,20 @@ function describeFetchError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The first line of the UI's error JSON (`{"error": ..., "errorMessage": <stack trace>}`) or of a plain body. */
-function errorDetail(body: string): string {
-  let detail = body;
+/** The UI's error text: `errorMessage` of its error JSON (a stack trace up to 2.8.5, a message since), else the body. */
+function errorText(body: string): string {
   try {
     const json = JSON.parse(body) as { errorMessage?: unknown; error?: unknown };
-    detail = textOf(json.errorMessage) || textOf(json.error) || body;
+    return textOf(json.errorMessage) || textOf(json.error) || body;
   } catch {
+    return body;
+  }
+}
+
+/** The first line of the UI's error JSON (`{"error": ..., "errorMessage": <stack trace>}`) or of a plain body. */
+function errorDetail(body: string): string {
+  let detail = errorText(body);
+  if (detail === body) {
     // Not JSON: a proxy's or Jetty's HTML error page says the most in its <title>; else plain text.
     const title = /<title>([^<]*)<\/title>/i.exec(body);
     if (title) detail = title[1] ?? '';

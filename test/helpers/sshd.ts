@@ -29,6 +29,11 @@ export interface Sshd {
   logins(): number;
   /** Kill every connection's sshd process (and what runs under it) with SIGKILL, leaving the listener up. */
   killConnections(): void;
+  /**
+   * Stop every connection's sshd process with SIGSTOP: the host "freezes" while the kernel keeps the TCP
+   * connection open, so nothing closes and nothing answers (killConnections or close() ends them later).
+   */
+  freezeConnections(): void;
   close(): Promise<void>;
 }
 
@@ -114,6 +119,16 @@ export async function startSshd(options: { hostKey?: [string, string] } = {}): P
     return children;
   };
 
+  const signalConnections = (signal: NodeJS.Signals) => {
+    for (const pid of descendants(listener.pid!)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+
   return {
     port,
     user: userInfo().username,
@@ -122,26 +137,13 @@ export async function startSshd(options: { hostKey?: [string, string] } = {}): P
     hostPublicKey,
     log: () => log,
     logins: () => (log.match(/Accepted publickey for /g) ?? []).length,
-    killConnections() {
-      for (const pid of descendants(listener.pid!)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    },
+    killConnections: () => signalConnections('SIGKILL'),
+    freezeConnections: () => signalConnections('SIGSTOP'),
     close: async () => {
       if (listener.exitCode !== null || listener.signalCode !== null) return rmSync(dir, { recursive: true, force: true });
       const exited = new Promise<void>((resolve) => listener.once('exit', () => resolve()));
       // The listener and every connection's process: sshd -D leaves running sessions alone when it is stopped.
-      for (const pid of descendants(listener.pid!)) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      signalConnections('SIGKILL');
       listener.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,35 @@
 /**
- * A Storm UI stand-in for tests: real HTTP on 127.0.0.1 (port 0), answering the REST paths `squall stats` reads
- * with the JSON shapes the Storm UI sends (latencies and capacity as strings like "0.048", executor ids
- * "[first-last]", lastError "" when there is none, every window in topologyStats[]).
+ * A Storm UI stand-in for tests: real HTTP on 127.0.0.1 (port 0), answering the REST paths squall reads as a
+ * Storm 2.x UI answers them. Its data are the Storm UI JSON fixtures in test/fixtures/storm-ui (written from the
+ * field lists of storm-webapp's UIHelpers: every key Storm sends, latencies and capacity as strings like "0.048",
+ * executor ids "[first-last]", lastError "" when there is none, every window in topologyStats[]).
+ *
+ * Failures are Storm's too (storm-webapp's exception mappers): a path the UI does not serve and a topology that is
+ * not alive both answer HTTP 500 with `{"error": "500 Server Error", "errorMessage": …}`, never 404; errorMessage is
+ * a Java stack trace (Storm up to 2.8.5, the default here) or only the exception's message (2.8.6 on: `errors:
+ * 'message'`). An unknown component of a live topology is a 200 spout page with no tasks: Storm's
+ * StatsUtil.componentType calls any id that is not a bolt a spout.
  *
  * `silent` accepts connections and never answers (a UI behind a dead proxy); `status` answers every request with
  * that HTTP status and an error body in the UI's style, to test failure paths.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { UiComponentJson, UiTopologyJson, UiTopologySummaryJson, UiWindowStatsJson } from '../../src/ui/client.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UiComponentJson, UiSupervisorSummaryJson, UiTopologyJson, UiTopologySummaryJson, UiWindowStatsJson } from '../../src/ui/client.js';
+
+/** The Storm UI JSON fixtures, in the source tree (this file runs from dist/test/helpers). */
+export const STORM_UI_FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'storm-ui');
+
+/** One Storm UI fixture file, parsed (`topology-page.json`, …). */
+export function stormUiFixture<T = Record<string, unknown>>(file: string): T {
+  return JSON.parse(readFileSync(join(STORM_UI_FIXTURES, file), 'utf8')) as T;
+}
+
+/** The topology id the fixture files were written for. */
+const FIXTURE_ID = 'wordcount-7-1700000000';
 
 export interface UiTopologyFixture {
   summary: UiTopologySummaryJson;
@@ -19,6 +40,10 @@ export interface UiTopologyFixture {
 
 export interface UiServerOptions {
   topologies?: UiTopologyFixture[];
+  /** GET /api/v1/supervisor/summary; the fixture's two 4-core supervisors when left out. */
+  supervisors?: UiSupervisorSummaryJson;
+  /** How errorMessage reads: 'stack' (Storm ≤ 2.8.5: the printed stack trace, the default) or 'message' (≥ 2.8.6). */
+  errors?: 'stack' | 'message';
   silent?: boolean;
   status?: number;
 }
@@ -61,44 +86,80 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** An error in the UI's style: a short `error` and the Java exception text in `errorMessage`. */
-function sendError(res: ServerResponse, status: number, message: string): void {
-  send(res, status, { error: `${status} ${status === 404 ? 'Not Found' : 'Server Error'}`, errorMessage: message });
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 500: 'Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+/**
+ * An error as UIHelpers.exceptionToJson writes it: `error` is the status and Jetty's reason phrase, `errorMessage`
+ * the exception's printed stack trace (≤ 2.8.5) or its message, else its class name (≥ 2.8.6).
+ */
+export function stormErrorBody(status: number, exception: { stackTrace: string; message: string }, style: 'stack' | 'message' = 'stack'): { error: string; errorMessage: string } {
+  return { error: `${status} ${REASONS[status] ?? 'Error'}`, errorMessage: style === 'stack' ? exception.stackTrace : exception.message };
 }
 
+/** What Jersey throws for a path no resource serves (mapped to 500 by the UI's DefaultExceptionMapper). */
+export const NOT_FOUND = {
+  message: 'HTTP 404 Not Found',
+  stackTrace:
+    'jakarta.ws.rs.NotFoundException: HTTP 404 Not Found\n\tat org.glassfish.jersey.server.ServerRuntime$1.run(ServerRuntime.java:266)\n\tat org.glassfish.jersey.internal.Errors$1.call(Errors.java:248)\n\tat org.glassfish.jersey.server.ApplicationHandler.handle(ApplicationHandler.java:684)\n\tat org.glassfish.jersey.servlet.WebComponent.serviceImpl(WebComponent.java:394)\n',
+};
+
+/** Nimbus's NotAliveException as the UI receives it over Thrift: its message is null, so 2.8.6+ shows the class. */
+export function notAlive(id: string): { stackTrace: string; message: string } {
+  return {
+    message: 'org.apache.storm.generated.NotAliveException',
+    stackTrace: `NotAliveException(msg:${id})\n\tat org.apache.storm.generated.Nimbus$getTopologyPageInfo_result$getTopologyPageInfo_resultStandardScheme.read(Nimbus.java:52019)\n\tat org.apache.storm.generated.Nimbus$Client.recv_getTopologyPageInfo(Nimbus.java:1460)\n\tat org.apache.storm.daemon.ui.UIHelpers.getTopologySummary(UIHelpers.java:1300)\n\tat org.apache.storm.daemon.ui.resources.StormApiResource.getTopology(StormApiResource.java:295)\n`,
+  };
+}
+
+const NIMBUS_DOWN = {
+  message: 'org.apache.storm.thrift.transport.TTransportException: java.net.ConnectException: Connection refused',
+  stackTrace:
+    'java.lang.RuntimeException: org.apache.thrift.transport.TTransportException: java.net.ConnectException: Connection refused\n\tat org.apache.storm.daemon.ui.UIHelpers.getNimbusSummary(UIHelpers.java:101)',
+};
+
+/** What Nimbus throws for a user the authorizer refuses (the UI's AuthorizationExceptionMapper: 401). */
+const UNAUTHORIZED = {
+  message: 'org.apache.storm.generated.AuthorizationException',
+  stackTrace: 'AuthorizationException(msg:getTopologyPageInfo is not authorized)\n\tat org.apache.storm.daemon.ui.resources.StormApiResource.getTopology(StormApiResource.java:295)\n',
+};
+
 function handle(options: UiServerOptions, req: IncomingMessage, res: ServerResponse): void {
+  const style = options.errors ?? 'stack';
   if (options.status) {
-    sendError(res, options.status, 'java.lang.RuntimeException: org.apache.thrift.transport.TTransportException: java.net.ConnectException: Connection refused\n\tat org.apache.storm.daemon.ui.UIHelpers.getNimbusSummary(UIHelpers.java:101)');
+    send(res, options.status, stormErrorBody(options.status, options.status === 401 ? UNAUTHORIZED : NIMBUS_DOWN, style));
     return;
   }
   const url = new URL(req.url ?? '/', 'http://ui');
   const window = url.searchParams.get('window') ?? ':all-time';
   const topologies = options.topologies ?? [];
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  // ['api', 'v1', 'topology', 'summary'] | ['api', 'v1', 'topology', id] | ['api', 'v1', 'topology', id, 'component', c]
-  if (req.method !== 'GET' || parts[0] !== 'api' || parts[1] !== 'v1' || parts[2] !== 'topology') {
-    sendError(res, 404, `no route for ${req.method} ${url.pathname}`);
-    return;
-  }
-  if (parts.length === 4 && parts[3] === 'summary') {
+  const notServed = () => send(res, 500, stormErrorBody(500, NOT_FOUND, style));
+  if (req.method !== 'GET' || parts[0] !== 'api' || parts[1] !== 'v1') return notServed();
+  const route = parts.slice(2);
+  // The routes come first (an unknown path is Jersey's NotFoundException whatever topology it names), then Nimbus.
+  if (route.length === 2 && route[0] === 'supervisor' && route[1] === 'summary') return send(res, 200, options.supervisors ?? stormUiFixture('supervisor-summary.json'));
+  if (route.length === 2 && route[0] === 'cluster' && route[1] === 'summary') return send(res, 200, stormUiFixture('cluster-summary.json'));
+  if (route[0] !== 'topology') return notServed();
+  if (route.length === 2 && route[1] === 'summary') {
     send(res, 200, { topologies: topologies.map((t) => t.summary), schedulerDisplayResource: false });
     return;
   }
-  const topology = topologies.find((t) => t.summary.id === parts[3]);
-  if (!topology) {
-    sendError(res, 404, `org.apache.storm.generated.NotAliveException: ${parts[3]}`);
-    return;
-  }
-  if (parts.length === 4) {
+  const isPage = route.length === 2;
+  const isComponent = route.length === 4 && route[2] === 'component';
+  if (!isPage && !isComponent) return notServed();
+  const topology = topologies.find((t) => t.summary.id === route[1]);
+  if (!topology) return send(res, 500, stormErrorBody(500, notAlive(route[1]!), style));
+  if (isPage) {
     send(res, 200, { ...topology.page, window, windowHint: windowHint(window) });
     return;
   }
-  const component = parts[4] === 'component' && parts.length === 6 ? topology.components[parts[5]!] : undefined;
-  if (!component) {
-    sendError(res, 404, `component ${parts[5] ?? ''} not found`);
-    return;
-  }
+  const component = topology.components[route[3]!] ?? emptySpoutPage(topology, route[3]!);
   send(res, 200, { ...component, window, windowHint: windowHint(window) });
+}
+
+/** Storm's page for an id the topology does not have: a spout with no executors, tasks or stats. */
+function emptySpoutPage(topology: UiTopologyFixture, componentId: string): UiComponentJson {
+  return { id: componentId, name: topology.summary.name, topologyId: topology.summary.id, componentType: 'spout', executors: 0, tasks: 0, window: '600', executorStats: [], componentErrors: [] };
 }
 
 function windowHint(window: string): string {
@@ -121,172 +182,37 @@ function windows(emitted: number, acked: number, failed: number, completeLatency
 
 const NO_ERROR = { lastError: '', errorHost: '', errorPort: null, errorWorkerLogLink: '', errorTime: null, errorLapsedSecs: null };
 
-export function wordcountFixture(id = 'wordcount-7-1700000000'): UiTopologyFixture {
-  const summary: UiTopologySummaryJson = {
-    id,
-    name: 'wordcount',
-    status: 'ACTIVE',
-    uptime: '1h 1m 40s',
-    uptimeSeconds: 3700,
-    tasksTotal: 14,
-    workersTotal: 2,
-    executorsTotal: 5,
+/** The fixture files with their topology id replaced by `id` (it appears in ids, links and the configuration). */
+function withId<T>(file: string, id: string): T {
+  return JSON.parse(readFileSync(join(STORM_UI_FIXTURES, file), 'utf8').split(FIXTURE_ID).join(id)) as T;
+}
+
+/** The wordcount topology of the Storm UI fixtures, under `id`. */
+export function wordcountFixture(id = FIXTURE_ID): UiTopologyFixture {
+  const summaries = withId<{ topologies: UiTopologySummaryJson[] }>('topology-summary.json', id);
+  return {
+    summary: summaries.topologies.find((t) => t.id === id)!,
+    page: withId<UiTopologyJson>('topology-page.json', id),
+    components: { count: withId<UiComponentJson>('component-bolt.json', id), sentences: withId<UiComponentJson>('component-spout.json', id) },
   };
-  const page: UiTopologyJson = {
-    id,
-    name: 'wordcount',
-    status: 'ACTIVE',
-    uptime: '1h 1m 40s',
-    uptimeSeconds: 3700,
-    window: '600',
-    windowHint: '10m 0s',
-    msgTimeout: 30,
-    tasksTotal: 14,
-    workersTotal: 2,
-    executorsTotal: 5,
-    topologyStats: windows(61200, 12000, 20, '12.345'),
-    spouts: [
-      { spoutId: 'sentences', executors: 1, tasks: 1, emitted: 12020, transferred: 12020, acked: 12000, failed: 20, completeLatency: '12.345', ...NO_ERROR },
-    ],
-    bolts: [
-      {
-        boltId: 'split',
-        executors: 2,
-        tasks: 4,
-        executed: 12000,
-        emitted: 49200,
-        transferred: 49200,
-        acked: 12000,
-        failed: 0,
-        executeLatency: '0.021',
-        processLatency: '2.112',
-        capacity: '0.002',
-        ...NO_ERROR,
-      },
-      {
-        boltId: 'count',
-        executors: '2', // some proxies and versions send counts as strings too
-        tasks: 8,
-        executed: 49200,
-        emitted: 0,
-        transferred: 0,
-        acked: 49200,
-        failed: 0,
-        executeLatency: '11.366',
-        processLatency: '11.528',
-        capacity: '0.930',
-        lastError: 'java.lang.RuntimeException: count overflow\n\tat org.example.Count.execute(Count.java:42)',
-        errorHost: '10.0.0.6',
-        errorPort: 6701,
-        errorWorkerLogLink: 'http://10.0.0.6:8000/api/v1/log?file=wordcount-7-1700000000%2F6701%2Fworker.log',
-        errorTime: 1700003635,
-        errorLapsedSecs: 65,
-      },
-    ],
-    configuration: { 'storm.id': id, 'topology.stats.sample.rate': 0.05, 'topology.workers': 2 },
-  };
-  const count: UiComponentJson = {
-    id: 'count',
-    name: 'wordcount',
-    topologyId: id,
-    componentType: 'bolt',
-    executors: 2,
-    tasks: 8,
-    window: '600',
-    windowHint: '10m 0s',
-    executorStats: [
-      {
-        id: '[5-8]',
-        host: '10.0.0.5',
-        port: 6700,
-        uptime: '1h 1m 30s',
-        uptimeSeconds: 3690,
-        emitted: 0,
-        transferred: 0,
-        executed: 24700,
-        executeLatency: '22.591',
-        processLatency: '22.902',
-        capacity: '0.930',
-        acked: 24700,
-        failed: 0,
-        workerLogLink: 'http://10.0.0.5:8000/api/v1/log?file=wordcount-7-1700000000%2F6700%2Fworker.log',
-      },
-      {
-        id: '[9-12]',
-        host: '10.0.0.6',
-        port: 6701,
-        uptime: '1h 1m 30s',
-        uptimeSeconds: '3690',
-        emitted: 0,
-        transferred: 0,
-        executed: 24500,
-        executeLatency: '0.050',
-        processLatency: '0.061',
-        capacity: '0.002',
-        acked: 24500,
-        failed: 0,
-        workerLogLink: 'http://10.0.0.6:8000/api/v1/log?file=wordcount-7-1700000000%2F6701%2Fworker.log',
-      },
-    ],
-    componentErrors: [
-      {
-        errorTime: 1700003000000,
-        errorHost: '10.0.0.6',
-        errorPort: 6701,
-        errorWorkerLogLink: 'http://10.0.0.6:8000/api/v1/log?file=wordcount-7-1700000000%2F6701%2Fworker.log',
-        errorLapsedSecs: 700,
-        error: 'java.lang.IllegalStateException: first failure\n\tat org.example.Count.execute(Count.java:40)',
-      },
-      {
-        errorTime: 1700003635000,
-        errorHost: '10.0.0.6',
-        errorPort: 6701,
-        errorWorkerLogLink: 'http://10.0.0.6:8000/api/v1/log?file=wordcount-7-1700000000%2F6701%2Fworker.log',
-        errorLapsedSecs: 65,
-        error: 'java.lang.RuntimeException: count overflow\n\tat org.example.Count.execute(Count.java:42)',
-      },
-    ],
-  };
-  const sentences: UiComponentJson = {
-    id: 'sentences',
-    name: 'wordcount',
-    topologyId: id,
-    componentType: 'spout',
-    executors: 1,
-    tasks: 1,
-    window: '600',
-    windowHint: '10m 0s',
-    executorStats: [
-      {
-        id: '[13-13]',
-        host: '10.0.0.5',
-        port: 6700,
-        uptime: '1h 1m 30s',
-        uptimeSeconds: 3690,
-        emitted: 12020,
-        transferred: 12020,
-        completeLatency: '12.345',
-        acked: 12000,
-        failed: 20,
-        workerLogLink: 'http://10.0.0.5:8000/api/v1/log?file=wordcount-7-1700000000%2F6700%2Fworker.log',
-      },
-    ],
-    componentErrors: [],
-  };
-  return { summary, page, components: { count, sentences } };
 }
 
 /** A second, idle topology, so name lookups have something to list. */
 export function clicksFixture(id = 'clicks-3-1700000500'): UiTopologyFixture {
-  const summary: UiTopologySummaryJson = { id, name: 'clicks', status: 'INACTIVE', uptime: '5m 0s', uptimeSeconds: 300, tasksTotal: 2, workersTotal: 1, executorsTotal: 2 };
-  const page: UiTopologyJson = {
+  const listed = stormUiFixture<{ topologies: UiTopologySummaryJson[] }>('topology-summary.json').topologies.find((t) => t.name === 'clicks')!;
+  const summary: UiTopologySummaryJson = { ...listed, id, encodedId: encodeURIComponent(id) } as UiTopologySummaryJson;
+  // Typed loosely: Storm sends more keys than squall's types name (the shape test compares it with the fixtures).
+  const page = {
     ...summary,
+    windowHint: '10m 0s',
+    msgTimeout: 30,
     window: '600',
     topologyStats: windows(0, 0, 0, '0.000'),
-    spouts: [{ spoutId: 'events', executors: 1, tasks: 1, emitted: 0, transferred: 0, acked: 0, failed: 0, completeLatency: '0.000', ...NO_ERROR }],
+    spouts: [{ spoutId: 'events', encodedSpoutId: 'events', executors: 1, tasks: 1, emitted: 0, transferred: 0, acked: 0, failed: 0, completeLatency: '0.000', ...NO_ERROR }],
     bolts: [
       {
         boltId: 'store',
+        encodedBoltId: 'store',
         executors: 1,
         tasks: 1,
         executed: 0,
@@ -300,6 +226,8 @@ export function clicksFixture(id = 'clicks-3-1700000500'): UiTopologyFixture {
         ...NO_ERROR,
       },
     ],
+    workers: [],
+    configuration: { 'storm.id': id, 'topology.name': 'clicks', 'topology.workers': 1, 'topology.message.timeout.secs': 30, 'topology.stats.sample.rate': 0.05 },
   };
-  return { summary, page, components: {} };
+  return { summary, page: page as UiTopologyJson, components: {} };
 }

@@ -187,8 +187,23 @@ function apply(deployment: Deployment, options: DoctorOptions): Promise<ApplyRes
 /** One observation: recorded (--record), then printed as text, JSON or DOT. */
 async function print(report: DoctorReport, options: DoctorOptions, spec: TopologySpec): Promise<number> {
   if (options.record) await appendRecord(options.record, report);
-  process.stdout.write(options.json ? doctorJson(report) : options.dot ? toDot(spec, doctorAnnotations(report)) : formatDoctor(report));
+  process.stdout.write(options.json ? doctorJson(report) : options.dot ? toDot(asObserved(spec, report), doctorAnnotations(report)) : formatDoctor(report));
   return 0;
+}
+
+/**
+ * The graph as it ran when observed: executors and tasks from the observation (a cluster's UI, or the local run),
+ * not the project's declared parallelism, which a rebalance or `-p`/`--tasks` at submit may have changed.
+ */
+function asObserved(spec: TopologySpec, report: DoctorReport): TopologySpec {
+  const observed = new Map(report.collected.figures.components.map((c) => [c.id, c]));
+  return {
+    ...spec,
+    components: spec.components.map((c) => {
+      const o = observed.get(c.id);
+      return o ? { ...c, parallelism: o.executors, tasks: o.tasks } : c;
+    }),
+  };
 }
 
 function printApplied(result: ApplyResult, options: DoctorOptions): number {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { locateWorkers } from '../../cluster/worker-logs.js';
 import { withCluster } from '../../cluster/access.js';
 import type { AccessOptions } from '../../cluster/access.js';
-import { SshError } from '../../ssh/connection.js';
+import { lostReason, SshError } from '../../ssh/connection.js';
 import { execLines, scriptCommand } from '../../ssh/remote.js';
 import { addClusterOptions } from '../cluster-options.js';
 import { nameOrBundleProject } from '../name-or-bundle-project.js';
@@ -82,6 +82,8 @@ Examples:
               if (!(err instanceof SshError) || access.closed) return;
               hostsWithLogs++;
               lost.push(host);
+              const reason = lostReason(client);
+              if (reason) failures.push(`${host}: ${reason}`);
             }
           }),
         );

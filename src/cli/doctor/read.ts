@@ -27,7 +27,7 @@ export async function readTopology(ui: StormUiClient, name: string, spec: Topolo
   const stats = await ui.topology(id, 600);
   const fetched = await Promise.all(spec.components.map(async (c) => [c.id, await ui.component(id, c.id, 600).catch(() => null)] as const));
   const pages = new Map(fetched.filter((x): x is readonly [string, UiComponentStats] => x[1] !== null));
-  const served = await ui.squallMetrics(id);
+  const served = await ui.squallMetrics(stats);
   return { id, uptimeSecs: uptimeSeconds, stats, pages, lines: served ?? (fromLogs ? await fromLogs() : []), latestOnly: served !== null };
 }
 
