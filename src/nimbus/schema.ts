@@ -19,27 +19,31 @@ import type { ThriftReader, ThriftWriter, TTypeId } from './thrift.js';
  */
 export interface ThriftType<W, R = W> {
   readonly wire: TTypeId;
+  /** The type as storm.thrift spells it (`list<string>`, `GlobalStreamId`): what test/nimbus-idl.test.ts checks. */
+  readonly idl: string;
   write(w: ThriftWriter, value: W): void;
   read(r: ThriftReader): R;
   empty(): R;
 }
 
-export const string: ThriftType<string> = { wire: TType.STRING, write: (w, v) => w.string(v), read: (r) => r.string(), empty: () => '' };
+export const string: ThriftType<string> = { wire: TType.STRING, idl: 'string', write: (w, v) => w.string(v), read: (r) => r.string(), empty: () => '' };
 export const binary: ThriftType<Uint8Array, Buffer> = {
   wire: TType.STRING,
+  idl: 'binary',
   write: (w, v) => w.binary(v),
   read: (r) => r.binary(),
   empty: () => Buffer.alloc(0),
 };
-export const bool: ThriftType<boolean> = { wire: TType.BOOL, write: (w, v) => w.bool(v), read: (r) => r.bool(), empty: () => false };
-export const i32: ThriftType<number> = { wire: TType.I32, write: (w, v) => w.i32(v), read: (r) => r.i32(), empty: () => 0 };
+export const bool: ThriftType<boolean> = { wire: TType.BOOL, idl: 'bool', write: (w, v) => w.bool(v), read: (r) => r.bool(), empty: () => false };
+export const i32: ThriftType<number> = { wire: TType.I32, idl: 'i32', write: (w, v) => w.i32(v), read: (r) => r.i32(), empty: () => 0 };
 /** Written from a number (exact integers only) or a bigint; read as a bigint. */
-export const i64: ThriftType<number | bigint, bigint> = { wire: TType.I64, write: (w, v) => w.i64(v), read: (r) => r.i64(), empty: () => 0n };
-export const double: ThriftType<number> = { wire: TType.DOUBLE, write: (w, v) => w.double(v), read: (r) => r.double(), empty: () => 0 };
+export const i64: ThriftType<number | bigint, bigint> = { wire: TType.I64, idl: 'i64', write: (w, v) => w.i64(v), read: (r) => r.i64(), empty: () => 0n };
+export const double: ThriftType<number> = { wire: TType.DOUBLE, idl: 'double', write: (w, v) => w.double(v), read: (r) => r.double(), empty: () => 0 };
 
 export function list<W, R>(element: ThriftType<W, R>): ThriftType<readonly W[], R[]> {
   return {
     wire: TType.LIST,
+    idl: `list<${element.idl}>`,
     write(w, values) {
       w.listBegin(element.wire, values.length);
       for (const value of values) element.write(w, value);
@@ -63,6 +67,7 @@ export type Entries<K, V> = ReadonlyArray<readonly [K, V]>;
 export function map<KW, KR, VW, VR>(key: ThriftType<KW, KR>, value: ThriftType<VW, VR>): ThriftType<Entries<KW, VW>, Array<[KR, VR]>> {
   return {
     wire: TType.MAP,
+    idl: `map<${key.idl}, ${value.idl}>`,
     write(w, entries) {
       w.mapBegin(key.wire, value.wire, entries.length);
       for (const [k, v] of entries) {
@@ -123,6 +128,7 @@ export function struct<const F extends Fields>(name: string, fields: F): StructT
     name,
     fields,
     wire: TType.STRUCT,
+    idl: name,
     write(w, value) {
       for (const [key, field] of entries) {
         const v = (value as Record<string, unknown>)[key];
