@@ -121,8 +121,8 @@ export class LocalCluster {
   private drainOver = false;
   /** During `start`: tasks that could not be started at all, with why. */
   private startFailures: string[] | undefined;
-  /** Tasks that died and are not running again yet, with why (the drain's status names them). */
-  private readonly down = new Map<number, string>();
+  /** Bolt tasks that died holding tuples: why, how many, when (their trees can only time out; the drain says so). */
+  private readonly losses = new Map<number, { why: string; held: number; at: number }>();
   /** The stop's current step and when it gives up waiting on it (ms since the epoch). */
   private draining: { step: 'deactivate' | 'trees' | 'close'; until: number } | undefined;
   /** When `start` was called (ms since the epoch), for uptime. */
@@ -198,7 +198,13 @@ export class LocalCluster {
     // A timer left running would keep the process alive for the whole drain time after the summary.
     clearTimeout(giveUp);
     this.draining.step = 'trees';
-    while (this.acker.size > 0 && Date.now() < deadline) await sleep(20);
+    // Trees are checked for their timeout here as often as for completion: each one ends by its own timeout, which
+    // is before the deadline (it started before the stop), not up to an expiry period later.
+    for (;;) {
+      this.acker.expire(this.timeoutMs);
+      if (this.acker.size === 0 || Date.now() >= deadline) break;
+      await sleep(20);
+    }
     this.drainOver = true;
     this.draining = { step: 'close', until: Date.now() + EXIT_GRACE_MS };
     for (const task of this.running.values()) if (task.kind === 'spout') task.loop.poke();
@@ -236,10 +242,12 @@ export class LocalCluster {
       const held = task.kind === 'bolt' ? task.executor.pending + task.executor.queued : 0;
       if (held > 0) holders.push(`${task.component.id}:${task.id} holds ${held}`);
     }
-    const down = [...this.down].map(([task, why]) => `${this.tasks.get(task)!.id}:${task} is down (${why}), its tuples can only time out`);
-    // Every open tree was started before the stop, so each one ends by its message timeout at the latest (found
-    // by the next expiry check).
-    const lastTimeout = this.acker.newestStartedAt + this.timeoutMs + this.expiryPeriodMs;
+    // A loss older than the message timeout has timed out already.
+    const down = [...this.losses]
+      .filter(([, loss]) => now - loss.at < this.timeoutMs + this.expiryPeriodMs)
+      .map(([task, loss]) => `${this.tasks.get(task)!.id}:${task} died holding ${loss.held} (${loss.why}): those can only time out`);
+    // Every open tree was started before the stop, so each one ends by its message timeout at the latest.
+    const lastTimeout = this.acker.newestStartedAt + this.timeoutMs;
     const trees = this.acker.size;
     return {
       waitingFor:
@@ -301,7 +309,6 @@ export class LocalCluster {
       this.died(taskId, component, death);
       return;
     }
-    this.down.delete(taskId);
     // A restart that finished its handshake after `stop` began: `stop` no longer waits for it, so end it here.
     if (this.stopping) {
       await proc.stop();
@@ -469,8 +476,10 @@ export class LocalCluster {
     this.stats.died(component.id);
     const task = this.running.get(taskId);
     if (task?.kind === 'bolt' && task.tick) clearInterval(task.tick);
+    const held = task?.kind === 'bolt' ? task.executor.pending + task.executor.queued : 0;
+    // The reason without the stderr tail: one line of the drain's status.
+    if (held > 0) this.losses.set(taskId, { why: death.message.split('; stderr:')[0]!, held, at: Date.now() });
     this.running.delete(taskId);
-    this.down.set(taskId, death.message.split(';')[0]!);
     if (component.kind === 'spout') this.acker.forgetSpout(taskId);
     this.event('death', component, taskId, LogLevel.ERROR, death.message);
     // A command that does not exist fails the same way every time: restarting it would only repeat the message.
