@@ -4,7 +4,7 @@
  * no component process, no temporary folder.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,6 +215,39 @@ describe('squall run, start to exit', () => {
       run.stderr,
       /^squall: stopping: waiting for \d+ tuple trees to complete or time out \(topology\.message\.timeout\.secs=8\).*; pass:\d+ died holding \d+ \(subprocess heartbeat timeout: no message for more than 1s\): those can only time out.*; at most \d+s more$/m,
     );
+  });
+
+  it('titles each component process "squall TOPOLOGY COMPONENT task N", as ps shows it', { timeout: 60_000 }, async () => {
+    const run = startRun('test/topologies/interrupt.ts');
+    await run.until(() => loggedPids(run.stdout).length === 3);
+    const tasks = [...run.stdout.matchAll(/\[(\w+):(\d+)\] INFO pid (\d+)/g)].map(([, component, task, pid]) => ({ component, task, pid: Number(pid) }));
+    assert.deepEqual(tasks.map((t) => t.component).sort(), ['pass', 'pass', 'ticks']);
+    for (const { component, task, pid } of tasks) {
+      // What ps prints: the command line, NUL-separated, padded with NULs where the title is shorter.
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '');
+      assert.equal(cmdline, `squall interrupt ${component} task ${task}`);
+    }
+    run.interrupt();
+    assert.equal((await run.child).exitCode, 0, run.stderr);
+  });
+
+  it('refuses a bolt subscribed twice to one stream, before starting anything (run) or building anything (jar)', { timeout: 60_000 }, async () => {
+    const refused = /bolt "tally" subscribes twice to stream "default" of "words": Storm keeps one grouping per stream \(the second would replace the first\), so keep one subscription/;
+    // Before the fix, squall run started it and delivered every tuple twice.
+    const run = startRun('test/topologies/double-subscription.ts', '--time', '1');
+    assert.equal((await run.child).exitCode, 1);
+    assert.match(run.stderr, refused);
+    assert.doesNotMatch(run.stderr + run.stdout, /running "|summary/);
+    const out = join(run.temp, 'out.jar');
+    const jar = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'jar', 'test/topologies/double-subscription.ts', '-o', out], {
+      cwd: ROOT,
+      env: { TMPDIR: run.temp },
+      reject: false,
+    });
+    assert.equal(jar.exitCode, 1);
+    assert.match(jar.stderr, refused);
+    assert.ok(!readdirSync(run.temp).includes('out.jar'), 'no JAR written');
+    rmSync(run.temp, { recursive: true, force: true });
   });
 
   it('summary: "-" for a mean of nothing, the timed-out count, and no word of unreliable tuples when there were none', { timeout: 60_000 }, async () => {

@@ -174,6 +174,10 @@ describe('embedded runtime, hardened against what real components and faults do'
     );
   });
 
+  it('refuses a bolt subscribed twice to one stream before starting anything', async () => {
+    await assert.rejects(runTopology(join(TOPOLOGIES, 'double-subscription.ts'), { runMs: 60_000 }), /bolt "tally" subscribes twice to stream "default" of "words"/);
+  });
+
   it('restarts a task that starts and exits before the handshake; stderr shows once', async () => {
     const run = await runTopology(join(TOPOLOGIES, 'crash-at-start.ts'), {
       runMs: 5000,
