@@ -47,7 +47,9 @@ export function registerRun(program: Command): void {
       `
 Each task runs as its own process, started as a Storm worker starts it ([node, bundle] in the resources
 folder), with the same handshake, heartbeats, acking, timeouts and groupings. On stop (time limit or Ctrl-C)
-spouts are deactivated, in-flight tuples drain, and a per-component summary is printed.
+spouts are deactivated, in-flight tuples drain (a line says what squall waits for, and how long at most), and a
+per-component summary is printed. A task whose command cannot start at all stops the run at start (exit 1).
+--ui binds its port before anything starts: a port in use ends the run at once (exit 1).
 
 With --ui, squall components send their measurements every ${LOCAL_METRICS_INTERVAL_SECS}s (squall.metrics.interval.secs), and
 \`squall doctor --ui http://127.0.0.1:PORT\` tells what holds the run back and what it needs.
@@ -165,15 +167,19 @@ async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Pro
   const show = () => {
     const status = cluster.drainStatus();
     if (!status) return;
-    const line = `squall: stopping: waiting for ${status.waitingFor}; at most ${Math.ceil(status.atMostMs / 1000)}s more`;
+    // The bound first: on a narrow terminal the line is cut at its end.
+    const line = `squall: stopping, at most ${Math.ceil(status.atMostMs / 1000)}s more: waiting for ${status.waitingFor}`;
     if (tty) {
-      if (line !== shown) process.stderr.write(`\r${line}\x1b[K`);
+      // A line wider than the terminal wraps, and \r would rewrite only its last row: cut it to fit.
+      const width = process.stderr.columns || 80;
+      const fitted = line.length < width ? line : `${line.slice(0, width - 2)}…`;
+      if (fitted !== shown) process.stderr.write(`\r${fitted}\x1b[K`);
+      shown = fitted;
     } else if (what(status.waitingFor) !== shownWhat || Date.now() - shownAt >= DRAIN_LINE_MS) {
       process.stderr.write(`${line}\n`);
       shownWhat = what(status.waitingFor);
       shownAt = Date.now();
     }
-    shown = line;
   };
   // Nothing is said for a stop that is over at once.
   const timer = setInterval(show, DRAIN_REFRESH_MS);
@@ -181,7 +187,7 @@ async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Pro
     return await stopping;
   } finally {
     clearInterval(timer);
-    if (tty && shown) process.stderr.write('\n');
+    if (shown) process.stderr.write('\n');
   }
 }
 
