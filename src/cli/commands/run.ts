@@ -11,7 +11,7 @@ import { directEmitProblem, multilangDirectStreams } from '../../topology/direct
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { METRICS_INTERVAL_KEY } from '../../wire/metrics-line.js';
-import { bindUiPort, serveLocalUi, type UiPort } from '../../runtime/local-ui.js';
+import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
 
@@ -137,7 +137,14 @@ async function runOn(buildDir: string, target: string, options: RunOptions, inte
   const started = Date.now();
   // A task that cannot start stops what did start and throws: the error says which and how to fix it.
   await cluster.start();
-  const ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port);
+  let ui: LocalUi | undefined;
+  try {
+    ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port);
+  } catch (err) {
+    // Components left running would keep squall alive after the error, deaf to a first Ctrl-C.
+    await cluster.stop(0);
+    throw err;
+  }
   if (ui) process.stderr.write(`squall: Storm UI REST API at ${ui.url} (squall doctor --ui ${ui.url})\n`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([interrupted, new Promise<void>((resolve) => (timer = options.time ? setTimeout(resolve, options.time * 1000) : undefined))]);
