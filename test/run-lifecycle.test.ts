@@ -15,7 +15,10 @@ import { SOURCE_FIXTURES } from './helpers/driver.js';
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 /** Process groups started here: a failed test must not leave them running (they would keep this file alive). */
 const groups: number[] = [];
+/** Each run's own temp folder (its TMPDIR): checked empty by the tests, removed here. */
+const temps: string[] = [];
 after(() => {
+  for (const temp of temps) rmSync(temp, { recursive: true, force: true });
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');
@@ -28,6 +31,7 @@ after(() => {
 /** `squall run …` in its own process group (as a shell starts a job), with a temp folder of its own. */
 function startRun(...args: string[]) {
   const temp = mkdtempSync(join(tmpdir(), 'squall-lifecycle-'));
+  temps.push(temp);
   const child = execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'run', ...args], {
     cwd: ROOT,
     env: { TMPDIR: temp },
@@ -247,7 +251,6 @@ describe('squall run, start to exit', () => {
     assert.equal(jar.exitCode, 1);
     assert.match(jar.stderr, refused);
     assert.ok(!readdirSync(run.temp).includes('out.jar'), 'no JAR written');
-    rmSync(run.temp, { recursive: true, force: true });
   });
 
   it('summary: "-" for a mean of nothing, the timed-out count, and no word of unreliable tuples when there were none', { timeout: 60_000 }, async () => {
