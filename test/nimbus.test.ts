@@ -332,17 +332,6 @@ describe('Nimbus refusals', () => {
     await rejectsWith(client.rebalance('wordcount', { numExecutors: { split: 0 } }), 'InvalidTopology', /fix the rebalance options and try again$/);
   });
 
-  it('checks what Storm\'s submitter checks before sending anything', async () => {
-    const server = await nimbus();
-    const client = await connect(server);
-    const spec = wordcount();
-    await rejectsWith(client.submitTopology('word.count', '/x.jar', '{}', spec, SQUALL), 'InvalidTopology', /must be non-empty and contain none of/);
-    await rejectsWith(client.submitTopology('wc', '/x.jar', '{not json', spec, SQUALL), 'InvalidTopology', /not valid JSON/);
-    const noSpout = { ...spec, components: spec.components.filter((c) => c.kind === 'bolt') };
-    await rejectsWith(client.submitTopology('wc', '/x.jar', '{}', noSpout, SQUALL), 'InvalidTopology', /has no spout/);
-    assert.deepEqual(server.calls, []);
-  });
-
   it('Authorization: Nimbus\'s reason plus where to look', async () => {
     const server = await nimbus();
     const client = await connect(server);

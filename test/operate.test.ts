@@ -90,6 +90,18 @@ describe('operating a cluster directly', () => {
     assert.match(forced.stderr, /killing the running wordcount/);
   });
 
+  it('submit --force refuses an invalid topology before killing the running one', async () => {
+    assert.ok(nimbus.topologies.has('wordcount'), 'wordcount runs (submitted above)');
+    const calls = nimbus.calls.length;
+    const invalid = join(ROOT, 'test', 'topologies', 'double-subscription.ts');
+    const forced = await squall(where, 'submit', invalid, '-n', 'wordcount', '--force', '--wait', '0');
+    assert.equal(forced.exitCode, 1);
+    assert.match(forced.stderr, /bolt "tally" subscribes twice to stream "default" of "words": Storm keeps one grouping per stream/);
+    assert.doesNotMatch(forced.stderr, /killing/);
+    assert.deepEqual(nimbus.calls.slice(calls), [], 'Nimbus was not even asked: nothing killed, nothing uploaded');
+    assert.equal(nimbus.topologies.get('wordcount')?.status, 'ACTIVE', 'the running topology stays');
+  });
+
   it('lists, deactivates, activates, rebalances and kills by name', async () => {
     const list = await squall(where, 'list');
     assert.match(list.stdout, /^name\s+status/m);

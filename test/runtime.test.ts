@@ -163,25 +163,43 @@ describe('embedded runtime, hardened against what real components and faults do'
     assert.equal(stat(run, 'numbers').acked, 20);
   });
 
-  it('says a command does not exist, and does not restart what cannot start; stderr shows once', async () => {
-    const run = await runTopology(join(TOPOLOGIES, 'unstartable.ts'), {
+  it('stops at start when a task cannot start at all, saying which and why', async () => {
+    await assert.rejects(
+      runTopology(join(TOPOLOGIES, 'unstartable.ts'), { runMs: 60_000 }),
+      (err: Error) => {
+        assert.equal(err.name, 'TaskStartError');
+        assert.match(err.message, /^"unstartable" cannot run: bolt "ghost" \(task \d+\) cannot start "no-such-interpreter": command not found\. /);
+        return true;
+      },
+    );
+  });
+
+  it('refuses a bolt subscribed twice to one stream before starting anything', async () => {
+    await assert.rejects(runTopology(join(TOPOLOGIES, 'double-subscription.ts'), { runMs: 60_000 }), /bolt "tally" subscribes twice to stream "default" of "words"/);
+  });
+
+  it('restarts a task that starts and exits before the handshake; stderr shows once', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'crash-at-start.ts'), {
       runMs: 5000,
       until: (r) => r.events.filter((e) => e.kind === 'death' && e.component === 'crash').length >= 3,
       drainMs: 100,
     });
-    const ghost = run.events.filter((e) => e.component === 'ghost');
-    assert.deepEqual(
-      ghost.map((e) => [e.kind, e.message]),
-      [['death', 'cannot start "no-such-interpreter": command not found']],
-      'one death, no restart',
-    );
-    assert.equal(stat(run, 'ghost').deaths, 1);
     const crashes = run.events.filter((e) => e.kind === 'death' && e.component === 'crash');
     assert.ok(crashes.length >= 3, 'a process that starts and exits is restarted, as a supervisor restarts a worker');
     for (const death of crashes) {
       assert.match(death.message, /^process exited \(code 3\) before answering the handshake; stderr: boom/);
       assert.equal(death.message.split('boom').length, 2, `stderr shown once: ${death.message}`);
     }
+  });
+
+  it('counts the trees that timed out among the failed, as Storm counts them', async () => {
+    const run = await runTopology(join(TOPOLOGIES, 'reliability.ts'), { runMs: 1500, conf: { 'test.count': 50 }, drainMs: 6000 });
+    const numbers = stat(run, 'numbers');
+    // reliability.ts fails multiples of 7 and never acks multiples of 11 (0, a multiple of both, is failed).
+    const timedOut = Array.from({ length: 50 }, (_, i) => i).filter((n) => n % 11 === 0 && n % 7 !== 0).length;
+    assert.equal(numbers.failed, Array.from({ length: 50 }, (_, i) => i).filter((n) => n % 7 === 0 || n % 11 === 0).length);
+    assert.equal(numbers.timedOut, timedOut);
+    assert.equal(numbers.unreliable, 0, 'every emit carried a message id');
   });
 
   it('counts as acked only the acks that reached the spout, when the spout dies with acks on the way', async () => {

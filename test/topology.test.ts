@@ -86,6 +86,18 @@ describe('topology model', () => {
     ]);
   });
 
+  it('refuses a bolt subscribed twice to one stream of one component, and only that', () => {
+    const { t, sentences, split } = wordcount();
+    // Storm's inputs map holds one grouping per (component, stream): the second would replace the first.
+    t.bolt('twice', B).shuffle(split).fields(split, ['word']);
+    // Two streams of one component, or one stream name of two components, are two subscriptions Storm keeps.
+    const streams = t.bolt('streams', B, { outputs: { default: ['word'], other: ['word'] } }).shuffle(sentences);
+    t.bolt('apart', B).shuffle(streams).shuffle(streams, 'other').shuffle(split);
+    assert.deepEqual(validateTopology(t.toSpec()), [
+      'bolt "twice" subscribes twice to stream "default" of "split": Storm keeps one grouping per stream (the second would replace the first), so keep one subscription',
+    ]);
+  });
+
   it('needs a spout', () => {
     const t = new Topology('empty');
     t.bolt('b', B);

@@ -4,6 +4,7 @@ import { Component, describeError, writePidFile } from './component.js';
 import { ExitCode, sharedConnection } from './connection.js';
 import type { StormConnection } from './connection.js';
 import { receive, start } from './lifecycle.js';
+import { nameProcess } from './process-title.js';
 
 /** A component class with a constructor taking no arguments (options come from its static `options`). */
 export type ComponentClass = new () => Component;
@@ -29,6 +30,7 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
     );
     return;
   }
+  nameProcess(handshake);
   // The pid file first, then the pid: when Storm reads the pid, the supervisor can already find us.
   try {
     writePidFile(handshake.pidDir, process.pid);

@@ -174,7 +174,8 @@ export class NimbusClient {
 
   /**
    * submitTopologyWithOpts. `jsonConf` is the topology configuration as JSON (topology.* keys); Nimbus adds the
-   * name and id itself. Checks first what Storm's submitter checks, so those mistakes never reach the cluster.
+   * name and id itself. Transport only: what Storm's submitter checks, squall checks when it loads the topology
+   * (topology/validate.ts), before anything is built, uploaded or killed.
    */
   async submitTopology(
     name: string,
@@ -184,7 +185,6 @@ export class NimbusClient {
     topologyOptions: StormTopologyOptions,
     submitOptions: { inactive?: boolean } = {},
   ): Promise<void> {
-    checkSubmission(name, jsonConf, spec, this.address);
     await this.call(
       Nimbus.submitTopologyWithOpts,
       {
@@ -338,20 +338,6 @@ function connectionOptions(options: NimbusClientOptions): ConnectionOptions {
     ...(options.maxFrameBytes !== undefined ? { maxFrameBytes: options.maxFrameBytes } : {}),
     ...(options.label !== undefined ? { label: options.label } : {}),
   };
-}
-
-/** What StormSubmitter checks before calling Nimbus: cheaper to say here than to decode Nimbus's refusal. */
-function checkSubmission(name: string, jsonConf: string, spec: TopologySpec, address: string): void {
-  const refuse = (why: string) => new NimbusError('InvalidTopology', `${why}; fix the topology and submit again`, address);
-  if (name === '' || /[/.:\\]/.test(name)) throw refuse(`topology name "${name}" must be non-empty and contain none of / . : \\`);
-  let conf: unknown;
-  try {
-    conf = JSON.parse(jsonConf);
-  } catch {
-    throw refuse(`the configuration of "${name}" is not valid JSON`);
-  }
-  if (typeof conf !== 'object' || conf === null || Array.isArray(conf)) throw refuse(`the configuration of "${name}" must be a JSON object`);
-  if (!spec.components.some((c) => c.kind === 'spout')) throw refuse(`topology "${name}" has no spout`);
 }
 
 // ---- errors ----

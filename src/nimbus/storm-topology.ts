@@ -1,8 +1,9 @@
 /**
  * TopologySpec → Storm's Thrift `StormTopology` (storm.thrift). Field ids and types live in ./schema.ts; this maps
- * squall's spec onto those structs.
+ * squall's spec onto those structs. It only translates: the spec was validated (topology/validate.ts) when it was
+ * loaded, before anything was built, uploaded or killed.
  */
-import type { ComponentSpec, GroupingSpec, ImplSpec, InputSpec, TopologySpec } from '../topology/spec.js';
+import type { ComponentSpec, GroupingSpec, ImplSpec, TopologySpec } from '../topology/spec.js';
 import { ComponentCommon, ComponentObject, Grouping, JavaObjectArg, StormTopology } from './schema.js';
 import type { StructInput } from './schema.js';
 
@@ -47,7 +48,7 @@ function javaObjectArg(arg: string | number | boolean): StructInput<typeof JavaO
 
 function componentCommon(component: ComponentSpec): StructInput<typeof ComponentCommon.fields> {
   return {
-    inputs: uniqueInputs(component).map((input) => [{ componentId: input.component, streamId: input.stream }, grouping(input.grouping)] as const),
+    inputs: component.inputs.map((input) => [{ componentId: input.component, streamId: input.stream }, grouping(input.grouping)] as const),
     streams: Object.entries(component.outputs).map(([streamId, stream]) => [streamId, { outputFields: stream.fields, direct: stream.direct }] as const),
     // Executors; json_conf carries the task count, fixed for the topology's life.
     parallelismHint: component.parallelism,
@@ -73,23 +74,4 @@ function grouping(spec: GroupingSpec): StructInput<typeof Grouping.fields> {
     case 'local_or_shuffle':
       return { localOrShuffle: {} };
   }
-}
-
-/**
- * The inputs map is keyed by (component, stream): a second subscription to the same stream would silently replace
- * the first on the Java side, so refuse it here instead.
- */
-function uniqueInputs(component: ComponentSpec): InputSpec[] {
-  const seen = new Set<string>();
-  for (const input of component.inputs) {
-    const key = JSON.stringify([input.component, input.stream]);
-    if (seen.has(key)) {
-      throw new Error(
-        `${component.kind} "${component.id}" subscribes twice to stream "${input.stream}" of "${input.component}": ` +
-          'Storm keeps one grouping per stream, so keep one subscription',
-      );
-    }
-    seen.add(key);
-  }
-  return component.inputs;
 }

@@ -18,6 +18,8 @@ export class Acker {
   /** Open trees per spout task, for `topology.max.spout.pending`. */
   private readonly open = new Map<number, number>();
   private nextRoot = 1;
+  /** When the newest tree started (ms since the epoch): every open tree times out by this plus the timeout. */
+  newestStartedAt = 0;
 
   constructor(
     private readonly completed: (tree: TreeOwner) => void,
@@ -34,6 +36,7 @@ export class Acker {
     }
     const root = this.nextRoot++;
     this.trees.set(root, { ...owner, pending: edges });
+    this.newestStartedAt = owner.startedAt;
     this.open.set(spoutTask, (this.open.get(spoutTask) ?? 0) + 1);
     return root;
   }

@@ -75,6 +75,23 @@ interface BoltTask {
 
 type Task = SpoutTask | BoltTask;
 
+/** What a stop is waiting for, in words, and the longest it can still take (for the console while it drains). */
+export interface DrainStatus {
+  waitingFor: string;
+  atMostMs: number;
+}
+
+/** How long a component process gets to exit once its stdin is closed (ShellProcess.stop), before it is killed. */
+const EXIT_GRACE_MS = 2000;
+
+/**
+ * A task that cannot start at all (its command does not exist or cannot run): nothing would ever restart it into
+ * working, so the run stops at start instead of running without it.
+ */
+export class TaskStartError extends Error {
+  override readonly name = 'TaskStartError';
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -102,6 +119,12 @@ export class LocalCluster {
   private readonly warnedPidFile = new Set<string>();
   private stopping = false;
   private drainOver = false;
+  /** During `start`: tasks that could not be started at all, with why. */
+  private startFailures: string[] | undefined;
+  /** Bolt tasks that died holding tuples: why, how many, when (their trees can only time out; the drain says so). */
+  private readonly losses = new Map<number, { why: string; held: number; at: number }>();
+  /** The stop's current step and when it gives up waiting on it (ms since the epoch). */
+  private draining: { step: 'deactivate' | 'trees' | 'close'; until: number } | undefined;
   /** When `start` was called (ms since the epoch), for uptime. */
   startedAt = 0;
 
@@ -118,7 +141,7 @@ export class LocalCluster {
     this.receiveQueue = new ReceiveQueueLimits(conf);
     this.acker = new Acker(
       (tree) => this.treeDone(tree, 'ack'),
-      (tree) => this.treeDone(tree, 'fail'),
+      (tree, reason) => this.treeDone(tree, 'fail', reason === 'timeout'),
     );
     for (const c of spec.components) {
       if (c.impl.type === 'java') {
@@ -131,15 +154,27 @@ export class LocalCluster {
     this.stats = new RuntimeStats(spec.components);
   }
 
-  /** Launch every task (bolts first, so spouts emit into running bolts), then activate the spouts. */
+  /**
+   * Launch every task (bolts first, so spouts emit into running bolts), then activate the spouts. A task that cannot
+   * start at all stops what did start and rejects with a TaskStartError naming it: the run would only wait out the
+   * message timeout for tuples that task can never take.
+   */
   async start(): Promise<void> {
     this.startedAt = Date.now();
     const ids = [...this.tasks.keys()];
     const bolts = ids.filter((id) => this.tasks.get(id)!.kind === 'bolt');
     const spouts = ids.filter((id) => this.tasks.get(id)!.kind === 'spout');
+    const failures: string[] = (this.startFailures = []);
     await Promise.all(bolts.map((id) => this.launch(id)));
-    await Promise.all(spouts.map((id) => this.launch(id)));
-    this.expiry = setInterval(() => this.acker.expire(this.timeoutMs), Math.min(1000, this.timeoutMs));
+    if (failures.length === 0) await Promise.all(spouts.map((id) => this.launch(id)));
+    this.startFailures = undefined;
+    if (failures.length > 0) {
+      await this.stop(0);
+      throw new TaskStartError(
+        `"${this.spec.name}" cannot run: ${failures.join('; ')}. Install the command, or fix it in the topology (shell(command, script)), and run again`,
+      );
+    }
+    this.expiry = setInterval(() => this.acker.expire(this.timeoutMs), this.expiryPeriodMs);
   }
 
   /**
@@ -152,6 +187,7 @@ export class LocalCluster {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const deadline = Date.now() + drainMs;
+    this.draining = { step: 'deactivate', until: deadline };
     // First every spout must have answered `deactivate`: a `next` in progress may still emit a new tree.
     const spouts = [...this.running.values()].filter((t): t is SpoutTask => t.kind === 'spout');
     let giveUp: NodeJS.Timeout | undefined;
@@ -161,8 +197,16 @@ export class LocalCluster {
     ]);
     // A timer left running would keep the process alive for the whole drain time after the summary.
     clearTimeout(giveUp);
-    while (this.acker.size > 0 && Date.now() < deadline) await sleep(20);
+    this.draining.step = 'trees';
+    // Trees are checked for their timeout here as often as for completion: each one ends by its own timeout, which
+    // is before the deadline (it started before the stop), not up to an expiry period later.
+    for (;;) {
+      this.acker.expire(this.timeoutMs);
+      if (this.acker.size === 0 || Date.now() >= deadline) break;
+      await sleep(20);
+    }
     this.drainOver = true;
+    this.draining = { step: 'close', until: Date.now() + EXIT_GRACE_MS };
     for (const task of this.running.values()) if (task.kind === 'spout') task.loop.poke();
     await Promise.all([...this.running.values()].map((t) => (t.kind === 'spout' ? t.loop.done : undefined)));
     if (this.expiry) clearInterval(this.expiry);
@@ -176,8 +220,46 @@ export class LocalCluster {
         await task.executor.stop();
       }),
     );
+    this.draining = undefined;
     this.pidDir.remove();
     return this.summary();
+  }
+
+  /** While `stop` runs: what it is waiting for and the longest it can still take; undefined otherwise. */
+  drainStatus(now = Date.now()): DrainStatus | undefined {
+    const draining = this.draining;
+    if (!draining) return undefined;
+    const left = (until: number) => Math.max(0, until - now);
+    if (draining.step === 'deactivate') {
+      const busy = [...this.running.values()].filter((t) => t.kind === 'spout' && !t.loop.isDeactivated).map((t) => `${t.component.id}:${t.id}`);
+      return { waitingFor: `spout task${busy.length === 1 ? '' : 's'} ${busy.join(', ')} to answer "deactivate"`, atMostMs: left(draining.until) };
+    }
+    if (draining.step === 'close') {
+      return { waitingFor: `${this.running.size} component process${this.running.size === 1 ? '' : 'es'} to finish and exit`, atMostMs: left(draining.until) };
+    }
+    const holders: string[] = [];
+    for (const task of this.running.values()) {
+      const held = task.kind === 'bolt' ? task.executor.pending + task.executor.queued : 0;
+      if (held > 0) holders.push(`${task.component.id}:${task.id} holds ${held}`);
+    }
+    // A loss older than the message timeout has timed out already.
+    const down = [...this.losses]
+      .filter(([, loss]) => now - loss.at < this.timeoutMs + this.expiryPeriodMs)
+      .map(([task, loss]) => `${this.tasks.get(task)!.id}:${task} died holding ${loss.held} (${loss.why}): those can only time out`);
+    // Every open tree was started before the stop, so each one ends by its message timeout at the latest.
+    const lastTimeout = this.acker.newestStartedAt + this.timeoutMs;
+    const trees = this.acker.size;
+    return {
+      waitingFor:
+        `${trees} tuple tree${trees === 1 ? '' : 's'} to complete or time out (topology.message.timeout.secs=${this.timeoutMs / 1000})` +
+        [...holders, ...down].map((part) => `; ${part}`).join(''),
+      atMostMs: left(Math.min(draining.until, lastTimeout)),
+    };
+  }
+
+  /** How often trees are checked for their message timeout. */
+  private get expiryPeriodMs(): number {
+    return Math.min(1000, this.timeoutMs);
   }
 
   /** Per-component figures so far, as `squall run` prints them at the stop. */
@@ -218,7 +300,13 @@ export class LocalCluster {
       pid = await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir.path);
     } catch (err) {
       proc.kill();
-      this.died(taskId, component, err as ShellDeath);
+      const death = err as ShellDeath;
+      if (death.cannotStart && this.startFailures) {
+        this.stats.died(component.id);
+        this.startFailures.push(`${component.kind} "${component.id}" (task ${taskId}) ${death.message}`);
+        return;
+      }
+      this.died(taskId, component, death);
       return;
     }
     // A restart that finished its handshake after `stop` began: `stop` no longer waits for it, so end it here.
@@ -284,6 +372,8 @@ export class LocalCluster {
             const root = this.acker.start(taskId, messageId, this.ackers ? targets.length : 0);
             if (root !== undefined) roots = [root];
           }
+          // Its tuples are in no tree: the stop does not wait for them (a reliable emit that reached no task is acked).
+          if (targets.length > 0 && roots.length === 0) this.stats.unreliableEmit(component.id);
           for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
           return targets;
         },
@@ -295,7 +385,7 @@ export class LocalCluster {
       pending: () => this.acker.pendingFor(taskId),
       backPressure: () => this.backPressure(),
       drainOver: () => this.drainOver,
-      settled: (outcome, latencyMs) => this.stats.settled(component.id, outcome, latencyMs),
+      settled: (outcome, latencyMs, timedOut) => this.stats.settled(component.id, outcome, latencyMs, timedOut),
     });
     this.running.set(taskId, { kind: 'spout', id: taskId, component, executor, loop });
     executor.start();
@@ -351,10 +441,10 @@ export class LocalCluster {
   }
 
   /** A tree completed or failed: tell its spout task, between its `next` commands (counted when it answers). */
-  private treeDone(tree: TreeOwner, command: 'ack' | 'fail'): void {
+  private treeDone(tree: TreeOwner, command: 'ack' | 'fail', timedOut = false): void {
     const task = this.running.get(tree.spoutTask);
     if (task?.kind !== 'spout' || task.executor.isDead) return;
-    task.loop.settle(command, tree.messageId, tree.startedAt);
+    task.loop.settle(command, tree.messageId, tree.startedAt, timedOut);
   }
 
   /** What every executor reports the same way: errors (as Storm's reportError shows them), logs, death. */
@@ -386,6 +476,9 @@ export class LocalCluster {
     this.stats.died(component.id);
     const task = this.running.get(taskId);
     if (task?.kind === 'bolt' && task.tick) clearInterval(task.tick);
+    const held = task?.kind === 'bolt' ? task.executor.pending + task.executor.queued : 0;
+    // The reason without the stderr tail: one line of the drain's status.
+    if (held > 0) this.losses.set(taskId, { why: death.message.split('; stderr:')[0]!, held, at: Date.now() });
     this.running.delete(taskId);
     if (component.kind === 'spout') this.acker.forgetSpout(taskId);
     this.event('death', component, taskId, LogLevel.ERROR, death.message);

@@ -43,12 +43,44 @@ export interface LocalUi {
   close(): Promise<void>;
 }
 
+/**
+ * The --ui port, bound before any component starts: a port that is taken (8080 is a Storm UI's own) stops the run
+ * at once, before anything runs, instead of after the topology is up.
+ */
+export interface UiPort {
+  server: Server;
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function bindUiPort(port: number, host = '127.0.0.1'): Promise<UiPort> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'EADDRINUSE' ? `--ui ${port}: that port is in use; pick another (or 0 for any free port)` : `--ui ${port}: ${err.message}`)),
+    );
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 interface Snapshot {
   at: number;
   stats: ComponentStats[];
 }
 
-export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: number, host = '127.0.0.1'): Promise<LocalUi> {
+/** Serve the endpoints on a bound port (`bindUiPort`) once the cluster has started. */
+export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: UiPort): LocalUi {
   const id = `${cluster.spec.name}-1-${Math.floor(cluster.startedAt / 1000)}`;
   const snapshots: Snapshot[] = [{ at: cluster.startedAt, stats: cluster.summary() }];
   const timer = setInterval(() => {
@@ -57,7 +89,7 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
   }, SNAPSHOT_SECS * 1000);
   timer.unref();
 
-  const server: Server = createServer((req, res) => {
+  port.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     try {
       route(req, res);
     } catch (err) {
@@ -190,21 +222,12 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
     notServed();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(err.code === 'EADDRINUSE' ? `--ui ${port}: that port is in use; pick another (or 0 for any free port)` : `--ui ${port}: ${err.message}`)),
-    );
-    server.listen(port, host, resolve);
-  });
-  const address = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        clearInterval(timer);
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: port.url,
+    close: () => {
+      clearInterval(timer);
+      return port.close();
+    },
   };
 }
 

@@ -9,7 +9,7 @@ export interface SpoutLoopContext {
   /** True once the stop's drain has given up on the trees still open. */
   drainOver(): boolean;
   /** The spout has answered an `ack` or `fail`; `completeLatencyMs` from the emit to the tree's end. */
-  settled(outcome: 'ack' | 'fail', completeLatencyMs: number): void;
+  settled(outcome: 'ack' | 'fail', completeLatencyMs: number, timedOut: boolean): void;
 }
 
 /** `topology.max.spout.pending` as Storm reads it: unset or 0 means no limit. */
@@ -30,17 +30,21 @@ export class SpoutLoop {
   /** Resolves when the loop has ended: deactivated with its trees settled, after the drain, or dead. */
   done: Promise<void> = Promise.resolve();
   /** Acks and fails waiting to be sent between `next` commands, as Storm's spout executor does. */
-  private readonly queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId; startedAt: number; doneAt: number }> = [];
+  private readonly queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId; startedAt: number; doneAt: number; timedOut: boolean }> = [];
   private wake: (() => void) | undefined;
   private deactivating = false;
   private markDeactivated = () => {};
+  /** True once `deactivated` has resolved. */
+  isDeactivated = false;
 
   constructor(
     private readonly executor: ShellSpoutExecutor,
     private readonly maxPending: number,
     private readonly runtime: SpoutLoopContext,
   ) {
-    this.deactivated = new Promise<void>((resolve) => (this.markDeactivated = resolve));
+    this.deactivated = new Promise<void>((resolve) => (this.markDeactivated = resolve)).then(() => {
+      this.isDeactivated = true;
+    });
   }
 
   /** Run the loop (once the executor has started). */
@@ -52,9 +56,12 @@ export class SpoutLoop {
       .finally(() => this.markDeactivated());
   }
 
-  /** A tree of this spout completed or failed (`startedAt`: its emit): told to the spout between `next` commands. */
-  settle(command: 'ack' | 'fail', id: SpoutMessageId, startedAt: number): void {
-    this.queue.push({ command, id, startedAt, doneAt: Date.now() });
+  /**
+   * A tree of this spout completed or failed (`startedAt`: its emit; `timedOut`: it failed by the message timeout):
+   * told to the spout between `next` commands.
+   */
+  settle(command: 'ack' | 'fail', id: SpoutMessageId, startedAt: number, timedOut = false): void {
+    this.queue.push({ command, id, startedAt, doneAt: Date.now(), timedOut });
     this.poke();
   }
 
@@ -78,7 +85,7 @@ export class SpoutLoop {
       if (settled) {
         await this.executor.command(settled.command, settled.id);
         // Counted once the spout has answered: a tree settled while the spout was dying never reached it.
-        this.runtime.settled(settled.command, settled.doneAt - settled.startedAt);
+        this.runtime.settled(settled.command, settled.doneAt - settled.startedAt, settled.timedOut);
         continue;
       }
       if (this.deactivating && active) {

@@ -10,6 +10,10 @@ export interface ComponentStats {
   /** Bolts: tuples acked; spouts: messages whose tree completed. */
   acked: number;
   failed: number;
+  /** Spouts: of `failed`, the trees that timed out (topology.message.timeout.secs) rather than being failed by a bolt. */
+  timedOut: number;
+  /** Spouts: tuples emitted without a message id (or with no acker), which nothing tracks or waits for. */
+  unreliable: number;
   /** Bolts: tuples acked or failed. */
   executed: number;
   /** Bolts: mean ms from delivery to ack (process latency); spouts: mean complete latency. */
@@ -30,7 +34,7 @@ export class RuntimeStats {
 
   constructor(components: ComponentSpec[]) {
     for (const c of components) {
-      this.components.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 });
+      this.components.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, timedOut: 0, unreliable: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 });
     }
   }
 
@@ -47,13 +51,24 @@ export class RuntimeStats {
     stats.latencyTotalMs += latencyMs;
   }
 
-  /** A spout was told its tree completed (`completeLatencyMs` after the emit) or failed. */
-  settled(component: string, outcome: 'ack' | 'fail', completeLatencyMs: number): void {
+  /** A spout emitted a tuple that starts no tracked tree (no message id, or no acker). */
+  unreliableEmit(component: string): void {
+    this.of(component).unreliable++;
+  }
+
+  /**
+   * A spout was told its tree completed (`completeLatencyMs` after the emit) or failed. Storm counts a tree that
+   * timed out as failed; `timedOut` says which of the failed ones did.
+   */
+  settled(component: string, outcome: 'ack' | 'fail', completeLatencyMs: number, timedOut = false): void {
     const stats = this.of(component);
     if (outcome === 'ack') {
       stats.acked++;
       stats.latencyTotalMs += completeLatencyMs;
-    } else stats.failed++;
+    } else {
+      stats.failed++;
+      if (timedOut) stats.timedOut++;
+    }
   }
 
   died(component: string): void {

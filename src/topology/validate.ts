@@ -106,6 +106,18 @@ export function validateTopology(spec: TopologySpec): string[] {
     if (component.kind === 'spout' && component.inputs.length > 0) {
       problems.push(`${where}: spouts cannot subscribe to streams; make it a bolt or remove its inputs`);
     }
+    // Storm keys a bolt's inputs by (component, stream) (ComponentCommon.inputs is a map): a second subscription to
+    // the same stream cannot be sent, and Storm's own TopologyBuilder would silently keep only the last one.
+    const subscribed = new Set<string>();
+    for (const input of component.inputs) {
+      const key = JSON.stringify([input.component, input.stream]);
+      if (subscribed.has(key)) {
+        problems.push(
+          `${where} subscribes twice to stream "${input.stream}" of "${input.component}": Storm keeps one grouping per stream (the second would replace the first), so keep one subscription`,
+        );
+      }
+      subscribed.add(key);
+    }
     for (const input of component.inputs) {
       const source = byId.get(input.component);
       if (!source) {

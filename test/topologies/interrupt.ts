@@ -1,6 +1,7 @@
 /**
  * A steady reliable topology whose components log their pids, to check what Ctrl-C leaves behind. With the conf
- * key test.hold the bolt never finishes a tuple, so a stop waits for the message timeout.
+ * key test.hold the bolt never finishes a tuple, so a stop waits for the message timeout. With test.block it
+ * blocks its whole process on the first tuple (answering no heartbeat), so Storm's heartbeat timeout kills it.
  */
 import { Bolt, Spout, Topology } from 'squall';
 import type { MessageId } from 'squall';
@@ -24,6 +25,8 @@ class Pass extends Bolt {
   }
   override async process(): Promise<void> {
     if (this.conf['test.hold']) return new Promise(() => {});
+    // Blocks the thread without spinning a core.
+    if (this.conf['test.block']) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

@@ -11,7 +11,7 @@ import { directEmitProblem, multilangDirectStreams } from '../../topology/direct
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { METRICS_INTERVAL_KEY } from '../../wire/metrics-line.js';
-import { serveLocalUi } from '../../runtime/local-ui.js';
+import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
 
@@ -47,7 +47,9 @@ export function registerRun(program: Command): void {
       `
 Each task runs as its own process, started as a Storm worker starts it ([node, bundle] in the resources
 folder), with the same handshake, heartbeats, acking, timeouts and groupings. On stop (time limit or Ctrl-C)
-spouts are deactivated, in-flight tuples drain, and a per-component summary is printed.
+spouts are deactivated, in-flight tuples drain (a line says what squall waits for, and how long at most), and a
+per-component summary is printed. A task whose command cannot start at all stops the run at start (exit 1).
+--ui binds its port before anything starts: a port in use ends the run at once (exit 1).
 
 With --ui, squall components send their measurements every ${LOCAL_METRICS_INTERVAL_SECS}s (squall.metrics.interval.secs), and
 \`squall doctor --ui http://127.0.0.1:PORT\` tells what holds the run back and what it needs.
@@ -97,10 +99,20 @@ async function run(target: string, options: RunOptions): Promise<number> {
 }
 
 async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
-  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
   const uiPort = options.ui === undefined ? undefined : uiPortOption(options.ui);
+  // The port first: when it is taken, nothing is bundled or started, and the run ends here with exit 1.
+  const port = uiPort === undefined ? undefined : await bindUiPort(uiPort);
+  try {
+    return await runOn(buildDir, target, options, interrupted, port);
+  } finally {
+    await port?.close();
+  }
+}
+
+async function runOn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>, port: UiPort | undefined): Promise<number> {
   // With --ui the measurements come often enough to see a short run (the topology or -o may still set their own).
-  const defaults = uiPort === undefined ? undefined : { [METRICS_INTERVAL_KEY]: LOCAL_METRICS_INTERVAL_SECS };
+  const defaults = port === undefined ? undefined : { [METRICS_INTERVAL_KEY]: LOCAL_METRICS_INTERVAL_SECS };
+  // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
   const loaded = await loadForRun(buildDir, target, {
     defaults,
     debug: options.debug,
@@ -123,17 +135,67 @@ async function runIn(buildDir: string, target: string, options: RunOptions, inte
     process.stderr.write(`squall: ${cluster.workers.workers} simulated workers (component:task), placed as Storm's default scheduler places them:\n${lines.join('')}`);
   }
   const started = Date.now();
+  // A task that cannot start stops what did start and throws: the error says which and how to fix it.
   await cluster.start();
-  const ui = uiPort === undefined ? undefined : await serveLocalUi(cluster, loaded.spec.config, uiPort);
+  let ui: LocalUi | undefined;
+  try {
+    ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port);
+  } catch (err) {
+    // Components left running would keep squall alive after the error, deaf to a first Ctrl-C.
+    await cluster.stop(0);
+    throw err;
+  }
   if (ui) process.stderr.write(`squall: Storm UI REST API at ${ui.url} (squall doctor --ui ${ui.url})\n`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([interrupted, new Promise<void>((resolve) => (timer = options.time ? setTimeout(resolve, options.time * 1000) : undefined))]);
   clearTimeout(timer);
   process.stderr.write(`squall: stopping: deactivating spouts and draining ${cluster.pendingTrees} in-flight tuple trees …\n`);
-  const stats = await cluster.stop();
+  const stats = await showingDrain(cluster, cluster.stop());
   await ui?.close();
   printSummary(stats, (Date.now() - started) / 1000);
   return stats.some((s) => s.deaths > 0) ? 1 : 0;
+}
+
+/** How often the drain's status line is refreshed on a terminal, and printed anew otherwise. */
+const DRAIN_REFRESH_MS = 500;
+const DRAIN_LINE_MS = 5000;
+
+/**
+ * While the stop drains, say what it waits for and how long at most: one line rewritten in place on a terminal,
+ * a plain line when what it waits for changes (or every few seconds) otherwise, so a log file stays readable.
+ */
+async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Promise<T> {
+  const tty = process.stderr.isTTY === true;
+  // What is waited for, counts aside: a count that goes down is not worth a new line in a log.
+  const what = (waitingFor: string) => waitingFor.replace(/\d+/g, '#');
+  let shown = '';
+  let shownWhat = '';
+  let shownAt = 0;
+  const show = () => {
+    const status = cluster.drainStatus();
+    if (!status) return;
+    // The bound first: on a narrow terminal the line is cut at its end.
+    const line = `squall: stopping, at most ${Math.ceil(status.atMostMs / 1000)}s more: waiting for ${status.waitingFor}`;
+    if (tty) {
+      // A line wider than the terminal wraps, and \r would rewrite only its last row: cut it to fit.
+      const width = process.stderr.columns || 80;
+      const fitted = line.length < width ? line : `${line.slice(0, width - 2)}…`;
+      if (fitted !== shown) process.stderr.write(`\r${fitted}\x1b[K`);
+      shown = fitted;
+    } else if (what(status.waitingFor) !== shownWhat || Date.now() - shownAt >= DRAIN_LINE_MS) {
+      process.stderr.write(`${line}\n`);
+      shownWhat = what(status.waitingFor);
+      shownAt = Date.now();
+    }
+  };
+  // Nothing is said for a stop that is over at once.
+  const timer = setInterval(show, DRAIN_REFRESH_MS);
+  try {
+    return await stopping;
+  } finally {
+    clearInterval(timer);
+    if (shown) process.stderr.write('\n');
+  }
 }
 
 /**
@@ -178,7 +240,7 @@ function logLine(component: string, task: number, level: string, message: string
 
 function printSummary(stats: ComponentStats[], seconds: number): void {
   const rows = [
-    ['component', 'kind', 'tasks', 'emitted', 'acked', 'failed', 'executed', 'mean latency', 'deaths'],
+    ['component', 'kind', 'tasks', 'emitted', 'acked', 'failed', 'timed out', 'executed', 'mean latency', 'deaths'],
     ...stats.map((s) => [
       s.component,
       s.kind,
@@ -186,8 +248,11 @@ function printSummary(stats: ComponentStats[], seconds: number): void {
       String(s.emitted),
       String(s.acked),
       String(s.failed),
+      // Storm counts a tree that times out as failed at its spout: this says how many of those did.
+      s.kind === 'spout' ? String(s.timedOut) : '-',
       s.kind === 'bolt' ? String(s.executed) : '-',
-      `${s.meanLatencyMs.toFixed(2)} ms`,
+      // A mean of nothing is no figure: a spout with no completed tree, a bolt that finished no tuple.
+      (s.kind === 'bolt' ? s.executed : s.acked) > 0 ? `${s.meanLatencyMs.toFixed(2)} ms` : '-',
       String(s.deaths),
     ]),
   ];
@@ -196,9 +261,11 @@ function printSummary(stats: ComponentStats[], seconds: number): void {
   const discarded = stats.filter((s) => s.discarded > 0);
   if (discarded.length > 0) {
     const total = discarded.reduce((n, s) => n + s.discarded, 0);
+    const unreliable = stats.some((s) => s.unreliable > 0);
     process.stdout.write(
-      `discarded at stop: ${total} tuples still queued or unacked in bolts (${discarded.map((s) => `${s.component} ${s.discarded}`).join(', ')}); ` +
-        'unreliable tuples are not waited for\n',
+      `discarded at stop: ${total} tuples still queued or unacked in bolts (${discarded.map((s) => `${s.component} ${s.discarded}`).join(', ')})` +
+        (unreliable ? '; unreliable tuples are not waited for' : '; their trees had not completed when the drain ended') +
+        '\n',
     );
   }
 }
