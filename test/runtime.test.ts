@@ -201,12 +201,11 @@ describe('embedded runtime, hardened against what real components and faults do'
   it('bounds bolt receive queues by bytes, and reports the tuples discarded at stop', async () => {
     const { loadTopology } = await import('../src/packaging/load.js');
     const { LocalCluster } = await import('../src/runtime/local-cluster.js');
-    const loaded = await loadTopology(join(TOPOLOGIES, 'big-tuples.ts'));
     const budget = 2_000_000;
+    const loaded = await loadTopology(join(TOPOLOGIES, 'big-tuples.ts'), { config: { commandLine: { 'squall.receive.buffer.bytes': budget } } });
     const cluster = new LocalCluster(loaded.spec, {
       squall: { command: process.execPath, script: loaded.bundle },
       resourcesDir: loaded.resourcesDir,
-      conf: { 'squall.receive.buffer.bytes': budget },
     });
     await cluster.start();
     let most = 0;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { keyProblem, LOG_LEVEL_KEY, LOG_LEVELS } from './keys.js';
 
 /**
  * `config.json`: named environments, shaped like streamparse's so its users feel at home.
@@ -85,6 +86,9 @@ function checkEnvironment(name: string, env: EnvironmentConfig, path: string): v
   if (env.ui !== undefined && typeof env.ui !== 'number' && typeof env.ui !== 'string') fail('ui must be a port number or "host:port"');
   if (env.options !== undefined && (typeof env.options !== 'object' || env.options === null || Array.isArray(env.options))) fail('options must be an object of Storm config keys');
   if (env.node_command !== undefined && typeof env.node_command !== 'string') fail('node_command must be a string, e.g. "node" or "/opt/node20/bin/node"');
+  // log.level becomes squall.log.level: checked by that key's rule, named as the user wrote it.
+  const level = env.log?.level;
+  if (level !== undefined && keyProblem(LOG_LEVEL_KEY, level)) fail(`log.level must be one of ${LOG_LEVELS.join(', ')} (any case), got ${JSON.stringify(level)}`);
 }
 
 /** Pick the environment: the one named, or the only one there is. */

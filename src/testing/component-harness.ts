@@ -1,7 +1,8 @@
 import { loadTopology } from '../packaging/load.js';
 import { assignTasks, handshakeContext, launchSpecFor, taskConf } from '../runtime/assignment.js';
 import { temporaryFolder } from '../runtime/leftovers.js';
-import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { decodeValues, encodeValues } from '../wire/values.js';
+import { encodeNested, shellBoltMaxPending } from '../config/keys.js';
 import { driveBolt } from './component-driver.js';
 
 export interface InputTuple {
@@ -60,10 +61,10 @@ async function feedBolt(
   const bolt = await driveBolt(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }), {
     conf,
     context: handshakeContext(loaded.spec, tasks, taskId),
-    maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100),
+    maxPending: shellBoltMaxPending(conf),
     taskIds: [],
   });
-  const decode = conf[ENCODE_NESTED_KEY] !== false;
+  const decode = encodeNested(conf);
   const first = component.inputs[0];
   inputs.forEach((input) => {
     const source = input.source ?? first?.component ?? 'source';
