@@ -136,6 +136,38 @@ describe('--nimbus addresses', () => {
       http.close();
     }
   });
+
+  it('with --nimbus and no config.json, a Nimbus that does not answer is blamed on --nimbus, not config.json', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    try {
+      const result = await squall(cwd, 'list', '--nimbus', `127.0.0.1:${port}`, '--timeout', '3');
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, /no Nimbus answered; tried 127\.0\.0\.1:\d+ .*check --nimbus and that Nimbus is running/);
+      assert.doesNotMatch(result.stderr, /config\.json/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it("the quickstart's placeholder host is named as the placeholder to replace, before any lookup", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    try {
+      const { createProject } = await import('../src/cli/commands/quickstart.js');
+      createProject('demo', join(cwd, 'demo'));
+      const result = await squall(join(cwd, 'demo'), 'list');
+      assert.equal(result.exitCode, 1);
+      assert.match(result.stderr, /"nimbus" of envs\.prod in .*config\.json is "nimbus\.example\.com", a placeholder .*: replace it with your Nimbus host, or pass --nimbus host\[:port\]/);
+      assert.doesNotMatch(result.stderr, /ENOTFOUND|getaddrinfo/);
+      const given = await squall(cwd, 'list', '--nimbus', 'nimbus.example.com');
+      assert.match(given.stderr, /--nimbus is "nimbus\.example\.com", a placeholder/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {

@@ -133,15 +133,41 @@ export function parseHostPort(text: string, defaultPort: number): HostPort {
   return { host, port };
 }
 
-/** Nimbus hosts: `--nimbus` beats the SQUALL_NIMBUS variable, which beats config.json. */
-export function nimbusSeeds(env: EnvironmentConfig | undefined, override?: string): HostPort[] {
+/** The Nimbus hosts to try, and where they were given, for messages ("--nimbus", "SQUALL_NIMBUS", or config.json's key). */
+export interface NimbusSeeds {
+  hosts: HostPort[];
+  from: string;
+}
+
+/**
+ * Nimbus hosts: `--nimbus` beats the SQUALL_NIMBUS variable, which beats config.json (`envName` and `path` name
+ * the environment in messages). A host under a domain reserved for examples (RFC 2606: example.com/.net/.org,
+ * .example, .invalid), such as the quickstart's `nimbus.example.com`, is a placeholder never replaced: refused here,
+ * saying so, instead of failing later as a name that does not resolve.
+ */
+export function nimbusSeeds(env: EnvironmentConfig | undefined, override?: string, envName = 'NAME', path = 'config.json'): NimbusSeeds {
   // An empty SQUALL_NIMBUS counts as unset (as `SQUALL_NIMBUS= squall list` means).
-  const source = override ?? (process.env.SQUALL_NIMBUS || undefined) ?? env?.nimbus;
+  const fromEnvVar = process.env.SQUALL_NIMBUS || undefined;
+  const source = override ?? fromEnvVar ?? env?.nimbus;
   if (source === undefined || (Array.isArray(source) && source.length === 0)) {
     throw new Error('no Nimbus to talk to: pass --nimbus host[:port], set SQUALL_NIMBUS, or add "nimbus" to an environment in config.json');
   }
+  const from = override !== undefined ? '--nimbus' : fromEnvVar !== undefined ? 'SQUALL_NIMBUS' : `"nimbus" of envs.${envName} in ${path}`;
   const list = Array.isArray(source) ? source : String(source).split(',');
-  return list.map((entry) => parseHostPort(entry, DEFAULT_NIMBUS_PORT));
+  const hosts = list.map((entry) => parseHostPort(entry, DEFAULT_NIMBUS_PORT));
+  const placeholder = hosts.find((h) => isPlaceholderHost(h.host));
+  if (placeholder) {
+    throw new Error(
+      `${from} is "${placeholder.host}", a placeholder (a domain reserved for examples; the quickstart's config.json starts with one): ` +
+        `replace it with your Nimbus host${override === undefined ? ', or pass --nimbus host[:port]' : ''}`,
+    );
+  }
+  return { hosts, from };
+}
+
+/** A host name under a domain reserved for documentation (RFC 2606), which never names a real Nimbus. */
+function isPlaceholderHost(host: string): boolean {
+  return /(^|\.)example\.(com|net|org)$|\.(example|invalid)$/i.test(host);
 }
 
 export function isLocalHost(host: string): boolean {
