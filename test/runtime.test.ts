@@ -256,6 +256,22 @@ describe('component test harness', () => {
     assert.deepEqual(flaky.acked, [1]);
   });
 
+  it('testBolt refuses an input with more values than its stream declares fields, before starting the bolt', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    await assert.rejects(
+      testBolt(join(EXAMPLES, 'wordcount'), 'split', [{ values: ['a b'] }, { values: ['c d', 'extra'] }]),
+      /testBolt\("split"\) input 1 \(\["c d","extra"\]\) cannot come from sentences: sentences emitted 2 values on "default", which declares 1 fields \(sentence\): Tuple created with wrong number of fields; give one value per field/,
+    );
+  });
+
+  it('testBolt refuses a bolt that emits more values than its stream declares, as a worker does', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    await assert.rejects(
+      testBolt(join(TOPOLOGIES, 'wrong-shape.ts'), 'pairs', [{ values: ['cow'] }]),
+      /testBolt: pairs emitted 2 values on "default", which declares 1 fields \(word\): Tuple created with wrong number of fields/,
+    );
+  });
+
   it('testBolt feeds nested values as a squall source sends them and shows what the bolt emitted as it had it', async () => {
     const { testBolt } = await import('../src/testing/component-harness.js');
     const { valuesOf } = await import('./topologies/nested.js');
