@@ -27,9 +27,20 @@ function squall(cwd: string, ...args: string[]) {
   });
 }
 
+/** Folders made by these tests, removed when the file's tests end (the temp folder is left as it was found). */
+const made: string[] = [];
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A folder with a config.json that is not JSON: any command that reads it fails. */
 function brokenProject(): string {
-  const cwd = mkdtempSync(join(tmpdir(), 'squall-broken-'));
+  const cwd = scratchDir('squall-broken-');
   writeFileSync(join(cwd, 'config.json'), '{ "envs": { "prod": ');
   return cwd;
 }
@@ -49,7 +60,7 @@ describe('topology config: one validation, one precedence', () => {
 
   for (const [option, message] of bad) {
     it(`run and submit both refuse -o ${option}, with the same reason, before starting anything`, async () => {
-      const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+      const cwd = scratchDir('squall-cwd-');
       const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', option);
       const submit = await squall(cwd, 'submit', ENVIRONMENT, '--nimbus', nimbus.address, '-o', option);
       for (const result of [run, submit]) {
@@ -74,7 +85,7 @@ describe('topology config: one validation, one precedence', () => {
   });
 
   it('accepts null where Storm does (max.spout.pending) and refuses it where Storm does (message timeout)', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    const cwd = scratchDir('squall-cwd-');
     const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', 'topology.message.timeout.secs=null');
     assert.equal(run.exitCode, 1);
     assert.match(run.stderr, /"topology\.message\.timeout\.secs" must be a whole number of at least 1, got null/);
@@ -83,7 +94,7 @@ describe('topology config: one validation, one precedence', () => {
   });
 
   it('-o topology.environment beats the topology\'s own, in run, in the test helpers and in submit', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    const cwd = scratchDir('squall-cwd-');
     const override = 'topology.environment={"X":"from-cli"}';
     // A whole key is replaced, as Storm merges config maps: Y is no longer set.
     const expected = 'X=from-cli Y=(unset)';
@@ -118,7 +129,7 @@ describe('topology config: one validation, one precedence', () => {
 
 describe('--nimbus addresses', () => {
   it('a port that is not a number is named, not looked up as part of a host name', async () => {
-    const result = await squall(mkdtempSync(join(tmpdir(), 'squall-cwd-')), 'list', '--nimbus', '127.0.0.1:abc');
+    const result = await squall(scratchDir('squall-cwd-'), 'list', '--nimbus', '127.0.0.1:abc');
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /"127\.0\.0\.1:abc": the port "abc" is not a number; write host:port, e\.g\. 127\.0\.0\.1:6627/);
   });
@@ -128,7 +139,7 @@ describe('--nimbus addresses', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const port = (http.address() as { port: number }).port;
     try {
-      const result = await squall(mkdtempSync(join(tmpdir(), 'squall-cwd-')), 'list', '--nimbus', `127.0.0.1:${port}`);
+      const result = await squall(scratchDir('squall-cwd-'), 'list', '--nimbus', `127.0.0.1:${port}`);
       assert.equal(result.exitCode, 1);
       assert.match(result.stderr, /answered in HTTP, so it is not Nimbus's Thrift port \(nimbus\.thrift\.port, 6627 by default\)/);
       assert.doesNotMatch(result.stderr, /1213486160/);
@@ -142,7 +153,7 @@ describe('--nimbus addresses', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    const cwd = scratchDir('squall-cwd-');
     try {
       const result = await squall(cwd, 'list', '--nimbus', `127.0.0.1:${port}`, '--timeout', '3');
       assert.equal(result.exitCode, 1);
@@ -154,7 +165,7 @@ describe('--nimbus addresses', () => {
   });
 
   it("the quickstart's placeholder host is named as the placeholder to replace, before any lookup", async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    const cwd = scratchDir('squall-cwd-');
     try {
       const { createProject } = await import('../src/cli/commands/quickstart.js');
       createProject('demo', join(cwd, 'demo'));
@@ -214,7 +225,7 @@ describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {
   });
 
   it('-o with a misspelt key warns naming the nearest key and still runs (Storm accepts unknown keys)', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    const cwd = scratchDir('squall-cwd-');
     try {
       const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', 'topology.max.spout.pendng=5', '-o', 'myapp.answer=42');
       assert.equal(run.exitCode, 0, run.stderr);
@@ -233,7 +244,7 @@ describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {
   for (const [key, value, message] of refused) {
     const option = `${key}=${String(value)}`;
     it(`-o ${option} is an error naming what the key takes, in run and in the test helpers`, async () => {
-      const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+      const cwd = scratchDir('squall-cwd-');
       try {
         const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', option);
         assert.equal(run.exitCode, 1, run.stderr);
@@ -253,7 +264,7 @@ describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {
   });
 
   it('doctor --target takes a rate (tuple trees per second), not seconds', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'squall-cwd-'));
+    const cwd = scratchDir('squall-cwd-');
     try {
       const doctor = await squall(cwd, 'doctor', '--target', 'abc');
       assert.equal(doctor.exitCode, 1);
