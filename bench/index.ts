@@ -13,7 +13,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveTopology } from '../src/config/topology-config.js';
+import { resolveTopology } from '../src/topology/resolve.js';
 import { loadTopology } from '../src/packaging/load.js';
 import type { LoadedTopology } from '../src/packaging/load.js';
 import { temporaryFolder } from '../src/runtime/leftovers.js';

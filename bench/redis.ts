@@ -54,8 +54,8 @@ async function xaddCeiling(port: number): Promise<number> {
 
 /** Entries per second from "bench-in" to "bench-out", from activation until the last one is in and acked. */
 async function streamToStream(url: string, client: Client): Promise<number> {
-  const loaded = await loadTopology(join(here, '..', '..', 'bench', 'redis'));
-  const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, conf: { 'squall.redis.url': url } });
+  const loaded = await loadTopology(join(here, '..', '..', 'bench', 'redis'), { config: { commandLine: { 'squall.redis.url': url } } });
+  const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir });
   await cluster.start();
   const started = process.hrtime.bigint();
   const limit = Date.now() + 120_000;

@@ -213,6 +213,47 @@ describe('docs/cli.md', () => {
   });
 });
 
+describe('the docs agree with the commands and with each other', () => {
+  const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+  const sections = () => [...read('docs/cli.md').matchAll(/^## squall ([a-z][a-z-]*)$/gm)].map((m) => m[1]!);
+  /** Commands whose --help block in docs/cli.md offers `-e`: the ones that read config.json. */
+  const readingConfig = () =>
+    codeBlocks('docs/cli.md')
+      .filter((b) => b.lang === 'text' && /^\$ squall [a-z-]+ --help$/.test(b.lines[0] ?? '') && b.lines.some((l) => /-e, --environment/.test(l)))
+      .map((b) => /^\$ squall ([a-z-]+)/.exec(b.lines[0]!)![1]!);
+
+  it("docs/cli.md's index links every command's section", () => {
+    const index = read('docs/cli.md').split(/^```text$/m)[0]!;
+    assert.ok(sections().length >= 12);
+    for (const command of sections()) assert.match(index, new RegExp(`\\(#squall-${command}\\)`), `the index of docs/cli.md lacks ${command}`);
+  });
+
+  it("docs/config.md names every command that reads config.json, and doctor where it reads the UI", () => {
+    const config = read('docs/config.md');
+    const sentence = /The commands that talk to a cluster read it: ([^.]+)\./.exec(config)?.[1] ?? '';
+    const commands = readingConfig();
+    assert.ok(commands.includes('doctor') && commands.includes('stats'), commands.join(', '));
+    for (const command of commands) assert.match(sentence, new RegExp(`\`${command}\``), `docs/config.md's list of commands that read config.json lacks ${command}`);
+    const uiRow = config.split('\n').find((l) => l.startsWith('| `ui` |')) ?? '';
+    for (const command of ['stats', 'doctor']) assert.match(uiRow, new RegExp(`\`${command}\``), `the ui row of docs/config.md lacks ${command}`);
+  });
+
+  it('SSH authentication order is the same in docs/config.md, the quickstart config.json and the code (key file, then agent)', () => {
+    assert.match(read('docs/config.md'), /\*\*Authentication\.\*\* squall tries the key file first \([^)]*\),\s+then the keys in the SSH agent/);
+    const comment = (JSON.parse(read('templates/quickstart/config.json')) as { _comment: Record<string, string> })._comment['ssh_identity_file']!;
+    assert.match(comment, /squall tries this key first, then the keys in your ssh-agent/);
+    assert.doesNotMatch(comment, /ssh-agent, then/);
+    // ssh2 offers what it is given in this order: publickey (the key file) before agent.
+    const client = read('node_modules/ssh2/lib/client.js');
+    assert.ok(client.indexOf("authsAllowed.push('publickey')") < client.indexOf("authsAllowed.push('agent')"), 'ssh2 tries the key file before the agent');
+  });
+
+  it("README's requirements name OpenSSH for the SSH tests", () => {
+    const requirements = read('README.md').split(/^## Requirements$/m)[1]!.split(/^## /m)[0]!;
+    assert.match(requirements, /\*\*OpenSSH\*\*.*SSH tests/s);
+  });
+});
+
 describe('README.md', () => {
   it('starts with the title, one paragraph, and the two commands in one sh block', () => {
     const lines = readFileSync(join(ROOT, 'README.md'), 'utf8').split(/\r?\n/);

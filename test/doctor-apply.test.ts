@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { resolveTopology } from '../src/config/topology-config.js';
+import { resolveTopology } from '../src/topology/resolve.js';
 import { verdict, type Outcome } from '../src/doctor/apply.js';
 import type { Finding } from '../src/doctor/findings.js';
 import { freshness, type FreshnessInput } from '../src/doctor/fresh.js';

@@ -374,12 +374,14 @@ describe('Nimbus connections', () => {
   it('connectToLeader lists every seed it tried when none answers', async () => {
     const [a, b] = [await freePort(), await freePort()];
     const err = await rejectsWith(
-      connectToLeader([{ host: '127.0.0.1', port: a }, { host: '127.0.0.1', port: b }], OPTS),
+      connectToLeader([{ host: '127.0.0.1', port: a }, { host: '127.0.0.1', port: b }], { ...OPTS, seedsFrom: '--nimbus' }),
       'Unreachable',
       /^no Nimbus answered; tried /,
     );
     assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${a} .*127\\.0\\.0\\.1:${b} `));
-    assert.match(err.message, /check the nimbus host\(s\) in config\.json/);
+    // It names where the hosts were given (here --nimbus), never a config.json that may not exist.
+    assert.match(err.message, /check --nimbus and that Nimbus is running/);
+    assert.doesNotMatch(err.message, /config\.json/);
   });
 
   it('follows getLeader to the leader; a non-leader refuses uploads and submits with NotLeader', async () => {
@@ -398,7 +400,7 @@ describe('Nimbus connections', () => {
 
     const direct = await connect(follower);
     const notLeader = new RegExp(
-      `^127\\.0\\.0\\.1:${follower.port} is not the leader Nimbus; squall asks getLeader\\(\\) first — check the nimbus host\\(s\\) in config\\.json`,
+      `^127\\.0\\.0\\.1:${follower.port} is not the leader Nimbus; squall asks getLeader\\(\\) first — check the Nimbus host\\(s\\) given`,
     );
     await rejectsWith(direct.uploadJar(jar(Buffer.from('x'))), 'NotLeader', notLeader);
     await rejectsWith(direct.submitTopology('wc', '/x.jar', '{}', wordcount(), SQUALL), 'NotLeader', notLeader);

@@ -35,7 +35,7 @@ const EXPECTED_FILES = [
   'src/bolts/split.ts',
   'src/spouts/sentences.ts',
   'test/wordcount.test.mjs',
-  'topologies/wordcount.ts',
+  'topologies/demo.ts',
   'tsconfig.json',
 ];
 
@@ -86,9 +86,9 @@ describe('squall quickstart', () => {
     assert.equal(pkg.name, 'demo');
     assert.equal(pkg.type, 'module');
     assert.equal(pkg.dependencies.squall, `file:${ROOT.split('\\').join('/')}`);
-    assert.equal(pkg.scripts.run, 'squall run topologies/wordcount.ts --time 10');
-    assert.equal(pkg.scripts.jar, 'squall jar topologies/wordcount.ts');
-    assert.equal(pkg.scripts.submit, 'squall submit topologies/wordcount.ts');
+    assert.equal(pkg.scripts.run, 'squall run topologies/demo.ts --time 10');
+    assert.equal(pkg.scripts.jar, 'squall jar topologies/demo.ts');
+    assert.equal(pkg.scripts.submit, 'squall submit topologies/demo.ts');
     assert.equal(pkg.devDependencies.typescript, '~5.9.3');
     assert.equal(readFileSync(join(project, '.gitignore'), 'utf8'), 'node_modules/\n_build/\n.squall/\n');
     assert.match(readFileSync(join(project, 'README.md'), 'utf8'), /^# demo\n/);
@@ -108,10 +108,10 @@ describe('squall quickstart', () => {
     assert.equal(install.exitCode, 0, install.all);
     assert.equal(realpathSync(join(project, 'node_modules', 'squall')), realpathSync(ROOT), 'squall is this package, linked');
 
-    // `squall run` with no target finds topologies/wordcount.ts. --no: never fetch a "squall" from the registry.
+    // `squall run` with no target finds topologies/demo.ts. --no: never fetch a "squall" from the registry.
     const run = await exec('npx', ['--no', 'squall', 'run', '--time', '3'], project);
     assert.equal(run.exitCode, 0, run.all);
-    assert.match(run.stderr, /running "wordcount": 5 tasks for 3s/);
+    assert.match(run.stderr, /running "demo": 5 tasks for 3s/);
     const spout = run.stdout.split('\n').find((line) => line.startsWith('sentences'));
     assert.ok(spout, run.stdout);
     const [, kind, , emitted, acked, failed] = spout.trim().split(/\s+/);
@@ -178,6 +178,23 @@ describe('squall quickstart', () => {
     assert.equal(result.exitCode, 0, result.all);
     const pkg = JSON.parse(readFileSync(join(tmp, 'pinned', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     assert.deepEqual(pkg.dependencies, { squall: '^0.1.0' });
-    assert.ok(existsSync(join(tmp, 'pinned', 'topologies', 'wordcount.ts')));
+    assert.ok(existsSync(join(tmp, 'pinned', 'topologies', 'pinned.ts')));
+  });
+
+  it('names the topology, its file and the scripts after NAME (quickstart clicks: topologies/clicks.ts, "clicks")', async (t) => {
+    const tmp = scratch(t);
+    const result = await squall(tmp, 'quickstart', 'clicks');
+    assert.equal(result.exitCode, 0, result.all);
+    const project = join(tmp, 'clicks');
+    assert.ok(listFiles(project).includes('topologies/clicks.ts'), listFiles(project).join(', '));
+    assert.doesNotMatch(listFiles(project).join('\n'), /topologies\/wordcount\.ts/);
+    const topology = readFileSync(join(project, 'topologies', 'clicks.ts'), 'utf8');
+    assert.match(topology, /new Topology\('clicks', \{/);
+    const pkg = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    for (const script of ['run', 'jar', 'submit']) assert.match(pkg.scripts[script]!, /^squall \w+ topologies\/clicks\.ts\b/, script);
+    const everything = listFiles(project).map((f) => readFileSync(join(project, f), 'utf8')).join('\n');
+    assert.doesNotMatch(everything, /topologies\/wordcount\.ts|_build\/wordcount\.jar|Topology\('wordcount'/, 'no file names the wordcount topology');
+    assert.match(readFileSync(join(project, 'test', 'wordcount.test.mjs'), 'utf8'), /'\.\.\/topologies\/clicks\.ts'/);
+    assert.match(result.stdout, /run the clicks topology/);
   });
 });

@@ -52,12 +52,11 @@ describe('Redis Streams: at least once across crashes', { skip: redisServerMissi
   it(`delivers all ${TOTAL} entries while spouts, bolts and redis-server are SIGKILLed`, async (t) => {
     const deadline = Date.now() + LIMIT_MS;
     const pidDir = mkdtempSync(join(tmpdir(), 'squall-redis-pids-'));
-    const loaded = await loadTopology(TOPOLOGY);
+    const loaded = await loadTopology(TOPOLOGY, { config: { commandLine: { 'squall.redis.url': server.url, 'test.pid.dir': pidDir } } });
     const events: RuntimeEvent[] = [];
     const cluster = new LocalCluster(loaded.spec, {
       squall: { command: process.execPath, script: loaded.bundle },
       resourcesDir: loaded.resourcesDir,
-      conf: { 'squall.redis.url': server.url, 'test.pid.dir': pidDir },
       restartDelayMs: 200,
       onEvent: (e) => events.push(e),
     });

@@ -36,12 +36,11 @@ interface ClusterRun {
  * in-flight trees drained). Bounded in time either way.
  */
 async function runUntil(target: string, conf: Record<string, unknown>, done: () => Promise<boolean>, limitMs = 15_000): Promise<ClusterRun> {
-  const loaded = await loadTopology(target);
+  const loaded = await loadTopology(target, { config: { commandLine: conf } });
   const events: RuntimeEvent[] = [];
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
     resourcesDir: loaded.resourcesDir,
-    conf,
     restartDelayMs: 200,
     onEvent: (e) => events.push(e),
   });

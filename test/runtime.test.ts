@@ -219,12 +219,11 @@ describe('embedded runtime, hardened against what real components and faults do'
   it('bounds bolt receive queues by bytes, and reports the tuples discarded at stop', async () => {
     const { loadTopology } = await import('../src/packaging/load.js');
     const { LocalCluster } = await import('../src/runtime/local-cluster.js');
-    const loaded = await loadTopology(join(TOPOLOGIES, 'big-tuples.ts'));
     const budget = 2_000_000;
+    const loaded = await loadTopology(join(TOPOLOGIES, 'big-tuples.ts'), { config: { commandLine: { 'squall.receive.buffer.bytes': budget } } });
     const cluster = new LocalCluster(loaded.spec, {
       squall: { command: process.execPath, script: loaded.bundle },
       resourcesDir: loaded.resourcesDir,
-      conf: { 'squall.receive.buffer.bytes': budget },
     });
     await cluster.start();
     let most = 0;
@@ -273,6 +272,22 @@ describe('component test harness', () => {
     const flaky = await testBolt(join(TOPOLOGIES, 'reliability.ts'), 'flaky', [{ values: [7] }, { values: [8] }]);
     assert.deepEqual(flaky.failed, [0]);
     assert.deepEqual(flaky.acked, [1]);
+  });
+
+  it('testBolt refuses an input with more values than its stream declares fields, before starting the bolt', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    await assert.rejects(
+      testBolt(join(EXAMPLES, 'wordcount'), 'split', [{ values: ['a b'] }, { values: ['c d', 'extra'] }]),
+      /testBolt\("split"\) input 1 \(\["c d","extra"\]\) cannot come from sentences: sentences emitted 2 values on "default", which declares 1 fields \(sentence\): Tuple created with wrong number of fields; give one value per field/,
+    );
+  });
+
+  it('testBolt refuses a bolt that emits more values than its stream declares, as a worker does', async () => {
+    const { testBolt } = await import('../src/testing/component-harness.js');
+    await assert.rejects(
+      testBolt(join(TOPOLOGIES, 'wrong-shape.ts'), 'pairs', [{ values: ['cow'] }]),
+      /testBolt: pairs emitted 2 values on "default", which declares 1 fields \(word\): Tuple created with wrong number of fields/,
+    );
   });
 
   it('testBolt feeds nested values as a squall source sends them and shows what the bolt emitted as it had it', async () => {

@@ -17,7 +17,7 @@ import { execLines } from '../src/ssh/remote.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
 import type { FakeTopology } from './helpers/nimbus-server.js';
-import { sshKeygen, startSshd } from './helpers/sshd.js';
+import { findSshd, sshdMissing, sshKeygen, startSshd } from './helpers/sshd.js';
 import type { Sshd } from './helpers/sshd.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
@@ -82,7 +82,24 @@ async function waitFor(test: () => boolean, what: string): Promise<void> {
   assert.ok(test(), `timed out waiting for ${what}`);
 }
 
-describe('through a real OpenSSH server', () => {
+describe('finding OpenSSH for these tests', () => {
+  it('finds sshd on PATH or in an sbin folder, and says why the tests skip when it is nowhere', () => {
+    const bin = mkdtempSync(join(tmpdir(), 'squall-sshd-path-'));
+    try {
+      const fake = join(bin, 'sshd');
+      writeFileSync(fake, '#!/bin/sh\n', { mode: 0o755 });
+      assert.equal(findSshd(bin, []), fake, 'sshd on PATH, wherever it is installed');
+      assert.equal(findSshd('', [bin]), fake, 'sshd in an sbin folder left off PATH');
+      assert.equal(findSshd(join(bin, 'none'), []), undefined);
+      assert.match(sshdMissing(join(bin, 'none'), [])!, /OpenSSH's sshd is not installed \(looked on PATH\): install OpenSSH \(apt-get install openssh-server/);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+// Skipped, saying why, where OpenSSH is not installed (README: Requirements).
+describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
   let sshd: Sshd;
   let nimbus: FakeNimbus;
   before(async () => {

@@ -30,6 +30,8 @@ export class ClusterAccess {
     readonly envName: string | undefined,
     readonly env: EnvironmentConfig | undefined,
     readonly seeds: HostPort[],
+    /** Where the seeds were given ("--nimbus", "SQUALL_NIMBUS", config.json's key), named when none answers. */
+    private readonly seedsFrom: string,
     readonly timeoutMs: number,
   ) {}
 
@@ -43,7 +45,8 @@ export class ClusterAccess {
     } else if (options.environment !== undefined) {
       throw new Error(`-e ${options.environment}: no config.json in ${cwd} or above; create one (squall quickstart makes an example) or pass --nimbus host[:port]`);
     }
-    return new ClusterAccess(envName, env, nimbusSeeds(env, options.nimbus), (options.timeout ?? 10) * 1000);
+    const seeds = nimbusSeeds(env, options.nimbus, envName, found?.path);
+    return new ClusterAccess(envName, env, seeds.hosts, seeds.from, (options.timeout ?? 10) * 1000);
   }
 
   /**
@@ -71,6 +74,7 @@ export class ClusterAccess {
         connectTimeoutMs: this.timeoutMs,
         callTimeoutMs,
         dial: (address, reportedBy) => this.nimbusEndpoint(address, reportedBy),
+        seedsFrom: this.seedsFrom,
       });
     } catch (err) {
       // Nimbus never answered because the SSH host could not open the forward: say so, not "is Nimbus running".

@@ -8,9 +8,7 @@ import { Component, COMPONENT_DEFAULTS } from './component.js';
 import type { Fields } from './tuple.js';
 import { isHeartbeat, isTick, Tuple } from './tuple.js';
 import { receive, start } from './lifecycle.js';
-
-/** Config key (per component): overrides the class's `concurrency` option. */
-export const CONCURRENCY_KEY = 'squall.concurrency';
+import { configuredConcurrency } from '../config/keys.js';
 
 export interface BoltOptions extends ComponentOptions {
   /** Ack each tuple when `process` returns (or its promise resolves) without acking or failing it. Default true. */
@@ -119,8 +117,8 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   override async [start](...args: Parameters<Component[typeof start]>): Promise<void> {
     // The component's config may set concurrency (squall.concurrency): a redeploy can change it without code,
     // which is how `squall doctor` applies a plan for a bolt that mostly waits.
-    const configured = Number(args[1].conf?.[CONCURRENCY_KEY]);
-    if (Number.isInteger(configured) && configured >= 1 && this.concurrencyConfigurable) {
+    const configured = configuredConcurrency(args[1].conf ?? {});
+    if (configured !== undefined && this.concurrencyConfigurable) {
       this.options.concurrency = configured;
       this.currentAsync = configured > 1 ? (this.currentAsync ?? new AsyncLocalStorage()) : undefined;
     }

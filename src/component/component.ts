@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake, LogLevelName, LogLevelNumber, TaskIdsMessage } from '../wire/messages.js';
 import { LogLevel } from '../wire/messages.js';
-import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
-import { DEFAULT_METRICS_INTERVAL_SECS, METRICS_INTERVAL_KEY } from '../wire/metrics-line.js';
+import { decodeValues, encodeValues } from '../wire/values.js';
+import { encodeNested, logLevel, metricsIntervalSecs } from '../config/keys.js';
 import { Meter } from './meter.js';
 import type { StormConnection } from './connection.js';
 import { ExitCode } from './connection.js';
@@ -123,11 +123,9 @@ export abstract class Component {
     this.connection = connection;
     this.conf = handshake.conf ?? {};
     this.context = new TopologyContext(handshake.context);
-    const confLevel = this.conf['squall.log.level'];
-    const level = typeof confLevel === 'string' && confLevel.toUpperCase() in LogLevel ? confLevel.toUpperCase() : this.options.logLevel;
-    this.minLevel = LogLevel[level as LogLevelName];
+    this.minLevel = LogLevel[logLevel(this.conf) ?? this.options.logLevel];
     // Topology-wide on purpose: every component must agree, or a receiver would misread a sender's strings.
-    this.encodeNested = this.conf[ENCODE_NESTED_KEY] !== false;
+    this.encodeNested = encodeNested(this.conf);
     this.meter = this.startMeter();
     await this.initialize(this.conf, this.context);
   }
@@ -147,9 +145,8 @@ export abstract class Component {
   protected meter: Meter | undefined;
 
   private startMeter(): Meter | undefined {
-    const raw = this.conf[METRICS_INTERVAL_KEY];
-    const interval = raw === undefined || raw === null ? DEFAULT_METRICS_INTERVAL_SECS : Number(raw);
-    if (!(interval > 0)) return undefined;
+    const interval = metricsIntervalSecs(this.conf);
+    if (interval === 0) return undefined;
     const meter = new Meter(this.context.componentId, this.context.taskId, this.kind, this.parallelWork);
     meter.start(interval, (line) => this.connection.log(line, LogLevel.INFO));
     return meter;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { keyProblem, LOG_LEVEL_KEY, LOG_LEVELS } from './keys.js';
 
 /**
  * `config.json`: named environments, shaped like streamparse's so its users feel at home.
@@ -85,6 +86,9 @@ function checkEnvironment(name: string, env: EnvironmentConfig, path: string): v
   if (env.ui !== undefined && typeof env.ui !== 'number' && typeof env.ui !== 'string') fail('ui must be a port number or "host:port"');
   if (env.options !== undefined && (typeof env.options !== 'object' || env.options === null || Array.isArray(env.options))) fail('options must be an object of Storm config keys');
   if (env.node_command !== undefined && typeof env.node_command !== 'string') fail('node_command must be a string, e.g. "node" or "/opt/node20/bin/node"');
+  // log.level becomes squall.log.level: checked by that key's rule, named as the user wrote it.
+  const level = env.log?.level;
+  if (level !== undefined && keyProblem(LOG_LEVEL_KEY, level)) fail(`log.level must be one of ${LOG_LEVELS.join(', ')} (any case), got ${JSON.stringify(level)}`);
 }
 
 /** Pick the environment: the one named, or the only one there is. */
@@ -129,15 +133,41 @@ export function parseHostPort(text: string, defaultPort: number): HostPort {
   return { host, port };
 }
 
-/** Nimbus hosts: `--nimbus` beats the SQUALL_NIMBUS variable, which beats config.json. */
-export function nimbusSeeds(env: EnvironmentConfig | undefined, override?: string): HostPort[] {
+/** The Nimbus hosts to try, and where they were given, for messages ("--nimbus", "SQUALL_NIMBUS", or config.json's key). */
+export interface NimbusSeeds {
+  hosts: HostPort[];
+  from: string;
+}
+
+/**
+ * Nimbus hosts: `--nimbus` beats the SQUALL_NIMBUS variable, which beats config.json (`envName` and `path` name
+ * the environment in messages). A host under a domain reserved for examples (RFC 2606: example.com/.net/.org,
+ * .example, .invalid), such as the quickstart's `nimbus.example.com`, is a placeholder never replaced: refused here,
+ * saying so, instead of failing later as a name that does not resolve.
+ */
+export function nimbusSeeds(env: EnvironmentConfig | undefined, override?: string, envName = 'NAME', path = 'config.json'): NimbusSeeds {
   // An empty SQUALL_NIMBUS counts as unset (as `SQUALL_NIMBUS= squall list` means).
-  const source = override ?? (process.env.SQUALL_NIMBUS || undefined) ?? env?.nimbus;
+  const fromEnvVar = process.env.SQUALL_NIMBUS || undefined;
+  const source = override ?? fromEnvVar ?? env?.nimbus;
   if (source === undefined || (Array.isArray(source) && source.length === 0)) {
     throw new Error('no Nimbus to talk to: pass --nimbus host[:port], set SQUALL_NIMBUS, or add "nimbus" to an environment in config.json');
   }
+  const from = override !== undefined ? '--nimbus' : fromEnvVar !== undefined ? 'SQUALL_NIMBUS' : `"nimbus" of envs.${envName} in ${path}`;
   const list = Array.isArray(source) ? source : String(source).split(',');
-  return list.map((entry) => parseHostPort(entry, DEFAULT_NIMBUS_PORT));
+  const hosts = list.map((entry) => parseHostPort(entry, DEFAULT_NIMBUS_PORT));
+  const placeholder = hosts.find((h) => isPlaceholderHost(h.host));
+  if (placeholder) {
+    throw new Error(
+      `${from} is "${placeholder.host}", a placeholder (a domain reserved for examples; the quickstart's config.json starts with one): ` +
+        `replace it with your Nimbus host${override === undefined ? ', or pass --nimbus host[:port]' : ''}`,
+    );
+  }
+  return { hosts, from };
+}
+
+/** A host name under a domain reserved for documentation (RFC 2606), which never names a real Nimbus. */
+function isPlaceholderHost(host: string): boolean {
+  return /(^|\.)example\.(com|net|org)$|\.(example|invalid)$/i.test(host);
 }
 
 export function isLocalHost(host: string): boolean {

@@ -3,7 +3,7 @@
  * and shell components), executors, `concurrency` for bolts that mostly wait on I/O, max.spout.pending and
  * workers. Pure: the CLI turns it into a command and carries it out.
  */
-import { CONCURRENCY_KEY } from '../component/bolt.js';
+import { CONCURRENCY_KEY } from '../config/keys.js';
 import type { TopologySpec } from '../topology/spec.js';
 import type { Change, ComponentFigures, TopologyFigures } from './figures.js';
 import { diagnose, type Diagnosis } from './findings.js';

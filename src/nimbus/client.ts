@@ -61,6 +61,8 @@ export interface LeaderOptions extends NimbusClientOptions {
    * end, so the leader reported by getLeader() is reached through a tunnel too.
    */
   dial?: (address: NimbusAddress, reportedBy?: NimbusAddress) => Promise<NimbusAddress & { label?: string }>;
+  /** Where the seeds were given (`--nimbus`, a config.json key …), named when none answers (default: "the Nimbus address"). */
+  seedsFrom?: string;
 }
 
 /** What getLeader() answers: storm.thrift NimbusSummary without its uptime. */
@@ -286,7 +288,7 @@ export async function connectToLeader(seeds: NimbusAddress[], options: LeaderOpt
     const endpoint = await dial(address, reportedBy);
     return NimbusClient.connect(endpoint.host, endpoint.port, endpoint.label ? { ...options, label: endpoint.label } : options);
   };
-  if (seeds.length === 0) throw new NimbusError('Unreachable', 'no Nimbus host configured: set the nimbus host(s) in config.json', '');
+  if (seeds.length === 0) throw new NimbusError('Unreachable', `no Nimbus host given: check ${options.seedsFrom ?? 'the Nimbus address'}`, '');
   const failures: NimbusError[] = [];
   for (const seed of seeds) {
     let client: NimbusClient;
@@ -322,7 +324,7 @@ export async function connectToLeader(seeds: NimbusAddress[], options: LeaderOpt
   const kind = kinds.size === 1 ? failures[0]!.kind : 'Unreachable';
   throw new NimbusError(
     kind,
-    `no Nimbus answered; tried ${failures.map((f) => `${f.address} (${f.message})`).join('; ')} — check the nimbus host(s) in config.json and that Nimbus is running`,
+    `no Nimbus answered; tried ${failures.map((f) => `${f.address} (${f.message})`).join('; ')} — check ${options.seedsFrom ?? 'the Nimbus address'} and that Nimbus is running`,
     '',
   );
 }
@@ -386,7 +388,7 @@ function applicationError(ex: { message: string; type: number }, method: string,
   if (/not (a |the )?leader/i.test(ex.message)) {
     return new NimbusError(
       'NotLeader',
-      `${address} is not the leader Nimbus; squall asks getLeader() first — check the nimbus host(s) in config.json (Nimbus said: ${ex.message})`,
+      `${address} is not the leader Nimbus; squall asks getLeader() first — check the Nimbus host(s) given (Nimbus said: ${ex.message})`,
       address,
       ex.message,
     );

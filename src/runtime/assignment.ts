@@ -1,16 +1,16 @@
 import type { ContextGrouping, HandshakeContext } from '../wire/messages.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
-import { componentMayOverride } from '../topology/validate.js';
+import { componentMayOverride, stormDefaults, subprocessTimeoutSecs } from '../config/keys.js';
 import type { LaunchSpec } from './shell-process.js';
 
 /** Storm's defaults for the keys the embedded runtime reads (a real handshake carries every default). */
-export const RUNTIME_DEFAULTS: Record<string, unknown> = {
-  'topology.message.timeout.secs': 30,
-  'supervisor.worker.timeout.secs': 30,
-  'topology.shellbolt.max.pending': 100,
-  'topology.max.spout.pending': null,
-  'topology.debug': false,
-};
+export const RUNTIME_DEFAULTS: Record<string, unknown> = stormDefaults([
+  'topology.message.timeout.secs',
+  'supervisor.worker.timeout.secs',
+  'topology.shellbolt.max.pending',
+  'topology.max.spout.pending',
+  'topology.debug',
+]);
 
 /** Task ids as Storm assigns them: components in id order, consecutive ids from 1. */
 export function assignTasks(spec: TopologySpec): Map<number, ComponentSpec> {
@@ -78,15 +78,14 @@ export function handshakeContext(spec: TopologySpec, tasks: Map<number, Componen
 }
 
 /**
- * The conf a task receives: Storm defaults, topology conf (with -o overrides), then the keys of the component's
+ * The conf a task receives: Storm defaults, the resolved topology conf (-o included), then the keys of the component's
  * own conf that Storm's executor keeps (Executor.normalizedComponentConf), so local behaviour is cluster behaviour.
  */
-export function taskConf(spec: TopologySpec, component: ComponentSpec, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function taskConf(spec: TopologySpec, component: ComponentSpec): Record<string, unknown> {
   const componentConf = Object.fromEntries(Object.entries(component.config).filter(([key]) => componentMayOverride(key)));
   return {
     ...RUNTIME_DEFAULTS,
     ...spec.config,
-    ...overrides,
     ...componentConf,
     'topology.name': spec.name,
     'storm.id': `${spec.name}-local-1`,
@@ -95,7 +94,7 @@ export function taskConf(spec: TopologySpec, component: ComponentSpec, overrides
 
 /** How long a component may stay silent: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs. */
 export function subprocessTimeoutMs(conf: Record<string, unknown>): number {
-  return 1000 * Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30);
+  return 1000 * subprocessTimeoutSecs(conf);
 }
 
 /** How a task's process starts, exactly as a worker starts it: `[command, script]` in the resources folder. */

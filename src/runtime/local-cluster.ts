@@ -12,14 +12,14 @@ import { ShellBoltExecutor } from './shell-bolt.js';
 import { ShellProcess } from './shell-process.js';
 import type { ShellDeath } from './shell-process.js';
 import { ShellSpoutExecutor } from './shell-spout.js';
-import { maxSpoutPending, SpoutLoop } from './spout-loop.js';
+import { SpoutLoop } from './spout-loop.js';
+import { maxSpoutPending, messageTimeoutSecs, shellBoltMaxPending } from '../config/keys.js';
 import { ReceiveQueueLimits } from './receive-queue.js';
 import { RuntimeStats } from './stats.js';
 import type { ComponentStats } from './stats.js';
 import { WorkerPlan } from './workers.js';
 
 export type { ComponentStats } from './stats.js';
-export { DEFAULT_RECEIVE_BUFFER_BYTES } from './receive-queue.js';
 
 /** One line of what the topology did, for the console or a test. */
 export interface RuntimeEvent {
@@ -35,8 +35,6 @@ export interface LocalClusterOptions {
   squall?: { command: string; script: string };
   /** Working directory of every component process (the topology's resources). */
   resourcesDir: string;
-  /** Config overrides (`-o key=value`), above the topology's own config. */
-  conf?: Record<string, unknown>;
   /** Events (component logs, errors, deaths); default: none. */
   onEvent?: (event: RuntimeEvent) => void;
   /** Every tuple a bolt or spout emits (for the test harness). */
@@ -133,10 +131,10 @@ export class LocalCluster {
     private readonly options: LocalClusterOptions,
   ) {
     this.tasks = assignTasks(spec);
-    const conf = { ...spec.config, ...(options.conf ?? {}) };
+    const conf = spec.config;
     this.workers = new WorkerPlan(this.tasks, conf, (task) => this.load(task));
     this.router = new Router(spec, this.tasks, this.workers);
-    this.timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
+    this.timeoutMs = 1000 * messageTimeoutSecs(conf);
     this.ackers = conf['topology.acker.executors'] !== 0;
     this.receiveQueue = new ReceiveQueueLimits(conf);
     this.acker = new Acker(
@@ -294,7 +292,7 @@ export class LocalCluster {
   private async launch(taskId: number): Promise<void> {
     const component = this.tasks.get(taskId)!;
     const proc = new ShellProcess(launchSpecFor(this.spec, component, this.options.resourcesDir, this.options.squall));
-    const conf = taskConf(this.spec, component, this.options.conf);
+    const conf = taskConf(this.spec, component);
     let pid: number;
     try {
       pid = await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir.path);
@@ -345,7 +343,7 @@ export class LocalCluster {
       },
       {
         timeoutMs: subprocessTimeoutMs(conf),
-        maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100),
+        maxPending: shellBoltMaxPending(conf),
         heartbeatMs: this.options.heartbeatMs,
       },
     );
@@ -381,7 +379,7 @@ export class LocalCluster {
       },
       { timeoutMs: subprocessTimeoutMs(conf) },
     );
-    const loop = new SpoutLoop(executor, maxSpoutPending(conf), {
+    const loop = new SpoutLoop(executor, maxSpoutPending(conf) ?? Infinity, {
       pending: () => this.acker.pendingFor(taskId),
       backPressure: () => this.backPressure(),
       drainOver: () => this.drainOver,

@@ -1,5 +1,4 @@
-/** Default byte budget of one bolt task's receive queue (`squall.receive.buffer.bytes`). */
-export const DEFAULT_RECEIVE_BUFFER_BYTES = 16 * 1024 * 1024;
+import { receiveBufferBytes, receiveBufferSize } from '../config/keys.js';
 
 /** What a bolt task has waiting to be sent to its process. */
 export interface QueueFill {
@@ -16,8 +15,8 @@ export class ReceiveQueueLimits {
   readonly bytes: number;
 
   constructor(conf: Record<string, unknown>) {
-    this.tuples = Number(conf['topology.executor.receive.buffer.size'] ?? 32768);
-    this.bytes = Number(conf['squall.receive.buffer.bytes'] ?? DEFAULT_RECEIVE_BUFFER_BYTES);
+    this.tuples = receiveBufferSize(conf);
+    this.bytes = receiveBufferBytes(conf);
   }
 
   /** Full by either limit: Storm 2's back-pressure holds the spouts back. */

@@ -4,6 +4,17 @@ import { javaListHash, taskIndex } from '../wire/java-hash.js';
 import { LocalityScope } from './workers.js';
 import type { WorkerPlan } from './workers.js';
 
+/**
+ * What a worker refuses in the shape of an emit by `source`: a stream it does not declare, or a number of values
+ * other than the stream's fields (Storm's TupleImpl: "Tuple created with wrong number of fields"). Undefined when fine.
+ */
+export function emitShapeProblem(component: ComponentSpec | undefined, source: string, stream: string, values: readonly unknown[]): string | undefined {
+  const declared = component?.outputs[stream];
+  if (!declared) return `${source} emitted on stream "${stream}", which it does not declare: add it to the component's outputs`;
+  if (values.length === declared.fields.length) return undefined;
+  return `${source} emitted ${values.length} values on "${stream}", which declares ${declared.fields.length} fields (${declared.fields.join(', ')}): Tuple created with wrong number of fields`;
+}
+
 interface Subscription {
   component: string;
   grouping: GroupingSpec;
@@ -61,15 +72,9 @@ export class Router {
    * in its simulated worker, when there are several.
    */
   route(source: string, stream: string, values: unknown[], directTask: number | undefined, sourceTask?: number): number[] {
-    const declared = this.components.get(source)?.outputs[stream];
-    if (!declared) {
-      throw new Error(`${source} emitted on stream "${stream}", which it does not declare: add it to the component's outputs`);
-    }
-    if (values.length !== declared.fields.length) {
-      throw new Error(
-        `${source} emitted ${values.length} values on "${stream}", which declares ${declared.fields.length} fields (${declared.fields.join(', ')}): Tuple created with wrong number of fields`,
-      );
-    }
+    const problem = emitShapeProblem(this.components.get(source), source, stream, values);
+    if (problem) throw new Error(problem);
+    const declared = this.components.get(source)!.outputs[stream]!;
     const subscriptions = this.routes.get(`${source}\u0000${stream}`) ?? [];
     if (directTask !== undefined) {
       if (!declared.direct) throw new Error(`${source} emitted directly on "${stream}", which is not declared direct: declare { fields, direct: true }`);

@@ -12,12 +12,6 @@ export interface SpoutLoopContext {
   settled(outcome: 'ack' | 'fail', completeLatencyMs: number, timedOut: boolean): void;
 }
 
-/** `topology.max.spout.pending` as Storm reads it: unset or 0 means no limit. */
-export function maxSpoutPending(conf: Record<string, unknown>): number {
-  const max = conf['topology.max.spout.pending'];
-  return typeof max === 'number' && max > 0 ? max : Infinity;
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -12,7 +12,7 @@ export interface SshTarget {
   port?: number;
   /** Default: the local user name. */
   username?: string;
-  /** A private key file; by default the SSH agent and ~/.ssh/id_ed25519, id_ecdsa, id_rsa are tried. */
+  /** A private key file, tried first; by default the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa without a passphrase. The SSH agent comes after it. */
   identityFile?: string;
   /** Default: ~/.ssh/known_hosts. */
   knownHostsPath?: string;

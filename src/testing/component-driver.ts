@@ -1,3 +1,4 @@
+import { shellBoltMaxPending, subprocessTimeoutSecs } from '../config/keys.js';
 import { temporaryFolder } from '../runtime/leftovers.js';
 import { ShellBoltExecutor } from '../runtime/shell-bolt.js';
 import { ShellProcess } from '../runtime/shell-process.js';
@@ -95,9 +96,9 @@ export interface DriveOptions {
   conf?: Record<string, unknown>;
   /** Where the component creates its pid file (default: a temporary folder, removed by `stop` or at exit). */
   pidDir?: string;
-  /** `topology.subprocess.timeout.secs` in ms (default 30 s). */
+  /** `topology.subprocess.timeout.secs` in ms (default: as `conf` gives it, else Storm's 30 s). */
   timeoutMs?: number;
-  /** Bolts: `topology.shellbolt.max.pending` (default 100). */
+  /** Bolts: `topology.shellbolt.max.pending` (default: as `conf` gives it, else Storm's 100). */
   maxPending?: number;
   /** Bolts: heartbeat period (default 1 s, as Storm). */
   heartbeatMs?: number;
@@ -183,7 +184,7 @@ export async function driveBolt(launch: LaunchSpec, options: DriveOptions): Prom
       fail: (input) => (recorder.fails.push(input), recorder.changed()),
       ...reporting(recorder),
     },
-    { timeoutMs: options.timeoutMs ?? 30_000, maxPending: options.maxPending ?? 100, heartbeatMs: options.heartbeatMs },
+    { timeoutMs: options.timeoutMs ?? 1000 * subprocessTimeoutSecs(options.conf ?? {}), maxPending: options.maxPending ?? shellBoltMaxPending(options.conf ?? {}), heartbeatMs: options.heartbeatMs },
   );
   executor.start();
   let nextInput = 0;
@@ -225,7 +226,7 @@ export async function driveSpout(launch: LaunchSpec, options: DriveOptions): Pro
       },
       ...reporting(recorder),
     },
-    { timeoutMs: options.timeoutMs ?? 30_000 },
+    { timeoutMs: options.timeoutMs ?? 1000 * subprocessTimeoutSecs(options.conf ?? {}) },
   );
   executor.start();
   return { ...driven(launched, executor), command: (command, id) => executor.command(command, id) };

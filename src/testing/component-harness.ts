@@ -1,7 +1,9 @@
 import { loadTopology } from '../packaging/load.js';
+import { emitShapeProblem } from '../runtime/router.js';
 import { assignTasks, handshakeContext, launchSpecFor, taskConf } from '../runtime/assignment.js';
 import { temporaryFolder } from '../runtime/leftovers.js';
-import { decodeValues, encodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { decodeValues, encodeValues } from '../wire/values.js';
+import { encodeNested, shellBoltMaxPending } from '../config/keys.js';
 import { driveBolt } from './component-driver.js';
 
 export interface InputTuple {
@@ -56,20 +58,27 @@ async function feedBolt(
   const entry = [...tasks].find(([, c]) => c.id === componentId && c.kind === 'bolt');
   if (!entry) throw new Error(`"${componentId}" is not a bolt of ${loaded.spec.name} (bolts: ${loaded.spec.components.filter((c) => c.kind === 'bolt').map((c) => c.id).join(', ')})`);
   const [taskId, component] = entry;
+  const first = component.inputs[0];
+  // An input stands for a tuple its source emits: one Storm would refuse is refused here, before anything starts.
+  inputs.forEach((input, i) => {
+    const source = input.source ?? first?.component;
+    const sourceSpec = loaded.spec.components.find((c) => c.id === source);
+    const problem = sourceSpec && emitShapeProblem(sourceSpec, sourceSpec.id, input.stream ?? first?.stream ?? 'default', input.values);
+    if (problem) throw new Error(`testBolt(${JSON.stringify(componentId)}) input ${i} (${JSON.stringify(input.values)}) cannot come from ${sourceSpec.id}: ${problem}; give one value per field`);
+  });
   const conf = taskConf(loaded.spec, component);
   const bolt = await driveBolt(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }), {
     conf,
     context: handshakeContext(loaded.spec, tasks, taskId),
-    maxPending: Number(conf['topology.shellbolt.max.pending'] ?? 100),
+    maxPending: shellBoltMaxPending(conf),
     taskIds: [],
   });
-  const decode = conf[ENCODE_NESTED_KEY] !== false;
-  const first = component.inputs[0];
-  inputs.forEach((input) => {
-    const source = input.source ?? first?.component ?? 'source';
-    const sourceTask = [...tasks].find(([, c]) => c.id === source)?.[0] ?? 0;
+  const decode = encodeNested(conf);
+  const fed = inputs.map((input) => ({ ...input, source: input.source ?? first?.component ?? 'source', stream: input.stream ?? first?.stream ?? 'default' }));
+  fed.forEach((input) => {
+    const sourceTask = [...tasks].find(([, c]) => c.id === input.source)?.[0] ?? 0;
     // As a squall source sends them (see ../wire/values.ts), so the bolt decodes exactly what it would on a cluster.
-    bolt.send(decode ? encodeValues(input.values) : input.values, { comp: source, stream: input.stream ?? first?.stream ?? 'default', task: sourceTask });
+    bolt.send(decode ? encodeValues(input.values) : input.values, { comp: input.source, stream: input.stream, task: sourceTask });
   });
   const { recorder } = bolt;
   // Not an error when it runs out: what the bolt did until then is the answer.
@@ -77,6 +86,11 @@ async function feedBolt(
     .until(() => recorder.death !== undefined || recorder.acks.length + recorder.fails.length >= inputs.length, 'every input acked or failed', options.timeoutMs ?? 10_000)
     .catch(() => {});
   await bolt.stop();
+  // What the bolt emitted must fit its own declaration, as on a cluster, where the worker refuses it.
+  for (const emit of recorder.emits) {
+    const problem = emitShapeProblem(component, componentId, emit.stream, emit.values);
+    if (problem) throw new Error(`testBolt: ${problem}`);
+  }
   return {
     emitted: recorder.emits.map(({ stream, values, anchors, directTask }) => ({ stream, values: decode ? decodeValues(values) : values, anchors, directTask })),
     acked: recorder.acks,

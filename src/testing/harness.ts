@@ -2,7 +2,8 @@ import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
 import { checkResources } from '../packaging/jar.js';
 import { loadTopology } from '../packaging/load.js';
-import { decodeValues, ENCODE_NESTED_KEY } from '../wire/values.js';
+import { decodeValues } from '../wire/values.js';
+import { encodeNested } from '../config/keys.js';
 import { temporaryFolder } from '../runtime/leftovers.js';
 
 export interface EmittedTuple {
@@ -52,7 +53,7 @@ async function runBundled(buildDir: string, target: string, options: RunTopology
   const loaded = await loadTopology(target, { outDir: buildDir, config: { commandLine: options.conf } });
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
-  const decode = loaded.spec.config[ENCODE_NESTED_KEY] !== false;
+  const decode = encodeNested(loaded.spec.config);
   let wake: (() => void) | undefined;
   const check = () => {
     if (options.until?.(run)) wake?.();

@@ -1,4 +1,4 @@
-import { ENCODE_NESTED_KEY } from '../wire/values.js';
+import { COMPONENT_OVERRIDABLE_KEYS, componentMayOverride, ENCODE_NESTED_KEY, keyProblem } from '../config/keys.js';
 import type { ComponentSpec, TopologySpec } from './spec.js';
 
 /**
@@ -14,54 +14,6 @@ export class TopologyValidationError extends Error {
   ) {
     super(`topology "${topology}" is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-}
-
-/**
- * Well-known keys checked as Storm's ConfigValidation checks them (the annotations on Config.java, applied by
- * StormSubmitter and again by Nimbus): an int within Java's int range, above zero or at least zero, and for two
- * keys not null. Any other value, null included, passes, as it does in Storm.
- */
-interface IntegerRule {
-  min: 0 | 1 | undefined;
-  notNull?: boolean;
-}
-const INTEGER_KEYS: Record<string, IntegerRule> = {
-  'topology.workers': { min: 1 },
-  'topology.acker.executors': { min: 0 },
-  'topology.max.spout.pending': { min: 1 },
-  'topology.message.timeout.secs': { min: 1, notNull: true },
-  'topology.subprocess.timeout.secs': { min: 1 },
-  'topology.tick.tuple.freq.secs': { min: undefined },
-  'topology.shellbolt.max.pending': { min: 1, notNull: true },
-  'topology.max.task.parallelism': { min: 1 },
-  'topology.tasks': { min: 0 },
-};
-const BOOLEAN_KEYS = ['topology.debug', ENCODE_NESTED_KEY];
-const INT_MAX = 2 ** 31 - 1;
-const INT_MIN = -(2 ** 31);
-
-/**
- * Storm keys a component's own config may set. Storm's executor drops every other Storm key from a component's
- * json_conf (Executor.normalizedComponentConf), so setting one there would work locally and silently not on a
- * cluster. Keys that are not Storm's (squall.*, your own) pass through.
- */
-export const COMPONENT_OVERRIDABLE_KEYS = new Set([
-  'topology.debug',
-  'topology.max.spout.pending',
-  'topology.max.task.parallelism',
-  'topology.transactional.id',
-  'topology.tick.tuple.freq.secs',
-  'topology.sleep.spout.wait.strategy.time.ms',
-  'topology.spout.wait.strategy',
-  'topology.state.provider',
-  'topology.state.provider.config',
-  'topology.tasks',
-]);
-const STORM_KEY = /^(topology|storm|nimbus|supervisor|worker|drpc|ui|logviewer|pacemaker|transactional|dev\.zookeeper|java\.library)\./;
-
-/** Whether a component's config may carry `key` on a cluster. */
-export function componentMayOverride(key: string): boolean {
-  return !STORM_KEY.test(key) || COMPONENT_OVERRIDABLE_KEYS.has(key) || key.startsWith('topology.bolts.');
 }
 
 export function validateTopology(spec: TopologySpec): string[] {
@@ -92,7 +44,7 @@ export function validateTopology(spec: TopologySpec): string[] {
         problems.push(`${where} config: "${key}" must be the same for every component (a receiver reads its senders' values by it); set it in the topology config instead`);
       }
       if (!componentMayOverride(key)) {
-        problems.push(`${where} config: Storm ignores "${key}" in a component's config (only topology.debug, max.spout.pending, tick.tuple.freq.secs and a few others apply per component); set it in the topology config instead`);
+        problems.push(`${where} config: Storm ignores "${key}" in a component's config (only ${COMPONENT_OVERRIDABLE_KEYS.join(', ')} and topology.bolts.* apply per component); set it in the topology config instead`);
       }
     }
     if (component.impl.type === 'shell' && (!component.impl.command || !component.impl.script)) {
@@ -164,25 +116,10 @@ function checkConfig(config: Record<string, unknown>, where: string): string[] {
   } catch {
     return [`${where} does not survive a JSON round trip (Storm sends it as JSON): use plain strings, numbers, booleans, lists and objects`];
   }
-  for (const [key, rule] of Object.entries(INTEGER_KEYS)) {
-    const problem = key in config ? integerProblem(config[key], rule) : undefined;
-    if (problem) problems.push(`${where}: "${key}" must be ${problem}, got ${JSON.stringify(config[key])}`);
-  }
-  for (const key of BOOLEAN_KEYS) {
-    if (key in config && config[key] !== null && typeof config[key] !== 'boolean') problems.push(`${where}: "${key}" must be true or false, got ${JSON.stringify(config[key])}`);
-  }
-  const env = config['topology.environment'];
-  if (env !== undefined && (typeof env !== 'object' || env === null || Object.values(env).some((v) => typeof v !== 'string'))) {
-    problems.push(`${where}: "topology.environment" must map variable names to strings`);
+  // Each key's rule from the one table (config/keys.ts): Storm's own checks for Storm's keys, squall's for its own.
+  for (const [key, value] of Object.entries(config)) {
+    const problem = keyProblem(key, value);
+    if (problem) problems.push(`${where}: ${problem}`);
   }
   return problems;
-}
-
-/** What an integer-valued key's value fails, in words, or undefined when Storm would accept it. */
-function integerProblem(value: unknown, rule: IntegerRule): string | undefined {
-  const atLeast = rule.min === undefined ? '' : ` of at least ${rule.min}`;
-  if (value === null) return rule.notNull ? `a whole number${atLeast}` : undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) return 'a whole number';
-  if (value > INT_MAX || value < INT_MIN) return `a whole number within Java's int range (${INT_MIN} to ${INT_MAX})`;
-  return rule.min !== undefined && value < rule.min ? `a whole number${atLeast}` : undefined;
 }

@@ -9,9 +9,6 @@
 /** What starts the message of every measurement line. */
 export const METRICS_PREFIX = 'squall.metrics ';
 
-/** Config key: seconds between measurement lines; 0 turns them off. */
-export const METRICS_INTERVAL_KEY = 'squall.metrics.interval.secs';
-export const DEFAULT_METRICS_INTERVAL_SECS = 60;
 
 /** One task's measurements over one interval. */
 export interface TaskMetrics {

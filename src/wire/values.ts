@@ -15,7 +15,6 @@
 import { parseFrame, stringifyMessage } from './codec.js';
 
 /** Topology config key: false sends nested values as raw JSON (Java then sees JSONObject/JSONArray). Default true. */
-export const ENCODE_NESTED_KEY = 'squall.encode.nested';
 
 /** U+001E (record separator): the first character of an encoded nested value. */
 export const NESTED_MARK = '\u001e';

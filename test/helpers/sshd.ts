@@ -1,17 +1,40 @@
 /**
- * Debian's OpenSSH server (`/usr/sbin/sshd`), started by a test on 127.0.0.1 with everything it needs made in a
+ * OpenSSH's server (`sshd`, found by `findSshd`: Debian's is /usr/sbin/sshd), started by a test on 127.0.0.1 with everything it needs made in a
  * throwaway folder: host key, client key, authorized_keys, sshd_config. Never a system service. The behaviours
  * tested with it (known_hosts rotation, a connection killed mid-command, forwarding to what the SSH host resolves)
  * are OpenSSH's, which the ssh2 test server only imitates.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
-export const SSHD = '/usr/sbin/sshd';
+/** Where sshd usually is when it is not on PATH (the sbin folders are often left off a non-root user's PATH). */
+const SBIN_FOLDERS = ['/usr/sbin', '/usr/local/sbin', '/sbin', '/opt/homebrew/sbin'];
+
+/** The sshd to start: the first executable `sshd` on PATH, then in the usual sbin folders; undefined when none. */
+export function findSshd(path = process.env.PATH ?? '', fallbacks: readonly string[] = SBIN_FOLDERS): string | undefined {
+  const folders = [...path.split(delimiter).filter(Boolean), ...fallbacks];
+  return folders.map((folder) => join(folder, 'sshd')).find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Why the OpenSSH tests cannot run here (for `describe(..., { skip })`), or undefined when they can. */
+export function sshdMissing(path?: string, fallbacks?: readonly string[]): string | undefined {
+  const how = 'install OpenSSH (apt-get install openssh-server openssh-client, as .ci/run does)';
+  const elsewhere = (fallbacks ?? SBIN_FOLDERS).join(', ');
+  if (!findSshd(path, fallbacks)) return `OpenSSH's sshd is not installed (looked on PATH${elsewhere ? ` and in ${elsewhere}` : ''}): ${how}`;
+  if (spawnSync('ssh-keygen', ['-V'], { stdio: 'ignore' }).error) return `ssh-keygen is not on PATH: ${how}`;
+  return undefined;
+}
 
 export interface Sshd {
   port: number;
@@ -80,12 +103,14 @@ export async function startSshd(options: { hostKey?: [string, string] } = {}): P
   // Privilege separation needs this (empty, root-owned) folder when sshd runs as root.
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 
+  const sshd = findSshd();
+  if (!sshd) throw new Error(sshdMissing()!);
   let child: ChildProcess | undefined;
   let log = '';
   let port = 0;
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
-    const started = spawn(SSHD, ['-D', '-e', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', config, '-h', hostKeyFile], {
+    const started = spawn(sshd, ['-D', '-e', '-p', String(port), '-o', 'ListenAddress=127.0.0.1', '-f', config, '-h', hostKeyFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     log = '';

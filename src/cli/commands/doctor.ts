@@ -14,12 +14,13 @@ import { temporaryFolder } from '../../runtime/leftovers.js';
 import { toDot } from '../../topology/graph.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
-import { METRICS_INTERVAL_KEY, type TaskMetrics } from '../../wire/metrics-line.js';
+import type { TaskMetrics } from '../../wire/metrics-line.js';
+import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
 import { ClusterDoctor } from '../doctor/cluster.js';
 import { LocalDoctor } from '../doctor/local.js';
 import { observationOf, readTopology } from '../doctor/read.js';
-import { collectOption, positiveNumber } from '../options.js';
+import { collectOption, positiveNumber, positiveRate } from '../options.js';
 import { loadForRun } from './run.js';
 
 interface DoctorOptions extends AccessOptions {
@@ -60,7 +61,7 @@ export function registerDoctor(program: Command): void {
       .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
       .option('--run [project]', 'start the topology of PROJECT (default: --topology) here on the embedded runtime, and measure it')
       .option('--apply', 'carry the plan out, measure again and compare; at most 2 changes (see below)', false)
-      .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveNumber)
+      .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveRate)
       .option('--utilization <0-1>', 'how busy the plan lets any task be', utilizationOption, 0.7)
       .option('--settle <secs>', `seconds after a change or start before figures count (default: ${CLUSTER_SETTLE_SECS}; ${RUN_SETTLE_SECS} with --run)`, secondsOption)
       .option('--deadline <secs>', `--apply on a cluster: give up when fresh figures take longer after a change (default: settle + ${CLUSTER_DEADLINE_EXTRA_SECS})`, positiveNumber)

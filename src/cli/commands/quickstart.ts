@@ -9,8 +9,9 @@ import type { Command } from 'commander';
  * package.
  *
  * Templates. Every file is copied to the same relative path, with two renames: `gitignore` becomes `.gitignore`
- * (npm leaves .gitignore files out of published packages, so the template cannot be called that). Each file's
- * text may hold placeholders, `{{key}}` (two braces, a key of letters only, no spaces):
+ * (npm leaves .gitignore files out of published packages, so the template cannot be called that), and a
+ * placeholder in a path is filled in (`topologies/{{name}}.ts`). Each file's text may hold placeholders, `{{key}}`
+ * (two braces, a key of letters only, no spaces):
  *
  *   {{name}}              the project name (also the folder name)
  *   {{squallDependency}}  what package.json depends on for squall: "file:<root of this squall package>", or the
@@ -97,8 +98,7 @@ function listTemplates(dir: string, prefix = ''): string[] {
     .sort();
 }
 
-function renderTemplate(text: string, values: Record<string, string>, templatePath: string): string {
-  const json = templatePath.endsWith('.json');
+function renderTemplate(text: string, values: Record<string, string>, templatePath: string, json = templatePath.endsWith('.json')): string {
   return text.replace(PLACEHOLDER, (match, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`template ${templatePath} has an unknown placeholder ${match} (known: ${Object.keys(values).map((k) => `{{${k}}}`).join(', ')})`);
@@ -127,7 +127,7 @@ export function createProject(name: string, targetDir: string, options: CreatePr
   const files = listTemplates(templateDir).map((templatePath) => {
     const parts = templatePath.split('/');
     const last = parts.pop()!;
-    const path = [...parts, RENAMES[last] ?? last].join('/');
+    const path = renderTemplate([...parts, RENAMES[last] ?? last].join('/'), values, templatePath, false);
     const text = renderTemplate(readFileSync(join(templateDir, ...templatePath.split('/')), 'utf8'), values, templatePath);
     if (path.endsWith('.json')) {
       try {
@@ -173,8 +173,8 @@ export function registerQuickstart(program: Command): void {
       'after',
       `
 NAME/ gets package.json, tsconfig.json, config.json (an example environment "prod" of placeholders),
-src/spouts/sentences.ts, src/bolts/split.ts, src/bolts/count.ts, topologies/wordcount.ts,
-test/wordcount.test.mjs, README.md and .gitignore. An existing NAME/ is never touched.
+src/spouts/sentences.ts, src/bolts/split.ts, src/bolts/count.ts, topologies/NAME.ts (the topology
+NAME: a word count), test/wordcount.test.mjs, README.md and .gitignore. An existing NAME/ is never touched.
 
 Examples:
   squall quickstart wordcount
@@ -194,7 +194,7 @@ Examples:
           '',
           'Next steps:',
           `  cd ${shown} && npm install`,
-          '  npx squall run        # run the wordcount topology on this machine (Ctrl-C stops it and prints a summary)',
+          `  npx squall run        # run the ${basename(project.dir)} topology on this machine (Ctrl-C stops it and prints a summary)`,
           '  npm test              # run the tests in test/',
           '',
           `${shown}/README.md explains each file, and how to build a JAR and submit it to a cluster (config.json).`,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { checkResources } from '../../packaging/jar.js';
 import { loadTopology, type LoadedTopology } from '../../packaging/load.js';
-import type { ConfigSources } from '../../config/topology-config.js';
+import type { ConfigSources } from '../../topology/resolve.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { table } from '../../format/table.js';
 import { temporaryFolder } from '../../runtime/leftovers.js';
@@ -10,7 +10,7 @@ import { LocalCluster } from '../../runtime/local-cluster.js';
 import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
-import { METRICS_INTERVAL_KEY } from '../../wire/metrics-line.js';
+import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';

@@ -8,7 +8,8 @@ import { aggregateMetrics, type Observation } from '../../doctor/collect.js';
 import { examine } from '../../doctor/examine.js';
 import { planOverrides, type PlanOptions } from '../../doctor/plan.js';
 import type { DoctorReport } from '../../doctor/report.js';
-import { resolveTopology, type ConfigSources } from '../../config/topology-config.js';
+import { resolveTopology, type ConfigSources } from '../../topology/resolve.js';
+import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
 import type { LoadedTopology } from '../../packaging/load.js';
 import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { measureWindow, type MeasuredWindow } from '../../runtime/measure-window.js';
@@ -50,13 +51,12 @@ export async function measureRun(loaded: LoadedTopology, spec: TopologySpec, opt
   const a = spouts(after);
   const secs = (until - from) / 1000;
   const acked = a.acked - b.acked;
-  const pending = spec.config['topology.max.spout.pending'];
   return {
     rate: acked / secs,
     observation: {
       spec,
-      maxSpoutPending: typeof pending === 'number' && pending > 0 ? pending : null,
-      messageTimeoutSecs: Number(spec.config['topology.message.timeout.secs'] ?? 30),
+      maxSpoutPending: maxSpoutPending(spec.config),
+      messageTimeoutSecs: messageTimeoutSecs(spec.config),
       workers: Number(spec.config['topology.workers'] ?? 1),
       // Whole intervals inside the measuring window: the settling's lines would count start-up as work.
       metrics: aggregateMetrics(lines.filter((m) => m.at - m.secs * 1000 >= from - 50 && m.at <= until + 50)),

@@ -7,6 +7,7 @@ import { linesSince } from '../../doctor/fresh.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import type { StormUiClient, TopologyStats, UiComponentStats } from '../../ui/client.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
+import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
 
 export interface Reading {
   id: string;
@@ -43,11 +44,10 @@ export function observationOf(reading: Reading, spec: TopologySpec, since?: numb
     }
   }
   const lines = since === undefined ? reading.lines : linesSince(reading.lines, since);
-  const pending = conf['topology.max.spout.pending'];
   return {
     spec,
-    maxSpoutPending: typeof pending === 'number' && pending > 0 ? pending : null,
-    messageTimeoutSecs: Number(conf['topology.message.timeout.secs'] ?? 30),
+    maxSpoutPending: maxSpoutPending(conf),
+    messageTimeoutSecs: messageTimeoutSecs(conf),
     workers: Number(conf['topology.workers'] ?? reading.stats.workers ?? 1),
     metrics: reading.latestOnly ? lines : recent(lines),
     ui: reading.stats,

@@ -5,6 +5,7 @@ import type { MessageId, SpoutOptions } from '../../component/spout.js';
 import { Spout } from '../../component/spout.js';
 import { acked, deactivated, failed } from '../../component/lifecycle.js';
 import { isNoGroup, RedisConnection, redisUrl } from './client.js';
+import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
 import type { StreamEntry } from './entries.js';
 import { autoClaimReply, fieldArgs, isDeleted, readGroupReply } from './entries.js';
 
@@ -138,10 +139,8 @@ export class RedisStreamSpout extends Spout {
     this.group = o.group ?? topology;
     this.consumer = o.consumer ?? `${topology}-${context.componentId}-${context.taskId}`;
     this.deadLetterStream = o.deadLetterStream ?? `${o.stream}:dead`;
-    const pending = conf['topology.max.spout.pending'];
-    // Storm: unset or 0 means no limit.
-    this.maxPending = typeof pending === 'number' && pending > 0 ? pending : Infinity;
-    const timeoutMs = 1000 * Number(conf['topology.message.timeout.secs'] ?? 30);
+    this.maxPending = maxSpoutPending(conf) ?? Infinity;
+    const timeoutMs = 1000 * messageTimeoutSecs(conf);
     this.claimIdleMs = o.claimIdleMs ?? 2 * timeoutMs;
     this.claimIntervalMs = Math.max(1000, Math.min(this.claimIdleMs, timeoutMs));
     this.outageGraceMs = 2 * timeoutMs;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runTopology, testBolt } from 'squall';
 
-const TOPOLOGY = fileURLToPath(new URL('../topologies/wordcount.ts', import.meta.url));
+const TOPOLOGY = fileURLToPath(new URL('../topologies/{{name}}.ts', import.meta.url));
 
 describe('split bolt', () => {
   it('emits each word of a sentence, anchored to it, then acks it', async () => {

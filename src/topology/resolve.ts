@@ -1,7 +1,7 @@
-import type { TopologySpec } from '../topology/spec.js';
-import { assertValidTopology } from '../topology/validate.js';
-import { CONCURRENCY_KEY } from '../component/bolt.js';
-import type { EnvironmentConfig } from './project-config.js';
+import type { TopologySpec } from './spec.js';
+import { assertValidTopology } from './validate.js';
+import { CONCURRENCY_KEY, LOG_LEVEL_KEY } from '../config/keys.js';
+import type { EnvironmentConfig } from '../config/project-config.js';
 
 /**
  * Where a topology's config comes from besides the topology itself. Every command resolves it the same way
@@ -38,10 +38,10 @@ export function resolveTopologyConfig(topologyConfig: Record<string, unknown>, s
   const level = sources.environment?.log?.level;
   return {
     ...(sources.defaults ?? {}),
-    ...(level ? { 'squall.log.level': level.toUpperCase() } : {}),
+    ...(level ? { [LOG_LEVEL_KEY]: level.toUpperCase() } : {}),
     ...(sources.environment?.options ?? {}),
     ...topologyConfig,
-    ...(sources.debug ? { 'topology.debug': true, 'squall.log.level': 'DEBUG' } : {}),
+    ...(sources.debug ? { 'topology.debug': true, [LOG_LEVEL_KEY]: 'DEBUG' } : {}),
     ...(sources.commandLine ?? {}),
   };
 }

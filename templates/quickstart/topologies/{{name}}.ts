@@ -4,10 +4,10 @@ import { SplitBolt } from '../src/bolts/split.js';
 import { SentenceSpout } from '../src/spouts/sentences.js';
 
 /**
- * The wordcount topology of {{name}}: sentences → split (shuffle grouping) → count (fields grouping on "word").
+ * The {{name}} topology, a word count: sentences → split (shuffle grouping) → count (fields grouping on "word").
  * `squall run`, `squall jar` and `squall submit` take this file; the name below is the one Storm shows.
  */
-const topology = new Topology('wordcount', {
+const topology = new Topology('{{name}}', {
   'topology.max.spout.pending': 200,
   'topology.message.timeout.secs': 30,
 });
