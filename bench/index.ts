@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 import { resolveTopology } from '../src/config/topology-config.js';
 import { loadTopology } from '../src/packaging/load.js';
 import type { LoadedTopology } from '../src/packaging/load.js';
-import { temporaryFolder } from '../src/runtime/leftovers.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import type { ComponentStats } from '../src/runtime/local-cluster.js';
 import { measureWindow } from '../src/runtime/measure-window.js';
@@ -301,12 +300,11 @@ await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await runtimeOverhead();
 // Bundled once for the e2e and scaling lines, as `squall run` bundles it.
-const build = temporaryFolder('squall-build-');
-const wordcountTopology = await loadTopology(WORDCOUNT, { outDir: build.path });
+const wordcountTopology = await loadTopology(WORDCOUNT);
 await endToEnd(wordcountTopology);
 // wordcount at parallelism 1, 2 and 4 (under a minute; SQUALL_BENCH_SCALING=0 skips it).
 if (process.env.SQUALL_BENCH_SCALING !== '0') await scaling(wordcountTopology);
-build.remove();
+wordcountTopology.release();
 await redisBench();
 // squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
 if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();

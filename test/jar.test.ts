@@ -27,8 +27,8 @@ async function runExtracted(resources: string, bundleNode: boolean, ms: number) 
 describe('squall jar', () => {
   it('packs the bundle, its source map, shell scripts and resources, reproducibly', async () => {
     const loaded = await loadTopology(join(TOPOLOGIES, 'polyglot.ts'));
-    const first = await buildJar(loaded.topologyFile, loaded.spec, join(temp('squall-jar-'), 'a.jar'));
-    const second = await buildJar(loaded.topologyFile, loaded.spec, join(temp('squall-jar-'), 'b.jar'));
+    const first = await buildJar(loaded, join(temp('squall-jar-'), 'a.jar'));
+    const second = await buildJar(loaded, join(temp('squall-jar-'), 'b.jar'));
     assert.deepEqual(first.entries, [
       'META-INF/MANIFEST.MF',
       'resources/multilang.py',
@@ -44,7 +44,7 @@ describe('squall jar', () => {
 
   it('runs from an extracted resources/ folder with no permissions, as a worker starts it', async () => {
     const loaded = await loadTopology(join(TOPOLOGIES, 'polyglot.ts'));
-    const jar = await buildJar(loaded.topologyFile, loaded.spec, join(temp('squall-jar-'), 'polyglot.jar'));
+    const jar = await buildJar(loaded, join(temp('squall-jar-'), 'polyglot.jar'));
     const resources = temp('squall-resources-');
     await extractResources(jar.file, resources);
     assert.equal(statSync(join(resources, 'squall-topology.mjs')).mode & 0o111, 0, 'nothing executable');
@@ -56,7 +56,7 @@ describe('squall jar', () => {
 
   it('with --bundle-node, runs through sh and the bundled node, after extraction without permissions', async () => {
     const loaded = await loadTopology(join(EXAMPLES, 'wordcount'));
-    const jar = await buildJar(loaded.topologyFile, loaded.spec, join(temp('squall-jar-'), 'wordcount.jar'), { bundleNode: true });
+    const jar = await buildJar(loaded, join(temp('squall-jar-'), 'wordcount.jar'), { bundleNode: true });
     assert.ok(jar.entries.includes('resources/node/bin/node') && jar.entries.includes('resources/squall-node.sh'));
     const resources = temp('squall-resources-');
     await extractResources(jar.file, resources);
@@ -68,14 +68,14 @@ describe('squall jar', () => {
 
   it('never packs secrets: skips them inside resource folders, refuses them by name', async () => {
     const loaded = await loadTopology(join(TOPOLOGIES, 'secrets', 'topology.ts'));
-    const jar = await buildJar(loaded.topologyFile, loaded.spec, join(temp('squall-jar-'), 'secrets.jar'));
+    const jar = await buildJar(loaded, join(temp('squall-jar-'), 'secrets.jar'));
     assert.ok(jar.entries.includes('resources/data/words.txt'));
     assert.ok(!jar.entries.some((e) => /\.env|id_rsa|config\.json/.test(e)), jar.entries.join(', '));
     assert.deepEqual(jar.skipped.sort(), ['data/.env', 'data/id_rsa']);
     process.env.SQUALL_TEST_PACK_CONFIG = '1';
     try {
       const withConfig = await loadTopology(join(TOPOLOGIES, 'secrets', 'topology.ts'));
-      await assert.rejects(buildJar(withConfig.topologyFile, withConfig.spec, join(temp('squall-jar-'), 'x.jar')), /refusing to pack "config.json"/);
+      await assert.rejects(buildJar(withConfig, join(temp('squall-jar-'), 'x.jar')), /refusing to pack "config.json"/);
     } finally {
       delete process.env.SQUALL_TEST_PACK_CONFIG;
     }

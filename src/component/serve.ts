@@ -68,8 +68,22 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
   }
 }
 
-/** Run a single component class as this process's component (`runComponent(MyBolt)` at the end of its file). */
+/** Set once a topology bundle loads: the bundle, not the modules it holds, chooses what a process serves. */
+let servedByTopology = false;
+
+/** Called first by every topology bundle (../worker/guard.ts), before any user module runs. */
+export function componentsServedByTopology(): void {
+  servedByTopology = true;
+}
+
+/**
+ * Run a single component class as this process's component (`runComponent(MyBolt)` at the end of its file, for a
+ * script started on its own, e.g. by `shell('node', 'split.js')`). Inside a topology bundle it does nothing: the
+ * CLI importing the topology must keep its own stdin/stdout, and a component process serves the component its
+ * handshake names (which may not be this one).
+ */
 export function runComponent(componentClass: ComponentClass): Promise<void> {
+  if (servedByTopology) return Promise.resolve();
   return serve(componentClass);
 }
 

@@ -4,7 +4,7 @@ import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import { LogLevel } from '../wire/messages.js';
 import { METRICS_PREFIX, parseMetricsLine, type TaskMetrics } from '../wire/metrics-line.js';
 import { Acker } from './acker.js';
-import { temporaryFolder } from './leftovers.js';
+import { temporaryFolder } from '../process/cleanup.js';
 import type { TreeOwner } from './acker.js';
 import { assignTasks, handshakeContext, launchSpecFor, subprocessTimeoutMs, taskConf } from './assignment.js';
 import { Router } from './router.js';

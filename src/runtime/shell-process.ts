@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { FrameDecoder, FrameWriter, ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { HandshakeContext } from '../wire/messages.js';
-import { killOnExit } from './leftovers.js';
+import { killOnExit } from '../process/cleanup.js';
 
 /** How a component process is started: exactly Storm's `[execution_command, script]`, no shell. */
 export interface LaunchSpec {
