@@ -8,6 +8,7 @@
  * - runtime: the other way round: the same baseline bolt process driven by squall's Storm-side executor and by a
  *   minimal hand-written Storm-side driver (baseline-driver.ts), so the ratio isolates the runtime's cost.
  * - e2e and scaling: examples/wordcount in the embedded runtime, as written and at parallelism 1, 2 and 4.
+ * - bundle and typecheck: the quickstart's worker bundle and component start, and the type check's cost (packaging.ts).
  *
  * Runs alternate baseline / squall several times and keep each side's best, so a noisy moment hurts neither.
  */
@@ -26,6 +27,7 @@ import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
 import { benchDoctor } from './doctor/index.js';
 import { pumpBolt } from './baseline-driver.js';
+import { benchPackaging } from './packaging.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -299,6 +301,7 @@ const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.j
 await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await runtimeOverhead();
+await benchPackaging();
 // Bundled once for the e2e and scaling lines, as `squall run` bundles it.
 const wordcountTopology = await loadTopology(WORDCOUNT);
 await endToEnd(wordcountTopology);

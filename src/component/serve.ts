@@ -1,6 +1,6 @@
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake } from '../wire/messages.js';
-import { Component, describeError, writePidFile } from './component.js';
+import { Component, describeError, describeThrown, writePidFile } from './component.js';
 import { ExitCode, sharedConnection } from './connection.js';
 import type { StormConnection } from './connection.js';
 import { receive, start } from './lifecycle.js';
@@ -61,7 +61,7 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
   try {
     await started;
   } catch (err) {
-    connection.send({ command: 'error', msg: describeError(err) });
+    connection.send({ command: 'error', msg: describeThrown(err) });
     // `start` fails when `initialize` throws, or earlier when the class itself is refused (a spout with renamed callbacks).
     connection.log(`start failed: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
     await connection.exit(ExitCode.USER_EXCEPTION);
@@ -101,7 +101,7 @@ function isClass(value: unknown): value is ComponentClass {
 /** Errors thrown outside a handler (timers, stray promises) are reported like any user exception. */
 function installCrashHandlers(connection: StormConnection): void {
   const crash = (err: unknown) => {
-    connection.send({ command: 'error', msg: describeError(err) });
+    connection.send({ command: 'error', msg: describeThrown(err) });
     connection.log(`uncaught: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
     void connection.exit(ExitCode.USER_EXCEPTION);
   };

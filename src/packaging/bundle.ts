@@ -102,6 +102,8 @@ export async function bundleTopology(topologyFile: string): Promise<BundleConten
       outfile: join(projectDir, BUNDLE_BODY_NAME),
       write: false,
       sourcemap: true,
+      // Stack traces need the mappings only; the sources themselves would triple the map that every component process reads at start.
+      sourcesContent: false,
       // User code imports 'squall': the same files the entry uses, so `instanceof Topology` holds in the bundle.
       alias: {
         squall: join(SQUALL_DIST, 'index.js'),

@@ -63,9 +63,9 @@ export class ShellProcess {
       buffer: false,
       reject: false,
       // Its own process group, as on a worker: a Ctrl-C in the terminal reaches squall, which drains the topology,
-      // and not the components, which would die mid-drain. `leftovers` kills the group when squall exits.
+      // and not the components, which would die mid-drain. process/cleanup.ts kills the group when squall exits.
       detached: true,
-      // execa's own exit cleanup skips detached children; `leftovers` does it.
+      // execa's own exit cleanup skips detached children; process/cleanup.ts does it.
       cleanup: false,
     });
     const forget = this.child.pid === undefined ? () => {} : killOnExit(this.child.pid);
