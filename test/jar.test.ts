@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { buildJar, workerCommand } from '../src/packaging/jar.js';
 import { loadTopology } from '../src/packaging/load.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import type { Topology } from '../src/topology/builder.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
@@ -13,7 +13,8 @@ import { extractResources, readJar } from './helpers/unjar.js';
 
 const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
 const EXAMPLES = join(SOURCE_FIXTURES, '..', '..', 'examples');
-const temp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+/** A temporary folder of this test process, removed when it exits. */
+const temp = (prefix: string) => temporaryFolder(prefix).path;
 
 /** Run the topology found in an extracted resources/ folder, started exactly as a worker starts it. */
 async function runExtracted(resources: string, bundleNode: boolean, ms: number) {

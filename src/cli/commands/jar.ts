@@ -25,8 +25,8 @@ First the topology's project is type-checked with its own tsc and tsconfig.json 
 The JAR holds resources/squall-bundle.mjs (your components and npm dependencies, bundled with esbuild, plus a
 source map), resources/squall-topology.mjs (which turns source maps on and loads the bundle), the topology's
 declared resources (e.g. Python scripts of shell components) and META-INF/MANIFEST.MF. Workers start squall
-components as [node, squall-topology.mjs] in resources/; with
---bundle-node as [sh, squall-node.sh], which runs the bundled node. The same sources give a byte-identical JAR.
+components as [node, squall-topology.mjs] in resources/; with --bundle-node as [sh, squall-node.sh], which runs
+the bundled node. The same sources give a byte-identical JAR.
 Never packed: config.json, .env*, keys, .git, node_modules.
 
 Examples:

@@ -51,8 +51,7 @@ Steps: type-check the project (--no-typecheck skips it), bundle and validate (th
 the JAR, find the leader Nimbus (getLeader), check its Storm version (getClusterInfo: from 2.6.0 on, a direct
 emit from a squall or shell component kills the worker, so such a topology is refused), upload the JAR in
 307,200-byte chunks, submitTopologyWithOpts. Workers run squall components as [node, bundle] (the environment's
-"node_command" replaces node), or
-[sh, squall-node.sh] with --bundle-node.
+"node_command" replaces node), or [sh, squall-node.sh] with --bundle-node.
 
 Examples:
   squall submit -e prod
