@@ -41,6 +41,11 @@ describe('squall jar', () => {
     assert.ok(readFileSync(first.file).equals(readFileSync(second.file)), 'byte-identical JARs from the same sources');
     const entries = await readJar(first.file);
     assert.match(entries.get('META-INF/MANIFEST.MF')!.toString(), /^Manifest-Version: 1\.0\r\n/);
+    // Packed as loaded: jar and submit bundle once, and the JAR holds the very bundle `run` would start.
+    const loaded = await loadTopology(join(TOPOLOGIES, 'polyglot.ts'));
+    const packed = await readJar((await buildJar(loaded, join(temp('squall-jar-'), 'c.jar'))).file);
+    assert.ok(packed.get('resources/squall-bundle.mjs')!.equals(Buffer.from(loaded.contents.code)));
+    assert.equal(readFileSync(join(loaded.bundle, '..', 'squall-bundle.mjs')).length, loaded.contents.code.byteLength);
     for (const name of ['resources/squall-topology.mjs', 'resources/squall-bundle.mjs', 'resources/squall-bundle.mjs.map']) {
       assert.doesNotMatch(entries.get(name)!.toString(), /\/tmp\//, `no temp paths inside ${name}`);
     }

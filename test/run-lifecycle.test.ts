@@ -4,12 +4,12 @@
  * no component process, no temporary folder.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 /** Process groups started here: a failed test must not leave them running (they would keep this file alive). */
@@ -26,7 +26,7 @@ after(() => {
 
 /** `squall run …` in its own process group (as a shell starts a job), with a temp folder of its own. */
 function startRun(...args: string[]) {
-  const temp = mkdtempSync(join(tmpdir(), 'squall-lifecycle-'));
+  const temp = temporaryFolder('squall-lifecycle-').path;
   const child = execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'run', ...args], {
     cwd: ROOT,
     env: { TMPDIR: temp },
