@@ -8,6 +8,7 @@
  * - runtime: the other way round: the same baseline bolt process driven by squall's Storm-side executor and by a
  *   minimal hand-written Storm-side driver (baseline-driver.ts), so the ratio isolates the runtime's cost.
  * - e2e and scaling: examples/wordcount in the embedded runtime, as written and at parallelism 1, 2 and 4.
+ * - bundle and typecheck: the quickstart's worker bundle and component start, and the type check's cost (packaging.ts).
  *
  * Runs alternate baseline / squall several times and keep each side's best, so a noisy moment hurts neither.
  */
@@ -16,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { resolveTopology } from '../src/topology/resolve.js';
 import { loadTopology } from '../src/packaging/load.js';
 import type { LoadedTopology } from '../src/packaging/load.js';
-import { temporaryFolder } from '../src/runtime/leftovers.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import type { ComponentStats } from '../src/runtime/local-cluster.js';
 import { measureWindow } from '../src/runtime/measure-window.js';
@@ -27,6 +27,7 @@ import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
 import { benchDoctor } from './doctor/index.js';
 import { pumpBolt } from './baseline-driver.js';
+import { benchPackaging } from './packaging.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BAR = 0.85;
@@ -300,13 +301,13 @@ const spoutRatio = await compare('spout', 'cmds/s', spoutRate, 'baseline-spout.j
 await nestedCost();
 console.log(`bar: squall bolt >= ${BAR} x baseline: ${boltRatio >= BAR ? 'met' : 'NOT met'} (${boltRatio.toFixed(2)}); spout ${spoutRatio.toFixed(2)}`);
 await runtimeOverhead();
+await benchPackaging();
 // Bundled once for the e2e and scaling lines, as `squall run` bundles it.
-const build = temporaryFolder('squall-build-');
-const wordcountTopology = await loadTopology(WORDCOUNT, { outDir: build.path });
+const wordcountTopology = await loadTopology(WORDCOUNT);
 await endToEnd(wordcountTopology);
 // wordcount at parallelism 1, 2 and 4 (under a minute; SQUALL_BENCH_SCALING=0 skips it).
 if (process.env.SQUALL_BENCH_SCALING !== '0') await scaling(wordcountTopology);
-build.remove();
+wordcountTopology.release();
 await redisBench();
 // squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
 if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();

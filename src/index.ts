@@ -4,7 +4,7 @@
  * - Components: Spout and Bolt classes speaking Storm's multi-lang protocol on stdin/stdout
  *   (`runComponent(MyBolt)`, or a topology bundle that serves every component).
  * - Topologies: `new Topology(name)` with typed streams and groupings, validated as Nimbus validates.
- * - Testing: `runTopology` and `testBolt` run real component processes in the embedded runtime.
+ * - Testing, from `squall/testing`: `runTopology` and `testBolt` run real component processes in the embedded runtime.
  */
 
 // Components
@@ -33,12 +33,4 @@ export type { ComponentRef, FieldsOf, Outputs, StreamDeclaration, TopologyCompon
 export type { ComponentSpec, GroupingSpec, TopologySpec } from './topology/spec.js';
 export { TopologyValidationError, validateTopology } from './topology/validate.js';
 
-// Testing
-export { runTopology } from './testing/harness.js';
-export type { EmittedTuple, RunTopologyOptions, TopologyRun } from './testing/harness.js';
-export { testBolt } from './testing/component-harness.js';
-export type { BoltRun, InputTuple } from './testing/component-harness.js';
-export { contextFor, driveBolt, driveSpout, Recorder } from './testing/component-driver.js';
-export type { BoltDriver, ContextSpec, DriveOptions, Emitted, SpoutDriver } from './testing/component-driver.js';
-export type { LaunchSpec, ShellDeath } from './runtime/shell-process.js';
-export type { ComponentStats, RuntimeEvent } from './runtime/local-cluster.js';
+// Testing (runTopology, testBolt, drivers) is its own entry point, squall/testing: see ./testing/index.ts.

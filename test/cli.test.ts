@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 const squall = (...args: string[]) => execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), ...args], { cwd: ROOT, reject: false });
@@ -45,7 +45,7 @@ describe('squall CLI', () => {
   });
 
   it('says a file that is not a module is not a topology module', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'squall-notes-'));
+    const dir = temporaryFolder('squall-notes-').path;
     writeFileSync(join(dir, 'notes.log'), 'not code\n');
     const result = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'run', 'notes.log'], { cwd: dir, reject: false });
     assert.equal(result.exitCode, 1);

@@ -3,9 +3,8 @@
  * helpers, and the documented precedence (command line > topology > environment) holds everywhere.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -13,6 +12,7 @@ import { resolveTopologyConfig } from '../src/topology/resolve.js';
 import { runTopology } from '../src/testing/harness.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 const ENVIRONMENT = join(ROOT, 'test', 'topologies', 'environment.ts');
@@ -27,20 +27,9 @@ function squall(cwd: string, ...args: string[]) {
   });
 }
 
-/** Folders made by these tests, removed when the file's tests end (the temp folder is left as it was found). */
-const made: string[] = [];
-function scratchDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A folder with a config.json that is not JSON: any command that reads it fails. */
 function brokenProject(): string {
-  const cwd = scratchDir('squall-broken-');
+  const cwd = temporaryFolder('squall-broken-').path;
   writeFileSync(join(cwd, 'config.json'), '{ "envs": { "prod": ');
   return cwd;
 }
@@ -60,7 +49,7 @@ describe('topology config: one validation, one precedence', () => {
 
   for (const [option, message] of bad) {
     it(`run and submit both refuse -o ${option}, with the same reason, before starting anything`, async () => {
-      const cwd = scratchDir('squall-cwd-');
+      const cwd = temporaryFolder('squall-cwd-').path;
       const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', option);
       const submit = await squall(cwd, 'submit', ENVIRONMENT, '--nimbus', nimbus.address, '-o', option);
       for (const result of [run, submit]) {
@@ -85,7 +74,7 @@ describe('topology config: one validation, one precedence', () => {
   });
 
   it('accepts null where Storm does (max.spout.pending) and refuses it where Storm does (message timeout)', async () => {
-    const cwd = scratchDir('squall-cwd-');
+    const cwd = temporaryFolder('squall-cwd-').path;
     const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', 'topology.message.timeout.secs=null');
     assert.equal(run.exitCode, 1);
     assert.match(run.stderr, /"topology\.message\.timeout\.secs" must be a whole number of at least 1, got null/);
@@ -94,7 +83,7 @@ describe('topology config: one validation, one precedence', () => {
   });
 
   it('-o topology.environment beats the topology\'s own, in run, in the test helpers and in submit', async () => {
-    const cwd = scratchDir('squall-cwd-');
+    const cwd = temporaryFolder('squall-cwd-').path;
     const override = 'topology.environment={"X":"from-cli"}';
     // A whole key is replaced, as Storm merges config maps: Y is no longer set.
     const expected = 'X=from-cli Y=(unset)';
@@ -129,7 +118,7 @@ describe('topology config: one validation, one precedence', () => {
 
 describe('--nimbus addresses', () => {
   it('a port that is not a number is named, not looked up as part of a host name', async () => {
-    const result = await squall(scratchDir('squall-cwd-'), 'list', '--nimbus', '127.0.0.1:abc');
+    const result = await squall(temporaryFolder('squall-cwd-').path, 'list', '--nimbus', '127.0.0.1:abc');
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /"127\.0\.0\.1:abc": the port "abc" is not a number; write host:port, e\.g\. 127\.0\.0\.1:6627/);
   });
@@ -139,7 +128,7 @@ describe('--nimbus addresses', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const port = (http.address() as { port: number }).port;
     try {
-      const result = await squall(scratchDir('squall-cwd-'), 'list', '--nimbus', `127.0.0.1:${port}`);
+      const result = await squall(temporaryFolder('squall-cwd-').path, 'list', '--nimbus', `127.0.0.1:${port}`);
       assert.equal(result.exitCode, 1);
       assert.match(result.stderr, /answered in HTTP, so it is not Nimbus's Thrift port \(nimbus\.thrift\.port, 6627 by default\)/);
       assert.doesNotMatch(result.stderr, /1213486160/);
@@ -153,7 +142,7 @@ describe('--nimbus addresses', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as { port: number }).port;
     await new Promise((resolve) => closed.close(resolve));
-    const cwd = scratchDir('squall-cwd-');
+    const cwd = temporaryFolder('squall-cwd-').path;
     try {
       const result = await squall(cwd, 'list', '--nimbus', `127.0.0.1:${port}`, '--timeout', '3');
       assert.equal(result.exitCode, 1);
@@ -165,7 +154,7 @@ describe('--nimbus addresses', () => {
   });
 
   it("the quickstart's placeholder host is named as the placeholder to replace, before any lookup", async () => {
-    const cwd = scratchDir('squall-cwd-');
+    const cwd = temporaryFolder('squall-cwd-').path;
     try {
       const { createProject } = await import('../src/cli/commands/quickstart.js');
       createProject('demo', join(cwd, 'demo'));
@@ -225,7 +214,7 @@ describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {
   });
 
   it('-o with a misspelt key warns naming the nearest key and still runs (Storm accepts unknown keys)', async () => {
-    const cwd = scratchDir('squall-cwd-');
+    const cwd = temporaryFolder('squall-cwd-').path;
     try {
       const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', 'topology.max.spout.pendng=5', '-o', 'myapp.answer=42');
       assert.equal(run.exitCode, 0, run.stderr);
@@ -244,7 +233,7 @@ describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {
   for (const [key, value, message] of refused) {
     const option = `${key}=${String(value)}`;
     it(`-o ${option} is an error naming what the key takes, in run and in the test helpers`, async () => {
-      const cwd = scratchDir('squall-cwd-');
+      const cwd = temporaryFolder('squall-cwd-').path;
       try {
         const run = await squall(cwd, 'run', ENVIRONMENT, '--time', '1', '-o', option);
         assert.equal(run.exitCode, 1, run.stderr);
@@ -264,7 +253,7 @@ describe("Storm's and squall's config keys: one table (config/keys.ts)", () => {
   });
 
   it('doctor --target takes a rate (tuple trees per second), not seconds', async () => {
-    const cwd = scratchDir('squall-cwd-');
+    const cwd = temporaryFolder('squall-cwd-').path;
     try {
       const doctor = await squall(cwd, 'doctor', '--target', 'abc');
       assert.equal(doctor.exitCode, 1);

@@ -3,8 +3,6 @@
  * such a topology there, run warns, and every example runs on a current Storm.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -13,13 +11,14 @@ import { java, shell, Topology } from '../src/topology/builder.js';
 import { directEmitsBreakOn, multilangDirectStreams } from '../src/topology/direct-emits.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 const STREAMS = join(ROOT, 'test', 'topologies', 'streams.ts');
 
 function squall(...args: string[]) {
   return execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), ...args], {
-    cwd: mkdtempSync(join(tmpdir(), 'squall-cwd-')),
+    cwd: temporaryFolder('squall-cwd-').path,
     env: { SQUALL_NIMBUS: '' },
     extendEnv: true,
     reject: false,

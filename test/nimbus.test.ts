@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { Bolt, Spout } from '../src/index.js';
@@ -13,6 +12,7 @@ import { FramedConnection, MessageType, ThriftReader, ThriftWriter, TType } from
 import { java, shell, Topology } from '../src/topology/builder.js';
 import type { TopologySpec } from '../src/topology/spec.js';
 import { FakeNimbus } from './helpers/nimbus-server.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 class SentenceSpout extends Spout {
   override nextTuple(): void {}
@@ -37,7 +37,7 @@ function wordcount(name = 'wordcount'): TopologySpec {
 
 const SQUALL = { nodeCommand: 'node', bundleScript: 'bundle.mjs' };
 const OPTS: NimbusClientOptions = { connectTimeoutMs: 5000, callTimeoutMs: 5000 };
-const dir = mkdtempSync(join(tmpdir(), 'squall-nimbus-'));
+const dir = temporaryFolder('squall-nimbus-').path;
 
 function jar(bytes: Buffer, name = `jar-${Math.random().toString(36).slice(2)}.jar`): string {
   const path = join(dir, name);

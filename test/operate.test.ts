@@ -4,8 +4,7 @@
  * test server for stats and worker logs read over SSH for tail.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -15,15 +14,16 @@ import type { TestSshServer } from './helpers/ssh-server.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { startUiServer, wordcountFixture } from './helpers/ui-server.js';
 import type { UiServer } from './helpers/ui-server.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 const WORDCOUNT = join(ROOT, 'examples', 'wordcount');
 
 /** A project folder with config.json, and a HOME whose known_hosts trusts the test SSH server. */
 function project(envs: Record<string, unknown>, knownHosts = ''): { cwd: string; home: string } {
-  const cwd = mkdtempSync(join(tmpdir(), 'squall-project-'));
+  const cwd = temporaryFolder('squall-project-').path;
   writeFileSync(join(cwd, 'config.json'), JSON.stringify({ envs }, null, 2));
-  const home = mkdtempSync(join(tmpdir(), 'squall-home-'));
+  const home = temporaryFolder('squall-home-').path;
   mkdirSync(join(home, '.ssh'));
   writeFileSync(join(home, '.ssh', 'known_hosts'), knownHosts);
   return { cwd, home };
@@ -120,7 +120,7 @@ describe('operating a cluster directly', () => {
   });
 
   it('works with --nimbus and no config.json', async () => {
-    const bare = { cwd: mkdtempSync(join(tmpdir(), 'squall-bare-')), home: where.home };
+    const bare = { cwd: temporaryFolder('squall-bare-').path, home: where.home };
     const result = await squall(bare, 'list', '--nimbus', nimbus.address, '--json');
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(Array.isArray(JSON.parse(result.stdout)));
@@ -148,8 +148,8 @@ describe('operating a cluster through SSH', () => {
   before(async () => {
     nimbus = await FakeNimbus.start();
     ssh = await startSshServer();
-    logs = mkdtempSync(join(tmpdir(), 'squall-logs-'));
-    const dir = mkdtempSync(join(tmpdir(), 'squall-key-'));
+    logs = temporaryFolder('squall-logs-').path;
+    const dir = temporaryFolder('squall-key-').path;
     writeFileSync(join(dir, 'id'), ssh.clientPrivateKey, { mode: 0o600 });
     const tunnelEnv = {
       nimbus: `127.0.0.1:${nimbus.port}`,

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { temporaryFolder } from '../src/runtime/leftovers.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 import { driveBolt } from '../src/testing/component-driver.js';
 import { FIXTURES } from './helpers/driver.js';
 

@@ -4,21 +4,18 @@
  * no component process, no temporary folder.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 /** Process groups started here: a failed test must not leave them running (they would keep this file alive). */
 const groups: number[] = [];
-/** Each run's own temp folder (its TMPDIR): checked empty by the tests, removed here. */
-const temps: string[] = [];
 after(() => {
-  for (const temp of temps) rmSync(temp, { recursive: true, force: true });
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');
@@ -30,8 +27,7 @@ after(() => {
 
 /** `squall run …` in its own process group (as a shell starts a job), with a temp folder of its own. */
 function startRun(...args: string[]) {
-  const temp = mkdtempSync(join(tmpdir(), 'squall-lifecycle-'));
-  temps.push(temp);
+  const temp = temporaryFolder('squall-lifecycle-').path;
   const child = execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'run', ...args], {
     cwd: ROOT,
     env: { TMPDIR: temp },

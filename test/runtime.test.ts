@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runTopology } from '../src/testing/harness.js';
 import type { TopologyRun } from '../src/testing/harness.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
 const EXAMPLES = join(SOURCE_FIXTURES, '..', '..', 'examples');
@@ -54,7 +53,7 @@ describe('embedded runtime', () => {
   });
 
   it('survives a bolt killed mid-run: its tuples time out and the spout hears of every message', async () => {
-    const crashFile = join(mkdtempSync(join(tmpdir(), 'squall-crash-')), 'crashed');
+    const crashFile = join(temporaryFolder('squall-crash-').path, 'crashed');
     const run = await runTopology(join(TOPOLOGIES, 'reliability.ts'), {
       runMs: 4000,
       conf: { 'test.count': 60, 'test.crash.file': crashFile },
@@ -203,7 +202,7 @@ describe('embedded runtime, hardened against what real components and faults do'
   });
 
   it('counts as acked only the acks that reached the spout, when the spout dies with acks on the way', async () => {
-    const crashFile = join(mkdtempSync(join(tmpdir(), 'squall-crash-')), 'crashed');
+    const crashFile = join(temporaryFolder('squall-crash-').path, 'crashed');
     const run = await runTopology(join(TOPOLOGIES, 'spout-crash.ts'), {
       runMs: 4000,
       conf: { 'test.count': 40, 'test.crash.file': crashFile },
@@ -248,10 +247,10 @@ describe('component test harness', () => {
     const { readdirSync } = await import('node:fs');
     const { pathToFileURL } = await import('node:url');
     const { FIXTURES } = await import('./helpers/driver.js');
-    const temp = mkdtempSync(join(tmpdir(), 'squall-leftovers-'));
+    const temp = temporaryFolder('squall-leftovers-').path;
     const dist = (path: string) => JSON.stringify(pathToFileURL(join(FIXTURES, '..', '..', path)).href);
     const script = [
-      `const { runTopology, testBolt } = await import(${dist('src/index.js')});`,
+      `const { runTopology, testBolt } = await import(${dist('src/testing/index.js')});`,
       `const { startBolt } = await import(${dist('test/helpers/driver.js')});`,
       `await runTopology(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, { runMs: 300 });`,
       `const split = await testBolt(${JSON.stringify(join(EXAMPLES, 'wordcount'))}, 'split', [{ values: ['a b'] }]);`,

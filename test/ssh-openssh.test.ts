@@ -4,10 +4,9 @@
  * reads it (rotated, revoked and CA-marked keys), a port that accepts and never answers, and each failed step named.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -19,19 +18,9 @@ import { FakeNimbus } from './helpers/nimbus-server.js';
 import type { FakeTopology } from './helpers/nimbus-server.js';
 import { findSshd, sshdMissing, sshKeygen, startSshd } from './helpers/sshd.js';
 import type { Sshd } from './helpers/sshd.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
-
-/** Temp folders this file made (projects, HOMEs, logs, keys), removed once every test has run. */
-const scratchDirs: string[] = [];
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  scratchDirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
 
 interface Project {
   cwd: string;
@@ -40,10 +29,10 @@ interface Project {
 
 /** A project whose environment "remote" reaches Nimbus through the sshd, and a HOME whose known_hosts trusts it. */
 function project(sshd: Sshd, env: Record<string, unknown>, knownHosts = `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`): Project {
-  const cwd = scratch('squall-project-');
+  const cwd = temporaryFolder('squall-project-').path;
   const remote = { use_ssh_for_nimbus: true, ssh_port: sshd.port, user: sshd.user, ssh_identity_file: sshd.identityFile, ...env };
   writeFileSync(join(cwd, 'config.json'), JSON.stringify({ envs: { remote } }, null, 2));
-  const home = scratch('squall-home-');
+  const home = temporaryFolder('squall-home-').path;
   mkdirSync(join(home, '.ssh'));
   writeFileSync(join(home, '.ssh', 'known_hosts'), knownHosts);
   return { cwd, home };
@@ -84,7 +73,7 @@ async function waitFor(test: () => boolean, what: string): Promise<void> {
 
 describe('finding OpenSSH for these tests', () => {
   it('finds sshd on PATH or in an sbin folder, and says why the tests skip when it is nowhere', () => {
-    const bin = mkdtempSync(join(tmpdir(), 'squall-sshd-path-'));
+    const bin = temporaryFolder('squall-sshd-path-').path;
     try {
       const fake = join(bin, 'sshd');
       writeFileSync(fake, '#!/bin/sh\n', { mode: 0o755 });
@@ -157,7 +146,7 @@ describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
   });
 
   it('tail -f exits non-zero saying the connection to the host was lost when sshd drops it', async () => {
-    const logs = scratch('squall-logs-');
+    const logs = temporaryFolder('squall-logs-').path;
     const topology = running(nimbus, 'followed');
     const log = join(logs, 'workers-artifacts', topology.id, '6700', 'worker.log');
     mkdirSync(join(log, '..'), { recursive: true });
@@ -182,7 +171,7 @@ describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
   });
 
   it('tail fails when no host has logs, and marks logs of workers no longer assigned', async () => {
-    const logs = scratch('squall-logs-');
+    const logs = temporaryFolder('squall-logs-').path;
     const topology = running(nimbus, 'rebalanced', [{ componentId: 'count', host: '127.0.0.1', port: 6701 }]);
     const where = project(sshd, { nimbus: `127.0.0.1:${nimbus.port}`, workers: ['127.0.0.1'], log: { path: logs } });
     const none = await squall(where, 'tail', 'rebalanced', '-e', 'remote');
@@ -210,7 +199,7 @@ describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
   });
 
   it('says which step failed: authentication, naming the key it tried', async () => {
-    const dir = scratch('squall-key-');
+    const dir = temporaryFolder('squall-key-').path;
     const [stranger] = sshKeygen(dir, 'id_stranger');
     const list = await squall(project(sshd, { nimbus: `127.0.0.1:${nimbus.port}`, ssh_identity_file: stranger }), 'list', '-e', 'remote');
     assert.equal(list.exitCode, 1);
@@ -219,7 +208,7 @@ describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
   });
 
   it('refuses an ssh_identity_file with a passphrase, saying to use ssh-agent', async () => {
-    const dir = scratch('squall-key-');
+    const dir = temporaryFolder('squall-key-').path;
     const locked = join(dir, 'id_locked');
     await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', locked]);
     const list = await squall(project(sshd, { nimbus: `127.0.0.1:${nimbus.port}`, ssh_identity_file: locked }), 'list', '-e', 'remote');
@@ -228,7 +217,7 @@ describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
   });
 
   it('says which step failed: authentication, naming the ssh-agent identities it tried', async () => {
-    const dir = scratch('squall-agent-');
+    const dir = temporaryFolder('squall-agent-').path;
     const [stranger] = sshKeygen(dir, 'agent_stranger');
     const socket = join(dir, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
@@ -271,13 +260,13 @@ describe('through a real OpenSSH server', { skip: sshdMissing() }, () => {
 
   describe('known_hosts as OpenSSH reads it', () => {
     const target = (knownHosts: string) => {
-      const dir = scratch('squall-kh-');
+      const dir = temporaryFolder('squall-kh-').path;
       const knownHostsPath = join(dir, 'known_hosts');
       writeFileSync(knownHostsPath, knownHosts);
       return { host: '127.0.0.1', port: sshd.port, username: sshd.user, identityFile: sshd.identityFile, knownHostsPath, readyTimeoutMs: 10_000 };
     };
     const name = () => `[127.0.0.1]:${sshd.port}`;
-    const oldKey = () => sshKeygen(scratch('squall-old-'), 'old_host_key')[1];
+    const oldKey = () => sshKeygen(temporaryFolder('squall-old-').path, 'old_host_key')[1];
 
     it('accepts a rotated key listed below the old one (after ssh-keyscan >> or UpdateHostKeys)', async () => {
       const client = await connectSsh(target(`${name()} ${oldKey()}\n${name()} ${sshd.hostPublicKey}\n`));

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import ssh2 from 'ssh2';
@@ -12,6 +11,7 @@ import { execLines, scriptCommand, shellQuote } from '../src/ssh/remote.js';
 import { openTunnel } from '../src/ssh/tunnel.js';
 import { newPrivateKey, startSshServer } from './helpers/ssh-server.js';
 import type { TestSshServer } from './helpers/ssh-server.js';
+import { temporaryFolder } from '../src/process/cleanup.js';
 
 const servers: TestSshServer[] = [];
 after(async () => {
@@ -22,7 +22,7 @@ after(async () => {
 async function setup(knownHostsLine?: (server: TestSshServer) => string) {
   const server = await startSshServer();
   servers.push(server);
-  const dir = mkdtempSync(join(tmpdir(), 'squall-ssh-'));
+  const dir = temporaryFolder('squall-ssh-').path;
   const identityFile = join(dir, 'id_ecdsa');
   writeFileSync(identityFile, server.clientPrivateKey, { mode: 0o600 });
   const knownHostsPath = join(dir, 'known_hosts');

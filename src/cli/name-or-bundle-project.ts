@@ -1,4 +1,4 @@
-import { loadTopology } from '../packaging/load.js';
+import { withTopology } from '../packaging/load.js';
 import type { TopologySpec } from '../topology/spec.js';
 
 /**
@@ -9,8 +9,7 @@ import type { TopologySpec } from '../topology/spec.js';
 export async function nameOrBundleProject(name: string | undefined): Promise<{ name: string; spec?: TopologySpec }> {
   if (name) return { name };
   try {
-    const loaded = await loadTopology('.');
-    return { name: loaded.spec.name, spec: loaded.spec };
+    return await withTopology('.', {}, ({ spec }) => ({ name: spec.name, spec }));
   } catch (err) {
     throw new Error(`give the topology NAME, or run this in a project with one topology (${(err as Error).message})`);
   }

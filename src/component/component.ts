@@ -99,7 +99,7 @@ export abstract class Component {
 
   /** Show an error as this component's last error in the Storm UI (`reportError`). */
   reportError(error: unknown): void {
-    this.connection.send({ command: 'error', msg: describeError(error) });
+    this.connection.send({ command: 'error', msg: describeThrown(error) });
   }
 
   /**
@@ -250,6 +250,16 @@ export abstract class Component {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return typeof error === 'string' ? error : stringifyMessage(error);
+}
+
+/**
+ * An error as Storm's UI and `squall run` show it, in one line: what it says and where it was made, e.g.
+ * `Error: bad input at SplitBolt.process (/app/src/bolts/split.ts:12:11)`. The bundle's launcher turns source maps
+ * on, so the place is the user's own source, not the bundle. The whole stack goes to the log.
+ */
+export function describeThrown(error: unknown): string {
+  const frame = error instanceof Error ? error.stack?.split('\n').find((line) => /^\s+at /.test(line)) : undefined;
+  return frame ? `${describeError(error)} ${frame.trim()}` : describeError(error);
 }
 
 /** @internal Write the pid file Storm's supervisor uses to kill the process. */

@@ -1,6 +1,6 @@
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { Handshake } from '../wire/messages.js';
-import { Component, describeError, writePidFile } from './component.js';
+import { Component, describeError, describeThrown, writePidFile } from './component.js';
 import { ExitCode, sharedConnection } from './connection.js';
 import type { StormConnection } from './connection.js';
 import { receive, start } from './lifecycle.js';
@@ -63,15 +63,29 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
   try {
     await started;
   } catch (err) {
-    connection.send({ command: 'error', msg: describeError(err) });
+    connection.send({ command: 'error', msg: describeThrown(err) });
     // `start` fails when `initialize` throws, or earlier when the class itself is refused (a spout with renamed callbacks).
     connection.log(`start failed: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
     await connection.exit(ExitCode.USER_EXCEPTION);
   }
 }
 
-/** Run a single component class as this process's component (`runComponent(MyBolt)` at the end of its file). */
+/** Set once a topology bundle loads: the bundle, not the modules it holds, chooses what a process serves. */
+let servedByTopology = false;
+
+/** Called first by every topology bundle (../worker/guard.ts), before any user module runs. */
+export function componentsServedByTopology(): void {
+  servedByTopology = true;
+}
+
+/**
+ * Run a single component class as this process's component (`runComponent(MyBolt)` at the end of its file, for a
+ * script started on its own, e.g. by `shell('node', 'split.js')`). Inside a topology bundle it does nothing: the
+ * CLI importing the topology must keep its own stdin/stdout, and a component process serves the component its
+ * handshake names (which may not be this one).
+ */
 export function runComponent(componentClass: ComponentClass): Promise<void> {
+  if (servedByTopology) return Promise.resolve();
   return serve(componentClass);
 }
 
@@ -89,7 +103,7 @@ function isClass(value: unknown): value is ComponentClass {
 /** Errors thrown outside a handler (timers, stray promises) are reported like any user exception. */
 function installCrashHandlers(connection: StormConnection): void {
   const crash = (err: unknown) => {
-    connection.send({ command: 'error', msg: describeError(err) });
+    connection.send({ command: 'error', msg: describeThrown(err) });
     connection.log(`uncaught: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
     void connection.exit(ExitCode.USER_EXCEPTION);
   };

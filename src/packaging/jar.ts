@@ -2,7 +2,7 @@ import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, st
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { ZipArchive } from 'archiver';
 import type { TopologySpec } from '../topology/spec.js';
-import { BUNDLE_NAME, bundleTopologyContents } from './bundle.js';
+import { BUNDLE_BODY_NAME, BUNDLE_NAME, LAUNCHER_SOURCE, type BundleContents } from './bundle.js';
 
 /** The launcher Storm runs (`sh squall-node.sh`) when the JAR carries its own Node binary. */
 export const NODE_LAUNCHER = 'squall-node.sh';
@@ -51,19 +51,26 @@ export function workerCommand(options: { bundleNode?: boolean; nodeCommand?: str
   return options.bundleNode ? { command: 'sh', script: NODE_LAUNCHER } : { command: options.nodeCommand ?? 'node', script: BUNDLE_NAME };
 }
 
+/** What a JAR is made of: the loaded topology (../packaging/load.ts), whose bundle is packed as it was built. */
+export interface JarSource {
+  topologyFile: string;
+  spec: TopologySpec;
+  contents: BundleContents;
+}
+
 /**
- * Write the topology JAR: `resources/` holds the one-file bundle (all components and npm dependencies) with its
- * source map, the topology's declared resources (other languages' scripts, data), and with `bundleNode` the Node
- * binary and its launcher; `META-INF/MANIFEST.MF` makes it a JAR. Entries are sorted and time-stamped alike.
+ * Write the topology JAR: `resources/` holds the bundle's launcher, the one-file bundle (all components and npm
+ * dependencies) with its source map, the topology's declared resources (other languages' scripts, data), and with
+ * `bundleNode` the Node binary and its launcher; `META-INF/MANIFEST.MF` makes it a JAR. Entries are sorted and
+ * time-stamped alike.
  */
-export async function buildJar(topologyFile: string, spec: TopologySpec, outFile: string, options: JarOptions = {}): Promise<JarResult> {
+export async function buildJar({ topologyFile, spec, contents: bundle }: JarSource, outFile: string, options: JarOptions = {}): Promise<JarResult> {
   const step = options.onStep ?? (() => {});
-  step(`bundling ${basename(topologyFile)} and its dependencies`);
-  const bundle = await bundleTopologyContents(topologyFile);
   const files = new Map<string, Buffer | string>();
   files.set('META-INF/MANIFEST.MF', 'Manifest-Version: 1.0\r\nCreated-By: squall\r\n\r\n');
-  files.set(`resources/${BUNDLE_NAME}`, Buffer.from(bundle.code));
-  files.set(`resources/${BUNDLE_NAME}.map`, Buffer.from(bundle.map));
+  files.set(`resources/${BUNDLE_NAME}`, LAUNCHER_SOURCE);
+  files.set(`resources/${BUNDLE_BODY_NAME}`, Buffer.from(bundle.code));
+  files.set(`resources/${BUNDLE_BODY_NAME}.map`, Buffer.from(bundle.map));
   const skipped: string[] = [];
   const projectDir = dirname(topologyFile);
   for (const resource of spec.resources) addResource(projectDir, resource, files, skipped);

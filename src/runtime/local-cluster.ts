@@ -4,13 +4,12 @@ import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import { LogLevel } from '../wire/messages.js';
 import { METRICS_PREFIX, parseMetricsLine, type TaskMetrics } from '../wire/metrics-line.js';
 import { Acker } from './acker.js';
-import { temporaryFolder } from './leftovers.js';
+import { temporaryFolder } from '../process/cleanup.js';
 import type { TreeOwner } from './acker.js';
 import { assignTasks, handshakeContext, launchSpecFor, subprocessTimeoutMs, taskConf } from './assignment.js';
 import { Router } from './router.js';
 import { ShellBoltExecutor } from './shell-bolt.js';
-import { ShellProcess } from './shell-process.js';
-import type { ShellDeath } from './shell-process.js';
+import { ShellDeath, ShellProcess } from './shell-process.js';
 import { ShellSpoutExecutor } from './shell-spout.js';
 import { SpoutLoop } from './spout-loop.js';
 import { maxSpoutPending, messageTimeoutSecs, shellBoltMaxPending } from '../config/keys.js';
@@ -447,8 +446,13 @@ export class LocalCluster {
 
   /** What every executor reports the same way: errors (as Storm's reportError shows them), logs, death. */
   private reporting(component: ComponentSpec, taskId: number) {
+    // A death names the process's last reported error: what it threw, and where in the user's source.
+    let lastError: string | undefined;
     return {
-      error: (msg: string) => this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`),
+      error: (msg: string) => {
+        lastError = msg;
+        this.event('error', component, taskId, LogLevel.ERROR, `Shell Process Exception: ${msg}`);
+      },
       log: (msg: string, level: number) => {
         // Measurement lines are data for `squall doctor`, not log lines to show.
         if (msg.startsWith(METRICS_PREFIX)) {
@@ -461,7 +465,8 @@ export class LocalCluster {
         }
         this.event('log', component, taskId, level, msg);
       },
-      died: (death: ShellDeath) => this.died(taskId, component, death),
+      died: (death: ShellDeath) =>
+        this.died(taskId, component, lastError === undefined ? death : new ShellDeath(`${death.message}, its last error: ${lastError}`, death.cannotStart)),
     };
   }
 

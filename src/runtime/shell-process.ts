@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { FrameDecoder, FrameWriter, ProtocolError, stringifyMessage } from '../wire/codec.js';
 import type { HandshakeContext } from '../wire/messages.js';
-import { killOnExit } from './leftovers.js';
+import { killOnExit } from '../process/cleanup.js';
 
 /** How a component process is started: exactly Storm's `[execution_command, script]`, no shell. */
 export interface LaunchSpec {
@@ -63,9 +63,9 @@ export class ShellProcess {
       buffer: false,
       reject: false,
       // Its own process group, as on a worker: a Ctrl-C in the terminal reaches squall, which drains the topology,
-      // and not the components, which would die mid-drain. `leftovers` kills the group when squall exits.
+      // and not the components, which would die mid-drain. process/cleanup.ts kills the group when squall exits.
       detached: true,
-      // execa's own exit cleanup skips detached children; `leftovers` does it.
+      // execa's own exit cleanup skips detached children; process/cleanup.ts does it.
       cleanup: false,
     });
     const forget = this.child.pid === undefined ? () => {} : killOnExit(this.child.pid);

@@ -1,5 +1,5 @@
 import { shellBoltMaxPending, subprocessTimeoutSecs } from '../config/keys.js';
-import { temporaryFolder } from '../runtime/leftovers.js';
+import { temporaryFolder } from '../process/cleanup.js';
 import { ShellBoltExecutor } from '../runtime/shell-bolt.js';
 import { ShellProcess } from '../runtime/shell-process.js';
 import type { LaunchSpec, ShellDeath } from '../runtime/shell-process.js';

@@ -1,7 +1,6 @@
-import { loadTopology } from '../packaging/load.js';
+import { withTopology, type LoadedTopology } from '../packaging/load.js';
 import { emitShapeProblem } from '../runtime/router.js';
 import { assignTasks, handshakeContext, launchSpecFor, taskConf } from '../runtime/assignment.js';
-import { temporaryFolder } from '../runtime/leftovers.js';
 import { decodeValues, encodeValues } from '../wire/values.js';
 import { encodeNested, shellBoltMaxPending } from '../config/keys.js';
 import { driveBolt } from './component-driver.js';
@@ -38,22 +37,15 @@ export async function testBolt(
   inputs: InputTuple[],
   options: { conf?: Record<string, unknown>; timeoutMs?: number } = {},
 ): Promise<BoltRun> {
-  const build = temporaryFolder('squall-build-');
-  try {
-    return await feedBolt(build.path, target, componentId, inputs, options);
-  } finally {
-    build.remove();
-  }
+  return withTopology(target, { config: { commandLine: options.conf } }, (loaded) => feedBolt(loaded, componentId, inputs, options));
 }
 
 async function feedBolt(
-  buildDir: string,
-  target: string,
+  loaded: LoadedTopology,
   componentId: string,
   inputs: InputTuple[],
   options: { conf?: Record<string, unknown>; timeoutMs?: number },
 ): Promise<BoltRun> {
-  const loaded = await loadTopology(target, { outDir: buildDir, config: { commandLine: options.conf } });
   const tasks = assignTasks(loaded.spec);
   const entry = [...tasks].find(([, c]) => c.id === componentId && c.kind === 'bolt');
   if (!entry) throw new Error(`"${componentId}" is not a bolt of ${loaded.spec.name} (bolts: ${loaded.spec.components.filter((c) => c.kind === 'bolt').map((c) => c.id).join(', ')})`);

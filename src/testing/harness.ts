@@ -1,10 +1,9 @@
 import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
 import { LocalCluster } from '../runtime/local-cluster.js';
 import { checkResources } from '../packaging/jar.js';
-import { loadTopology } from '../packaging/load.js';
+import { withTopology, type LoadedTopology } from '../packaging/load.js';
 import { decodeValues } from '../wire/values.js';
 import { encodeNested } from '../config/keys.js';
-import { temporaryFolder } from '../runtime/leftovers.js';
 
 export interface EmittedTuple {
   component: string;
@@ -40,17 +39,11 @@ export interface RunTopologyOptions {
  *   assert.ok(run.emitted.some((t) => t.component === 'count' && t.values[0] === 'the'));
  */
 export async function runTopology(target: string, options: RunTopologyOptions): Promise<TopologyRun> {
-  const build = temporaryFolder('squall-build-');
-  try {
-    return await runBundled(build.path, target, options);
-  } finally {
-    build.remove();
-  }
+  // -o overrides are part of the resolved spec, validated as `squall run` validates them.
+  return withTopology(target, { config: { commandLine: options.conf } }, (loaded) => runLoaded(loaded, options));
 }
 
-async function runBundled(buildDir: string, target: string, options: RunTopologyOptions): Promise<TopologyRun> {
-  // -o overrides are part of the resolved spec, validated as `squall run` validates them.
-  const loaded = await loadTopology(target, { outDir: buildDir, config: { commandLine: options.conf } });
+async function runLoaded(loaded: LoadedTopology, options: RunTopologyOptions): Promise<TopologyRun> {
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   const run: TopologyRun = { emitted: [], events: [], stats: [] };
   const decode = encodeNested(loaded.spec.config);

@@ -1,9 +1,12 @@
 /**
- * First import of every topology bundle. When the bundle is the process's main script (Storm started it as a
- * component), take over stdin/stdout before any user module runs, so nothing user code prints at load time can
- * corrupt the protocol stream. When the bundle is merely imported (the CLI reading the topology), do nothing.
+ * First import of every topology bundle. In a component process (Storm started the bundle's launcher), take over
+ * stdin/stdout before any user module runs, so nothing user code prints at load time can corrupt the protocol
+ * stream. Either way, from here on the bundle decides which component a process serves: a `runComponent(C)` left
+ * at the end of a component's module (how a one-class script serves itself) must not serve too.
  */
 import { sharedConnection } from '../component/connection.js';
-import { isMainModule } from './main-module.js';
+import { componentsServedByTopology } from '../component/serve.js';
+import { isComponentProcess } from './component-process.js';
 
-if (isMainModule(import.meta.url)) sharedConnection();
+componentsServedByTopology();
+if (isComponentProcess()) sharedConnection();

@@ -1,14 +1,14 @@
 import { serve } from '../component/serve.js';
 import { Topology } from '../topology/builder.js';
-import { isMainModule } from './main-module.js';
+import { isComponentProcess } from './component-process.js';
 
 /**
  * The bundle's entry: find the Topology the user module exports and, when Storm started the bundle as a component
- * (`[node, bundle.mjs]`, cwd = resources/), serve the component the handshake names.
+ * (`[node, squall-topology.mjs]`, cwd = resources/), serve the component the handshake names.
  */
-export function startWorker(userModule: Record<string, unknown>, bundleUrl: string, source: string): Topology {
+export function startWorker(userModule: Record<string, unknown>, source: string): Topology {
   const topology = findTopology(userModule, source);
-  if (isMainModule(bundleUrl)) {
+  if (isComponentProcess()) {
     void serve((componentId) => topology.classFor(componentId));
   }
   return topology;

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { temporaryFolder } from '../../src/runtime/leftovers.js';
+import { temporaryFolder } from '../../src/process/cleanup.js';
 import type { LaunchSpec } from '../../src/runtime/shell-process.js';
 import { driveBolt, driveSpout } from '../../src/testing/component-driver.js';
 import type { DriveOptions } from '../../src/testing/component-driver.js';

@@ -9,8 +9,7 @@ import { applyPlan, exitStatus, type ApplyResult, type Deployment } from '../../
 import { examine } from '../../doctor/examine.js';
 import type { PlanOptions } from '../../doctor/plan.js';
 import { applyJson, doctorAnnotations, doctorJson, formatApply, formatDoctor, type DoctorReport } from '../../doctor/report.js';
-import { loadTopology } from '../../packaging/load.js';
-import { temporaryFolder } from '../../runtime/leftovers.js';
+import { withTopology, type LoadedTopology } from '../../packaging/load.js';
 import { toDot } from '../../topology/graph.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
@@ -146,7 +145,7 @@ async function doctorRun(options: DoctorOptions): Promise<number> {
   // Ctrl-C: exit through process.exit, whose hooks stop the component processes and remove the bundle.
   const interrupt = () => process.exit(130);
   process.once('SIGINT', interrupt);
-  const build = temporaryFolder('squall-build-');
+  let loaded: LoadedTopology | undefined;
   try {
     const path = typeof options.run === 'string' ? options.run : options.topology;
     // Short measurement intervals, so a run of seconds has whole intervals to measure (an explicit -o still wins).
@@ -156,7 +155,7 @@ async function doctorRun(options: DoctorOptions): Promise<number> {
       tasks: options.tasks,
       concurrency: options.concurrency,
     };
-    const loaded = await loadForRun(build.path, path, sources);
+    loaded = await loadForRun(path, sources);
     const doctor = new LocalDoctor({
       loaded,
       path,
@@ -172,7 +171,7 @@ async function doctorRun(options: DoctorOptions): Promise<number> {
     }
     return printApplied(await apply(doctor, options), options);
   } finally {
-    build.remove();
+    loaded?.release();
     process.removeListener('SIGINT', interrupt);
   }
 }
@@ -264,7 +263,7 @@ async function appendRecord(file: string, r: DoctorReport): Promise<void> {
 /** The project's topology: its graph says where tuples go, which the UI does not. */
 async function projectTopology(target: string): Promise<TopologySpec> {
   try {
-    return (await loadTopology(target)).spec;
+    return await withTopology(target, {}, ({ spec }) => spec);
   } catch (err) {
     throw new Error(`squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message})`);
   }

@@ -1,11 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildJar } from '../../packaging/jar.js';
-import { loadTopology } from '../../packaging/load.js';
+import { withTopology } from '../../packaging/load.js';
+import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
 
 interface JarCommandOptions {
   output?: string;
   bundleNode: boolean;
+  typecheck: boolean;
 }
 
 export function registerJar(program: Command): void {
@@ -15,13 +17,16 @@ export function registerJar(program: Command): void {
     .description('build a self-contained topology JAR: one bundled JS file with every dependency, ready for Nimbus')
     .option('-o, --output <file>', 'where to write the JAR (default: _build/<topology name>.jar)')
     .option('--bundle-node', 'also ship this Node.js binary, for workers without Node installed', false)
+    .option(...NO_TYPECHECK)
     .addHelpText(
       'after',
       `
-The JAR holds resources/squall-topology.mjs (your components and npm dependencies, bundled with esbuild, plus
-a source map), the topology's declared resources (e.g. Python scripts of shell components) and
-META-INF/MANIFEST.MF. Workers start squall components as [node, squall-topology.mjs] in resources/; with
---bundle-node as [sh, squall-node.sh], which runs the bundled node. The same sources give a byte-identical JAR.
+First the topology's project is type-checked with its own tsc and tsconfig.json (--no-typecheck skips it).
+The JAR holds resources/squall-bundle.mjs (your components and npm dependencies, bundled with esbuild, plus a
+source map), resources/squall-topology.mjs (which turns source maps on and loads the bundle), the topology's
+declared resources (e.g. Python scripts of shell components) and META-INF/MANIFEST.MF. Workers start squall
+components as [node, squall-topology.mjs] in resources/; with --bundle-node as [sh, squall-node.sh], which runs
+the bundled node. The same sources give a byte-identical JAR.
 Never packed: config.json, .env*, keys, .git, node_modules.
 
 Examples:
@@ -30,11 +35,11 @@ Examples:
 `,
     )
     .action(async (target: string, options: JarCommandOptions) => {
-      const loaded = await loadTopology(target);
-      const out = resolve(options.output ?? join('_build', `${loaded.spec.name}.jar`));
-      const jar = await buildJar(loaded.topologyFile, loaded.spec, out, {
-        bundleNode: options.bundleNode,
-        onStep: (message) => process.stderr.write(`squall: ${message} …\n`),
+      process.stderr.write(`squall: bundling ${target} …\n`);
+      const jar = await withTopology(target, { typecheck: options.typecheck }, (loaded) => {
+        reportTypecheck(loaded);
+        const out = resolve(options.output ?? join('_build', `${loaded.spec.name}.jar`));
+        return buildJar(loaded, out, { bundleNode: options.bundleNode, onStep: (message) => process.stderr.write(`squall: ${message} …\n`) });
       });
       for (const path of jar.skipped) process.stderr.write(`squall: left out ${path} (secrets and local files never go in a JAR)\n`);
       process.stdout.write(`${jar.file} (${(jar.bytes / 1024).toFixed(0)} KiB, ${jar.entries.length} entries)\n`);

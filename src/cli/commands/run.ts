@@ -4,7 +4,6 @@ import { loadTopology, type LoadedTopology } from '../../packaging/load.js';
 import type { ConfigSources } from '../../topology/resolve.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { table } from '../../format/table.js';
-import { temporaryFolder } from '../../runtime/leftovers.js';
 import type { ComponentStats, LocalClusterOptions, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { LocalCluster } from '../../runtime/local-cluster.js';
 import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
@@ -14,6 +13,7 @@ import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
+import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
 
 interface RunOptions {
   time?: number;
@@ -23,6 +23,7 @@ interface RunOptions {
   parallelism: Record<string, number>;
   tasks: Record<string, number>;
   concurrency: Record<string, number>;
+  typecheck: boolean;
 }
 
 /** Storm UI's default port (`ui.port`). */
@@ -42,9 +43,13 @@ export function registerRun(program: Command): void {
     .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
     .option('--ui [port]', `serve the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
+    .option(...NO_TYPECHECK)
     .addHelpText(
       'after',
       `
+First the topology's project is type-checked with its own tsc and tsconfig.json: a type error stops the run
+(--no-typecheck skips the check).
+
 Each task runs as its own process, started as a Storm worker starts it ([node, bundle] in the resources
 folder), with the same handshake, heartbeats, acking, timeouts and groupings. On stop (time limit or Ctrl-C)
 spouts are deactivated, in-flight tuples drain (a line says what squall waits for, and how long at most), and a
@@ -88,39 +93,35 @@ function onInterrupt(): Promise<void> {
   return stopped;
 }
 
+/** The bundle's folder belongs to the loaded topology and goes when squall exits (Ctrl-C included). */
 async function run(target: string, options: RunOptions): Promise<number> {
   const interrupted = onInterrupt();
-  const build = temporaryFolder('squall-build-');
-  try {
-    return await runIn(build.path, target, options, interrupted);
-  } finally {
-    build.remove();
-  }
+  return runIn(target, options, interrupted);
 }
 
-async function runIn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
+async function runIn(target: string, options: RunOptions, interrupted: Promise<void>): Promise<number> {
   const uiPort = options.ui === undefined ? undefined : uiPortOption(options.ui);
   // The port first: when it is taken, nothing is bundled or started, and the run ends here with exit 1.
   const port = uiPort === undefined ? undefined : await bindUiPort(uiPort);
   try {
-    return await runOn(buildDir, target, options, interrupted, port);
+    return await runOn(target, options, interrupted, port);
   } finally {
     await port?.close();
   }
 }
 
-async function runOn(buildDir: string, target: string, options: RunOptions, interrupted: Promise<void>, port: UiPort | undefined): Promise<number> {
+async function runOn(target: string, options: RunOptions, interrupted: Promise<void>, port: UiPort | undefined): Promise<number> {
   // With --ui the measurements come often enough to see a short run (the topology or -o may still set their own).
   const defaults = port === undefined ? undefined : { [METRICS_INTERVAL_KEY]: LOCAL_METRICS_INTERVAL_SECS };
   // --debug: Storm's topology.debug, and squall components log at DEBUG (an explicit -o still wins).
-  const loaded = await loadForRun(buildDir, target, {
+  const loaded = await loadForRun(target, {
     defaults,
     debug: options.debug,
     commandLine: options.option,
     parallelism: options.parallelism,
     tasks: options.tasks,
     concurrency: options.concurrency,
-  });
+  }, options.typecheck);
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = localCluster(loaded, loaded.spec, {
     onEvent: (event) => printEvent(event, threshold),
@@ -200,11 +201,12 @@ async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Pro
 
 /**
  * Bundle and load a topology for the embedded runtime, with its resources checked: `squall run`'s start, shared
- * with `squall doctor --run`, which restarts the same bundle with other overrides.
+ * with `squall doctor --run`, which restarts the same bundle with other overrides. `typecheck` as LoadOptions has it.
  */
-export async function loadForRun(buildDir: string, target: string, sources: ConfigSources): Promise<LoadedTopology> {
+export async function loadForRun(target: string, sources: ConfigSources, typecheck?: boolean): Promise<LoadedTopology> {
   process.stderr.write(`squall: bundling ${target} …\n`);
-  const loaded = await loadTopology(target, { outDir: buildDir, config: sources });
+  const loaded = await loadTopology(target, { config: sources, ...(typecheck !== undefined ? { typecheck } : {}) });
+  reportTypecheck(loaded);
   checkResources(loaded.resourcesDir, loaded.spec.resources);
   // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
   const direct = multilangDirectStreams(loaded.spec);

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -8,10 +6,12 @@ import { withCluster } from '../../cluster/access.js';
 import type { NimbusClient } from '../../nimbus/client.js';
 import { buildJar, workerCommand } from '../../packaging/jar.js';
 import { loadTopology } from '../../packaging/load.js';
+import { temporaryFolder } from '../../process/cleanup.js';
 import { directEmitProblem, directEmitsBreakOn, multilangDirectStreams } from '../../topology/direct-emits.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks, wholeSeconds } from '../cluster-options.js';
 import { collectOption } from '../options.js';
+import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
 
 export interface SubmitOptions extends AccessOptions {
   name?: string;
@@ -23,6 +23,8 @@ export interface SubmitOptions extends AccessOptions {
   concurrency: Record<string, number>;
   wait?: number;
   bundleNode: boolean;
+  /** Type-check the project first (the CLI's default); unset, as for doctor's redeploys, it is not checked. */
+  typecheck?: boolean;
 }
 
 export function registerSubmit(program: Command): void {
@@ -39,16 +41,17 @@ export function registerSubmit(program: Command): void {
       .option('--tasks <component=N>', 'tasks of a component, repeatable: the most executors a rebalance can give it later', collectTasks, {})
       .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
       .option('--wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
-      .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false),
+      .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false)
+      .option(...NO_TYPECHECK),
   )
     .addHelpText(
       'after',
       `
-Steps: bundle and validate (the checks Nimbus makes), build the JAR, find the leader Nimbus (getLeader), check
-its Storm version (getClusterInfo: from 2.6.0 on, a direct emit from a squall or shell component kills the
-worker, so such a topology is refused), upload the JAR in 307,200-byte chunks, submitTopologyWithOpts. Workers
-run squall components as [node, bundle] (the environment's "node_command" replaces node), or
-[sh, squall-node.sh] with --bundle-node.
+Steps: type-check the project (--no-typecheck skips it), bundle and validate (the checks Nimbus makes), build
+the JAR, find the leader Nimbus (getLeader), check its Storm version (getClusterInfo: from 2.6.0 on, a direct
+emit from a squall or shell component kills the worker, so such a topology is refused), upload the JAR in
+307,200-byte chunks, submitTopologyWithOpts. Workers run squall components as [node, bundle] (the environment's
+"node_command" replaces node), or [sh, squall-node.sh] with --bundle-node.
 
 Examples:
   squall submit -e prod
@@ -70,12 +73,14 @@ export async function submitProject(access: ClusterAccess, target: string, optio
   const loaded = await loadTopology(target, {
     config: { environment: access.env, commandLine: options.option, parallelism: options.parallelism, tasks: options.tasks, concurrency: options.concurrency },
     name: options.name,
+    ...(options.typecheck !== undefined ? { typecheck: options.typecheck } : {}),
   });
+  reportTypecheck(loaded);
   const { spec } = loaded;
   const { name, config } = spec;
-  const dir = mkdtempSync(join(tmpdir(), 'squall-submit-'));
+  const dir = temporaryFolder('squall-submit-');
   try {
-    const jar = await buildJar(loaded.topologyFile, spec, join(dir, `${name}.jar`), {
+    const jar = await buildJar(loaded, join(dir.path, `${name}.jar`), {
       bundleNode: options.bundleNode,
       onStep: (message) => process.stderr.write(`squall: ${message} …\n`),
     });
@@ -91,7 +96,8 @@ export async function submitProject(access: ClusterAccess, target: string, optio
       nimbus.close();
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    dir.remove();
+    loaded.release();
   }
 }
 

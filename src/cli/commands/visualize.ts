@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadTopology } from '../../packaging/load.js';
+import { withTopology } from '../../packaging/load.js';
 import { toDot, toMermaid } from '../../topology/graph.js';
 
 type Format = 'mermaid' | 'dot';
@@ -34,14 +31,6 @@ Examples:
     });
 }
 
-async function visualize(target: string, format: Format): Promise<string> {
-  // Our own build folder, removed afterwards: visualize only needs the spec, and leaving a bundle per call in
-  // /tmp would pile up when docs scripts call it in a loop.
-  const outDir = mkdtempSync(join(tmpdir(), 'squall-visualize-'));
-  try {
-    const { spec } = await loadTopology(target, { outDir });
-    return format === 'dot' ? toDot(spec) : toMermaid(spec);
-  } finally {
-    rmSync(outDir, { recursive: true, force: true });
-  }
+function visualize(target: string, format: Format): Promise<string> {
+  return withTopology(target, {}, ({ spec }) => (format === 'dot' ? toDot(spec) : toMermaid(spec)));
 }

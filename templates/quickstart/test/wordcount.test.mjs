@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runTopology, testBolt } from 'squall';
+import { runTopology, testBolt } from 'squall/testing';
 
 const TOPOLOGY = fileURLToPath(new URL('../topologies/{{name}}.ts', import.meta.url));
 
