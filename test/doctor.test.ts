@@ -73,10 +73,31 @@ describe('doctor measurements', () => {
     const at3 = first.spread![1]!;
     assert.equal(at3.reduce((a, b) => a + b, 0), 1000);
     assert.ok(at3[taskIndex(javaListHash(['the']), 3)]! >= 500);
+    // Synchronous handlers: all their time on the event loop, none awaiting.
+    assert.equal(first.awaitSecs, 0);
+    assert.equal(first.loopSecs, first.busySecs);
     const second = meter.take();
     assert.equal(second.executed, 0);
     assert.deepEqual(second.emitted, {});
     assert.equal(second.keys, undefined);
+  });
+});
+
+describe('doctor measurements: awaiting against the event loop', () => {
+  it('an async handler is split at its return: before it on the loop, after it awaiting', async () => {
+    const meter = new Meter('fetch', 3, 'bolt', 4);
+    const since = meter.now();
+    while (meter.now() - since < 5); // 5 ms on the loop before the handler returns its promise
+    const returnedAt = meter.now();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    meter.handled(since, true, returnedAt);
+    const m = meter.take();
+    assert.ok(m.loopSecs! >= 0.005 && m.loopSecs! < 0.02, `loop ${m.loopSecs}`);
+    assert.ok(m.awaitSecs! >= 0.025, `await ${m.awaitSecs}`);
+    assert.ok(Math.abs(m.busySecs - (m.loopSecs! + m.awaitSecs!)) < 1e-5);
+    // A line without the split (an older SDK) still parses.
+    const { loopSecs: _l, awaitSecs: _a, ...old } = m;
+    assert.deepEqual(parseMetricsLine(formatMetricsLine(old)), old);
   });
 });
 

@@ -116,8 +116,12 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
   const where = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
   const context = { topology, target: where, project: { path: options.topology, spec: project } };
   const timeoutMs = (options.timeout ?? 10) * 1000;
-  const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> =>
-    examine(observationOf(await readTopology(ui, topology, project, fromLogs), project), context, planOptions(options));
+  const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> => {
+    const reading = await readTopology(ui, topology, project, fromLogs);
+    // A UI that serves the measurements is a `squall run --ui`: its plan is applied by running again, not by submit.
+    const local = reading.latestOnly ? { local: { options: {} } } : {};
+    return examine(observationOf(reading, project), { ...context, ...local }, planOptions(options));
+  };
   if (options.ui) return print(await once(new StormUiClient(options.ui, { timeoutMs })), options, project);
   return withCluster(options, async (access) => {
     // On a cluster the measurements are in the worker logs, read over SSH when the environment allows it.

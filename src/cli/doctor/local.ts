@@ -16,6 +16,7 @@ import type { TopologySpec } from '../../topology/spec.js';
 import { LogLevel } from '../../wire/messages.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { localCluster } from '../commands/run.js';
+import { localCores } from './read.js';
 
 export interface Measured {
   observation: Observation;
@@ -62,6 +63,7 @@ export async function measureRun(loaded: LoadedTopology, spec: TopologySpec, opt
       metrics: aggregateMetrics(lines.filter((m) => m.at - m.secs * 1000 >= from - 50 && m.at <= until + 50)),
       completeLatencySecs: acked > 0 ? (a.latency - b.latency) / acked / 1000 : null,
       failedPerSec: (a.failed - b.failed) / secs,
+      cores: localCores(),
     },
   };
 }
@@ -82,6 +84,8 @@ export interface LocalDoctorOptions {
 
 export class LocalDoctor implements Deployment {
   private sources: ConfigSources;
+  /** The sources before each change, for `undo`. */
+  private readonly earlier: ConfigSources[] = [];
   /** The topology as its project says, without overrides: the printed command names what differs from it. */
   private readonly project: TopologySpec;
 
@@ -106,6 +110,7 @@ export class LocalDoctor implements Deployment {
   async change(report: DoctorReport, target: number): Promise<DoctorReport> {
     const o = planOverrides({ ...report.plan, redeploy: true }, this.project);
     const s = this.sources;
+    this.earlier.push(s);
     this.sources = {
       ...s,
       commandLine: { ...s.commandLine, ...o.options },
@@ -114,6 +119,12 @@ export class LocalDoctor implements Deployment {
       concurrency: { ...s.concurrency, ...o.concurrency },
     };
     return this.observe(target);
+  }
+
+  /** Back to the configuration before the last change: every run starts fresh, so the next one simply uses it. */
+  async undo(): Promise<void> {
+    const before = this.earlier.pop();
+    if (before) this.sources = before;
   }
 
   /** What a component says at WARN and above, and deaths: the figures of a run with failing tasks are suspect. */

@@ -7,6 +7,7 @@ import { linesSince } from '../../doctor/fresh.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import type { StormUiClient, TopologyStats, UiComponentStats } from '../../ui/client.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
+import { cpus } from 'node:os';
 
 export interface Reading {
   id: string;
@@ -31,8 +32,16 @@ export async function readTopology(ui: StormUiClient, name: string, spec: Topolo
   return { id, uptimeSecs: uptimeSeconds, stats, pages, lines: served ?? (fromLogs ? await fromLogs() : []), latestOnly: served !== null };
 }
 
-/** The model's input from a reading; with `since`, only measurement lines whose interval began after it. */
-export function observationOf(reading: Reading, spec: TopologySpec, since?: number): Observation {
+/** CPU cores of this machine: what a local run's processes share. */
+export function localCores(): number {
+  return cpus().length;
+}
+
+/**
+ * The model's input from a reading; with `since`, only measurement lines whose interval began after it. `cores`:
+ * of the machines the topology runs on (this machine's for `squall run --ui`; a cluster's supervisors'), if known.
+ */
+export function observationOf(reading: Reading, spec: TopologySpec, since?: number, cores?: number): Observation {
   const conf = { ...spec.config, ...reading.stats.configuration };
   // Where each task runs, to name a slow instance.
   const hosts = new Map<number, string>();
@@ -52,6 +61,7 @@ export function observationOf(reading: Reading, spec: TopologySpec, since?: numb
     metrics: reading.latestOnly ? lines : recent(lines),
     ui: reading.stats,
     hosts,
+    ...(cores !== undefined ? { cores } : reading.latestOnly ? { cores: localCores() } : {}),
   };
 }
 
