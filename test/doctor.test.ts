@@ -177,19 +177,24 @@ describe('squall doctor against a Storm UI', () => {
     const record = join(dir, 'observations.ndjson');
     const run = (...args: string[]) =>
       execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'doctor', '--ui', server.url, ...args], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
-    const text = await run('--target', '40', '--record', record);
+    // The sources offer 20/s and every task is idle: nothing to change for 40/s, and nothing shrunk either.
+    const idle = await run('--target', '40');
+    assert.equal(idle.exitCode, 0, idle.stderr);
+    assert.match(idle.stdout, /^Plan for 40\.0 trees\/s, every task at most 70% busy\n  no change needed\.$/m);
+    const text = await run('--target', '400', '--record', record);
     assert.equal(text.exitCode, 0, text.stderr);
     assert.match(text.stdout, /^wordcount: 20\.0 tuple trees\/s/m);
     assert.match(text.stdout, /count saturates first, at about 169 trees\/s/);
     assert.match(text.stdout, /every component is under 20% busy/);
-    assert.match(text.stdout, /^Plan for 40\.0 trees\/s, every task at most 70% busy$/m);
+    assert.match(text.stdout, /^Plan for 400 trees\/s, every task at most 70% busy$/m);
     assert.match(text.stdout, /count: .*processLatency, which includes waiting in the subprocess's queue/);
-    assert.match(text.stdout, /^    squall submit --force -p split=1 -p count=3 --tasks split=1 --tasks count=3 -o topology\.workers=1$/m);
-    const json = await run('--json', '--target', '40', '--record', record);
+    // count grows; split, not in the way, keeps its 4 tasks in 2 executors (never shrunk in the same change).
+    assert.match(text.stdout, /^    squall submit --force -p split=2 -p count=28 --tasks split=4 --tasks count=28 -o topology\.workers=5$/m);
+    const json = await run('--json', '--target', '400', '--record', record);
     assert.equal(json.exitCode, 0, json.stderr);
     const report = JSON.parse(json.stdout);
     assert.equal(report.bottleneck, 'count');
-    assert.ok(report.plan.predicted.rate >= 40 * 0.97, String(report.plan.predicted.rate));
+    assert.ok(report.plan.predicted.rate >= 400 * 0.97, String(report.plan.predicted.rate));
     const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
     assert.equal(lines[1].bottleneck, 'count');

@@ -60,20 +60,37 @@ export function layout(figures: TopologyFigures, change: Change = {}): Layout {
     concurrency.set(c.id, Math.max(1, Math.floor(change.concurrency?.[c.id] ?? c.concurrency)));
   }
   const maxSpoutPending = change.maxSpoutPending !== undefined ? change.maxSpoutPending : figures.maxSpoutPending;
+  const stations = stationsOf(figures, tasks, executors, concurrency);
+  // The sources' limit is a fact of the topology as it runs: judged on the current layout, whatever the change.
   const offeredRate = change.offeredRate ?? figures.offeredRate ?? (sourcesLimit(figures) ? currentRate(figures) : undefined);
-  return { figures, tasks, executors, concurrency, maxSpoutPending, offeredRate, stations: stationsOf(figures, tasks, executors, concurrency) };
+  return { figures, tasks, executors, concurrency, maxSpoutPending, offeredRate, stations };
 }
 
 /** At or above this share of empty-handed `next`s on every spout, the sources (not the topology) set the rate. */
 export const SOURCE_LIMITED_EMPTY_SHARE = 0.5;
 
+/** Below this utilization everywhere (and with the pending limit not reached) nothing in the topology holds the spouts. */
+const HOLDS_BACK = 0.8;
+
 /**
- * Whether the spouts emit what their sources supply rather than all the topology takes: every spout measured, and
- * each often had nothing to emit. Otherwise a spout is held back only by max.spout.pending and the bolts.
+ * Whether the spouts emit what their sources supply rather than all the topology takes. Measured spouts say it
+ * directly: each often had nothing to emit. Without that, the topology shows it: the trees in flight are well
+ * under spout tasks × max.spout.pending and no task (spouts included) is near saturation, so nothing holds the
+ * spouts back but their sources.
  */
 export function sourcesLimit(figures: TopologyFigures): boolean {
   const spouts = figures.components.filter((c) => c.kind === 'spout');
-  return spouts.length > 0 && spouts.every((c) => c.emptyNextShare !== undefined && c.emptyNextShare >= SOURCE_LIMITED_EMPTY_SHARE);
+  if (spouts.length === 0) return false;
+  if (spouts.every((c) => c.emptyNextShare !== undefined)) return spouts.every((c) => c.emptyNextShare! >= SOURCE_LIMITED_EMPTY_SHARE);
+  const rate = currentRate(figures);
+  if (rate <= 0) return false;
+  const pending = figures.maxSpoutPending;
+  if (pending !== null && pending > 0) {
+    const latency = figures.completeLatencySecs;
+    const spoutTasks = spouts.reduce((n, c) => n + c.tasks, 0);
+    if (latency === null || rate * latency >= PENDING_BOUND * spoutTasks * pending) return false;
+  }
+  return layout(figures, { offeredRate: rate }).stations.every((s) => (rate * s.visits * s.serviceSecs) / s.concurrency < HOLDS_BACK);
 }
 
 /** Root tuples per second now: what all spouts emit with a message id. */

@@ -90,7 +90,8 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
   // A rebalance first: executors up to the tasks already there, where a shuffle holds a component's load on
   // fewer tasks than it has. No kill, no resubmit, nothing else touched.
   const spread = rebalanceChange(figures);
-  if (spread) {
+  const inTheWay = Math.max(0, ...[...utilizations(layout(figures), target).values()]) > utilization;
+  if (spread && inTheWay) {
     const l = layout(figures, spread);
     const busiest = Math.max(0, ...[...utilizations(l, target).values()]);
     if (busiest <= utilization && coresRate(l) >= target) {
@@ -118,7 +119,9 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
     const sizing = sizeComponent(figures, sized, sizedFor, utilization);
     // Never shrink in a change made to go faster: a component not in the way keeps what it has.
     tasks[c.id] = Math.max(c.tasks, sizing.tasks);
-    executors[c.id] = tasks[c.id] === c.tasks ? Math.max(c.executors, Math.min(c.tasks, sizing.tasks)) : tasks[c.id]!;
+    // New tasks come with an executor each; otherwise executors stay (for a multi-lang component they add only
+    // Java threads: the processes are the tasks).
+    executors[c.id] = tasks[c.id] === c.tasks ? c.executors : tasks[c.id]!;
     concurrency[c.id] = Math.max(c.concurrency, sizing.concurrency);
     components.push({
       id: c.id,
