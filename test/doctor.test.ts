@@ -7,6 +7,9 @@ import { execa } from 'execa';
 import { Bolt, Spout } from '../src/index.js';
 import { Meter, KEY_SLOTS } from '../src/component/meter.js';
 import { collect } from '../src/doctor/collect.js';
+import { assignTasks } from '../src/runtime/assignment.js';
+import { Router } from '../src/runtime/router.js';
+import { WorkerPlan } from '../src/runtime/workers.js';
 import { Topology } from '../src/topology/builder.js';
 import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
 import { javaHashCode, javaListHash, taskIndex } from '../src/wire/java-hash.js';
@@ -98,6 +101,33 @@ describe('doctor measurements: awaiting against the event loop', () => {
     // A line without the split (an older SDK) still parses.
     const { loopSecs: _l, awaitSecs: _a, ...old } = m;
     assert.deepEqual(parseMetricsLine(formatMetricsLine(old)), old);
+  });
+});
+
+describe("Storm's load-aware shuffle into executors holding several tasks", () => {
+  it('the embedded runtime sends a shuffle only to the first task of each executor, as Storm does', () => {
+    const t = new Topology('uneven');
+    const src = t.spout('src', Spout as never, { outputs: { default: ['v'] } });
+    t.bolt('split', Bolt as never, { parallelism: 1, tasks: 4 }).shuffle(src);
+    t.bolt('pairs', Bolt as never, { parallelism: 2, tasks: 4 }).shuffle(src);
+    t.bolt('even', Bolt as never, { parallelism: 4, tasks: 4 }).shuffle(src);
+    const spec = t.toSpec();
+    const tasks = assignTasks(spec);
+    const seen = (conf: Record<string, unknown>) => {
+      const router = new Router(spec, tasks, new WorkerPlan(tasks, conf));
+      const hits = new Map<string, Set<number>>();
+      for (let i = 0; i < 40; i++) for (const task of router.route('src', 'default', [i], undefined)) {
+        const c = tasks.get(task)!.id;
+        (hits.get(c) ?? hits.set(c, new Set()).get(c)!).add(task);
+      }
+      return (id: string) => hits.get(id)!.size;
+    };
+    const loadAware = seen({});
+    assert.equal(loadAware('split'), 1, 'one executor of 4 tasks: one task');
+    assert.equal(loadAware('pairs'), 2, 'two executors of 2 tasks: their first tasks');
+    assert.equal(loadAware('even'), 4);
+    const plain = seen({ 'topology.disable.loadaware.messaging': true });
+    assert.equal(plain('split'), 4, 'without load awareness every task takes its turn');
   });
 });
 

@@ -134,7 +134,7 @@ export function verdict(report: DoctorReport, target: number, changes: number): 
   if (rate >= TARGET_REACHED * target) {
     return { outcome: 'target-holds', message: `the target holds: ${round(rate)} tuple trees/s observed for a target of ${round(target)}.` };
   }
-  if (!report.plan.advice) return { outcome: 'not-advice', message: `changed nothing: ${report.plan.notAdvice}` };
+  if (report.plan.advice === false) return { outcome: 'not-advice', message: `changed nothing: ${report.plan.notAdvice}` };
   const notForScaling = blockers(report.diagnosis.findings);
   if (notForScaling.length > 0) {
     return {

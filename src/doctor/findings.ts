@@ -3,7 +3,8 @@
  * `squall doctor`. Pure functions over the figures and the model (./model.ts).
  */
 import type { ComponentFigures, TopologyFigures } from './figures.js';
-import { coresRate, currentRate, firstTasks, layout, saturationRate, utilizations } from './model.js';
+import { firstTaskIndexes } from '../topology/executors.js';
+import { coresRate, currentRate, layout, saturationRate, utilizations } from './model.js';
 
 /** At or above this utilization a task is busy enough for tuples to queue in front of it. */
 export const SATURATED = 0.8;
@@ -209,7 +210,7 @@ function unevenShuffle(figures: TopologyFigures, c: ComponentFigures): Finding |
   const idle = tasks.filter((t) => t.ratePerSec <= 0.01 * total).map((t) => t.task);
   const busiest = tasks[shares.indexOf(max)]!;
   const grouped = c.executors < c.tasks;
-  const firsts = new Set(firstTasks(c.tasks, c.executors).map((i) => tasks[i]?.task));
+  const firsts = new Set(firstTaskIndexes(c.tasks, c.executors).map((i) => tasks[i]?.task));
   return {
     kind: 'uneven-shuffle',
     component: c.id,

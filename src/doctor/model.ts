@@ -23,6 +23,7 @@
  *
  * No I/O here: the model is tested on synthetic figures.
  */
+import { firstTaskIndexes } from '../topology/executors.js';
 import type { Change, ComponentFigures, Edge, TopologyFigures } from './figures.js';
 
 /** One task as the model sees it under a given configuration. */
@@ -190,21 +191,10 @@ export function shuffleShares(target: ComponentFigures, n: number, executors: nu
   }
   if (!loadAware || executors >= n) return new Array<number>(n).fill(1 / n);
   const shares = new Array<number>(n).fill(0);
-  for (const first of firstTasks(n, executors)) shares[first] = 1 / executors;
+  for (const first of firstTaskIndexes(n, executors)) shares[first] = 1 / executors;
   return shares;
 }
 
-/** Index of the first task of each executor when `tasks` split into `executors` (larger chunks first, as Storm). */
-export function firstTasks(tasks: number, executors: number): number[] {
-  const base = Math.floor(tasks / executors);
-  const larger = tasks % executors;
-  const out: number[] = [];
-  for (let k = 0, at = 0; k < executors; k++) {
-    out.push(at);
-    at += base + (k < larger ? 1 : 0);
-  }
-  return out;
-}
 
 /**
  * How a keyed input spreads over `n` tasks. At the measured task count the measured shares hold. At another count
