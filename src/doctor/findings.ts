@@ -17,8 +17,6 @@ export const SLOW_FACTOR = 1.5;
  * 0.01 ms against 0.006 ms.
  */
 export const SLOW_MIN_LOAD = 0.1;
-/** A shuffle is uneven when one task gets this many times its even share, and at least SKEW_MIN_EXCESS more. */
-export const UNEVEN_FACTOR = 1.5;
 /** Figures that put a task this busy at the observed rate (or the saturation this far under it) cannot be right. */
 export const IMPOSSIBLE_BUSY = 1.2;
 /** The cores are this busy with the topology's processes: more processes on them cannot add much. */
@@ -202,13 +200,11 @@ function unevenShuffle(figures: TopologyFigures, c: ComponentFigures): Finding |
   if (c.kind !== 'bolt' || !figures.edges.some((e) => e.to === c.id && (e.grouping === 'shuffle' || e.grouping === 'local_or_shuffle'))) return null;
   const tasks = c.taskFigures ?? [];
   const total = tasks.reduce((n, t) => n + t.ratePerSec, 0);
-  if (tasks.length < 2 || total <= 0) return null;
-  const even = 1 / tasks.length;
-  const shares = tasks.map((t) => t.ratePerSec / total);
-  const max = Math.max(...shares);
-  if (max < UNEVEN_FACTOR * even || max - even < SKEW_MIN_EXCESS) return null;
+  const uneven = unevenShares(tasks.map((t) => t.ratePerSec));
+  if (!uneven) return null;
+  const { share: max, even } = uneven;
   const idle = tasks.filter((t) => t.ratePerSec <= 0.01 * total).map((t) => t.task);
-  const busiest = tasks[shares.indexOf(max)]!;
+  const busiest = tasks[uneven.index]!;
   const grouped = c.executors < c.tasks;
   const firsts = new Set(firstTaskIndexes(c.tasks, c.executors).map((i) => tasks[i]?.task));
   return {
@@ -262,12 +258,10 @@ function skewOf(figures: TopologyFigures, c: ComponentFigures, rate: number): Fi
   if (!figures.edges.some((e) => e.to === c.id && e.grouping === 'fields')) return null;
   const tasks = c.taskFigures ?? [];
   const total = tasks.reduce((n, t) => n + t.ratePerSec, 0);
-  if (tasks.length < 2 || total <= 0) return null;
-  const even = 1 / tasks.length;
-  const shares = tasks.map((t) => t.ratePerSec / total);
-  const max = Math.max(...shares);
-  if (max < SKEW_FACTOR * even || max - even < SKEW_MIN_EXCESS) return null;
-  const hottest = tasks[shares.indexOf(max)]!;
+  const uneven = unevenShares(tasks.map((t) => t.ratePerSec));
+  if (!uneven) return null;
+  const { share: max, even } = uneven;
+  const hottest = tasks[uneven.index]!;
   const keys = (c.hotKeys ?? []).slice(0, 3);
   const heaviest = keys[0]?.share ?? 0;
   // The task holding the heaviest key carries at least that key's share whatever the task count: when the key is
@@ -286,6 +280,55 @@ function skewOf(figures: TopologyFigures, c: ComponentFigures, rate: number): Fi
         ? '. More tasks spread the other keys but not the hot one.'
         : `. That key alone keeps one task ${percent(keyLoad)} busy and more tasks cannot share it: split the key (e.g. a two-stage count with a random suffix) or pre-aggregate it.`),
     evidence: { share: max, evenShare: even, hotKeys: keys.map((k) => `${k.key}=${k.share.toFixed(3)}`), heaviestKeyUtilization: keyLoad },
+  };
+}
+
+/**
+ * The most loaded of several parts (tasks, executors) when the load is uneven enough to matter: at least
+ * SKEW_FACTOR times its even share and SKEW_MIN_EXCESS over it. Null when even, or fewer than two parts. The one
+ * rule for doctor's skew and uneven-shuffle findings and `squall stats -c`.
+ */
+export function unevenShares(rates: readonly number[]): { index: number; share: number; even: number } | null {
+  const total = rates.reduce((a, b) => a + b, 0);
+  if (rates.length < 2 || total <= 0) return null;
+  const even = 1 / rates.length;
+  const shares = rates.map((r) => r / total);
+  const share = Math.max(...shares);
+  if (share < SKEW_FACTOR * even || share - even < SKEW_MIN_EXCESS) return null;
+  return { index: shares.indexOf(share), share, even };
+}
+
+/** One executor of a component as the Storm UI lists it. */
+export interface ExecutorLoad {
+  /** Storm's `[first-last]` task range. */
+  id: string;
+  executed: number | null;
+  firstTask: number | null;
+  lastTask: number | null;
+}
+
+/**
+ * Executors of one bolt that executed markedly different counts (`squall stats -c`), by the same rule as doctor's
+ * skew and uneven-shuffle findings; with the two causes doctor tells apart when it has the topology's groupings.
+ */
+export function unevenExecutors(component: string, executors: readonly ExecutorLoad[]): Finding | null {
+  const counted = executors.filter((e) => e.executed !== null);
+  const uneven = unevenShares(counted.map((e) => e.executed!));
+  if (!uneven) return null;
+  const busiest = counted[uneven.index]!;
+  const total = counted.reduce((n, e) => n + e.executed!, 0);
+  const several = counted.some((e) => e.firstTask !== null && e.lastTask !== null && e.lastTask > e.firstTask);
+  return {
+    kind: 'skew',
+    component,
+    scalingHelps: false,
+    message:
+      `${component}'s executors are unevenly loaded: executor ${busiest.id} executed ${busiest.executed} of ${total} ` +
+      `(${percent(uneven.share)}; even would be ${percent(uneven.even)}). With a fields grouping a hot key keeps one task busy ` +
+      'and more executors do not spread it' +
+      (several ? `; with a shuffle into executors holding several tasks, Storm feeds only each executor's first task (squall rebalance -p ${component}=TASKS spreads them)` : '') +
+      '. squall doctor tells which, from the topology\'s groupings.',
+    evidence: { share: uneven.share, evenShare: uneven.even, executor: busiest.id },
   };
 }
 

@@ -295,7 +295,10 @@ function componentTimes(l: Layout, residence: (s: Station) => number): Map<strin
   const times = new Map<string, number>();
   const visitsOf = new Map<string, number>();
   const weighted = new Map<string, number>();
+  const spouts = spoutIds(l);
   for (const s of l.stations) {
+    // A tree's complete latency starts at its spout's emit: the spout's own time comes before it.
+    if (spouts.has(s.component)) continue;
     const r = residence(s);
     times.set(s.component, Math.max(times.get(s.component) ?? 0, s.visits * r));
     visitsOf.set(s.component, (visitsOf.get(s.component) ?? 0) + s.visits);
@@ -306,6 +309,27 @@ function componentTimes(l: Layout, residence: (s: Station) => number): Map<strin
     if (v > 0) times.set(id, Math.max(t, weighted.get(id)! / v));
   }
   return times;
+}
+
+function spoutIds(l: Layout): Set<string> {
+  return new Set(l.figures.components.filter((c) => c.kind === 'spout').map((c) => c.id));
+}
+
+/**
+ * The most root tuples per second the spouts emit, each task one tree per next/sync round trip (its measured
+ * service time): a limit on the rate, not a queue trees wait in. Infinity when not measured.
+ */
+export function spoutRate(l: Layout): number {
+  const spouts = spoutIds(l);
+  let rate = 0;
+  let known = false;
+  for (const s of l.stations) {
+    if (!spouts.has(s.component)) continue;
+    if (!(s.serviceSecs > 0) || !(s.visits > 0)) return Infinity;
+    known = true;
+    rate += 1 / s.serviceSecs;
+  }
+  return known ? rate : Infinity;
 }
 
 /** The longest path of component times from any spout: a tree completes when its slowest branch does. */
@@ -378,7 +402,7 @@ function mvaStep(l: Layout, n: number, overheadSecs: number, queue: Map<Station,
   };
   const latencySecs = overheadSecs + longestPath(l.figures, componentTimes(l, residence));
   const rate = latencySecs > 0 ? n / latencySecs : Infinity;
-  for (const s of l.stations) queue.set(s, rate * s.visits * queued.get(s)!);
+  for (const s of l.stations) queue.set(s, rate * s.visits * (queued.get(s) ?? 0));
   return { rate, latencySecs };
 }
 
@@ -447,7 +471,9 @@ export function predict(figures: TopologyFigures, change: Change = {}): Predicti
   const overhead = overheadSecs(figures);
   const saturation = saturationRate(l);
   const cores = coresRate(l);
-  const offered = l.offeredRate ?? Infinity;
+  // The spouts' own round trips cap what they offer, whatever the sources have.
+  const spouts = spoutRate(l);
+  const offered = Math.min(l.offeredRate ?? Infinity, spouts);
   const population = treesAllowed(l);
 
   let rate: number;
@@ -463,10 +489,10 @@ export function predict(figures: TopologyFigures, change: Change = {}): Predicti
     rate = closed.rate;
     latency = closed.latencySecs;
     limitedBy = rate >= 0.9 * saturation.rate ? 'saturation' : 'pending';
-  } else if (offered < Math.min(saturation.rate, cores)) {
+  } else if (offered < Math.min(saturation.rate, cores) || (offered === spouts && spouts <= Math.min(saturation.rate, cores))) {
     rate = offered;
     latency = overhead + openLatency(l, offered);
-    limitedBy = 'sources';
+    limitedBy = offered === spouts && spouts < (l.offeredRate ?? Infinity) ? 'saturation' : 'sources';
   } else {
     // No pending limit and more offered than the bolts (or the cores) take: they run flat out and trees time out.
     rate = Math.min(saturation.rate, cores);

@@ -59,8 +59,10 @@ export async function measureRun(loaded: LoadedTopology, spec: TopologySpec, opt
       maxSpoutPending: typeof pending === 'number' && pending > 0 ? pending : null,
       messageTimeoutSecs: Number(spec.config['topology.message.timeout.secs'] ?? 30),
       workers: Number(spec.config['topology.workers'] ?? 1),
-      // Whole intervals inside the measuring window: the settling's lines would count start-up as work.
-      metrics: aggregateMetrics(lines.filter((m) => m.at - m.secs * 1000 >= from - 50 && m.at <= until + 50)),
+      // Intervals that end inside the measuring window and began at most one interval before it: the settling's
+      // lines would count start-up as work, but a task whose handler holds the event loop (a synchronous, CPU-bound
+      // bolt working through its queue) sends its lines late, over longer intervals, and must not go unmeasured.
+      metrics: aggregateMetrics(lines.filter((m) => m.at > from && m.at <= until + 50 && m.at - m.secs * 1000 >= from - m.secs * 500)),
       completeLatencySecs: acked > 0 ? (a.latency - b.latency) / acked / 1000 : null,
       failedPerSec: (a.failed - b.failed) / secs,
       cores: localCores(),
