@@ -233,6 +233,22 @@ describe('squall doctor against a Storm UI', () => {
     assert.match(dot.stdout, /"count" \[shape=box, label="count\\nparallelism 2\\n82\.1 tuples\/s\\nbusiest task 12%"\];/);
   });
 
+  it('squall stats gives the same verdict as doctor, from doctor\'s analysis, with --ui as doctor has', async () => {
+    const squall = (cmd: string, ...args: string[]) =>
+      execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), cmd, '--ui', server.url, ...args], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
+    const [doctor, stats] = await Promise.all([squall('doctor', '--json'), squall('stats')]);
+    assert.equal(stats.exitCode, 0, stats.stderr);
+    const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ message: string }> }).findings.map((f) => f.message);
+    assert.ok(findings.length > 0);
+    for (const message of findings) assert.ok(stats.stdout.includes(`  - ${message}`), `stats lacks doctor's finding: ${message}\n${stats.stdout}`);
+    assert.match(stats.stdout, /^verdict \(squall doctor\):$/m);
+    // Without the project (another folder, a NAME): no groupings, no verdict of its own; it points to doctor.
+    const elsewhere = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'stats', 'wordcount', '--ui', server.url], { cwd: ROOT, reject: false });
+    assert.equal(elsewhere.exitCode, 0, elsewhere.stderr);
+    assert.match(elsewhere.stdout, /^verdict: squall doctor wordcount --topology PATH/m);
+    assert.doesNotMatch(elsewhere.stdout, /bottleneck/);
+  });
+
   it('refuses a utilization outside 0..1 with the fix', async () => {
     const result = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'doctor', '--ui', server.url, '--utilization', '70'], { cwd: ROOT, reject: false });
     assert.equal(result.exitCode, 1);

@@ -159,8 +159,9 @@ export async function clusterCases(loaded: LoadedTopology): Promise<void> {
       `predicted ${cpuPlan.predicted.rate.toFixed(0)}/s, cores allow ${cpuPlan.predicted.coresRate.toFixed(0)}/s: ${a.concurrency.planned === 1 && cpuPlan.predicted.rate <= cpuPlan.predicted.coresRate * 1.0001 ? 'met' : 'NOT met'}`,
   );
 
-  // A saturated reliable spout (always data, pending 50): latency is trees in flight over throughput.
-  const saturated = (tasks: number): Setup => ({ tasks: { a: tasks, b: 1 }, config: { a: A(4), b: A(0.5) }, conf: { 'topology.max.spout.pending': 50 } });
+  // A saturated reliable spout (always data, pending 50, a at 30 ms the bottleneck): latency is trees in flight
+  // over throughput.
+  const saturated = (tasks: number): Setup => ({ tasks: { a: tasks, b: 1 }, config: { a: A(30), b: A(0.5) }, conf: { 'topology.max.spout.pending': 50 } });
   const satFirst = await observe(loaded, saturated(1));
   note(compareLine('saturated spout, a 1 -> 2', satFirst.rate, predict(satFirst.figures, { tasks: { a: 2 } }), await observe(loaded, saturated(2))));
 

@@ -120,8 +120,10 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
     // Never shrink in a change made to go faster: a component not in the way keeps what it has.
     tasks[c.id] = Math.max(c.tasks, sizing.tasks);
     // New tasks come with an executor each; otherwise executors stay (for a multi-lang component they add only
-    // Java threads: the processes are the tasks).
-    executors[c.id] = tasks[c.id] === c.tasks ? c.executors : tasks[c.id]!;
+    // Java threads: the processes are the tasks), unless a shuffle holds this component's load on the first task
+    // of each executor and it is in the way: then one executor per task.
+    const spreadHere = spread?.executors?.[c.id] !== undefined && busiestOf(figures, c.id, target) > utilization;
+    executors[c.id] = tasks[c.id] === c.tasks && !spreadHere ? c.executors : tasks[c.id]!;
     concurrency[c.id] = Math.max(c.concurrency, sizing.concurrency);
     components.push({
       id: c.id,
@@ -201,6 +203,13 @@ function unchangedComponents(figures: TopologyFigures): ComponentPlan[] {
   return figures.components.map(unchangedComponent);
 }
 
+/** The busiest task of one component at `target` root tuples per second, as the topology runs now. */
+function busiestOf(figures: TopologyFigures, id: string, target: number): number {
+  let max = 0;
+  for (const [s, u] of utilizations(layout(figures), target)) if (s.component === id) max = Math.max(max, u);
+  return max;
+}
+
 /**
  * Executors up to the tasks already there, for each bolt a shuffle feeds whose executors hold several tasks: Storm's
  * load-aware shuffle sends such an executor's tuples to its first task only. Null when there is none.
@@ -227,7 +236,8 @@ interface Sizing {
  */
 function sizeComponent(figures: TopologyFigures, c: ComponentFigures, target: number, utilization: number): Sizing {
   const busiest = (tasks: number, concurrency: number, service: number): number => {
-    const l = layout({ ...figures, components: figures.components.map((x) => (x.id === c.id ? c : x)) }, { tasks: { [c.id]: tasks }, concurrency: { [c.id]: concurrency } });
+    // Sized with one executor per task: a shuffle then spreads over all of them.
+    const l = layout({ ...figures, components: figures.components.map((x) => (x.id === c.id ? c : x)) }, { tasks: { [c.id]: tasks }, executors: { [c.id]: tasks }, concurrency: { [c.id]: concurrency } });
     let max = 0;
     for (const s of l.stations) if (s.component === c.id) max = Math.max(max, (target * s.visits * (service > 0 ? service : s.serviceSecs)) / s.concurrency);
     return max;
