@@ -259,7 +259,7 @@ describe('squall doctor against a Storm UI', () => {
 describe('squall doctor on a local run (squall run --ui)', () => {
   it('measures the components from inside, serves them next to the UI endpoints, and plans from them', async () => {
     const squall = join(ROOT, 'bin', 'squall.js');
-    const run = execa(process.execPath, [squall, 'run', 'examples/wordcount', '--ui', '0', '--time', '12', '-o', 'squall.metrics.interval.secs=1'], { cwd: ROOT, reject: false });
+    const run = execa(process.execPath, [squall, 'run', 'examples/wordcount', '--ui', '0', '--time', '30', '-o', 'squall.metrics.interval.secs=1'], { cwd: ROOT, reject: false });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       run.stderr!.on('data', (chunk: Buffer) => {
@@ -289,6 +289,17 @@ describe('squall doctor on a local run (squall run --ui)', () => {
     const count = report.figures.components.find((c: { id: string }) => c.id === 'count');
     assert.ok(count.hotKeys.length > 0 && count.keySpread['3'].length === 3, 'hot keys and the key spread of a fields grouping');
     assert.equal(report.plan.target, 1000);
+    // The README's example, as written: from the repo root (no project there), the run serves its topology's graph.
+    const readme = await execa(process.execPath, [squall, 'doctor', '--ui', url, '--target', '5000'], { cwd: ROOT, reject: false });
+    assert.equal(readme.exitCode, 0, readme.stderr);
+    assert.match(readme.stdout, /^Plan for 5000 trees\/s, every task at most 70% busy$/m);
+    assert.doesNotMatch(readme.stdout, /squall submit|look at that host/, 'a local run gets local commands, and one host is not blamed');
+    if (!/target already met|no plan|no change needed/.test(readme.stdout)) assert.match(readme.stdout, /^    squall run PROJECT /m);
+    // And stats on the same run: its figures are not sampled.
+    const localStats = await execa(process.execPath, [squall, 'stats', '--ui', url], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
+    assert.equal(localStats.exitCode, 0, localStats.stderr);
+    assert.match(localStats.stdout, /counts are exact: squall run --ui counts every tuple/);
+    assert.match(localStats.stdout, /^verdict \(squall doctor\)/m);
     const stats = await run;
     assert.equal(stats.exitCode, 0, stats.stderr);
     assert.doesNotMatch(stats.stdout, /squall\.metrics/, 'measurement lines are data, not log lines');

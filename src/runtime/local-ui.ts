@@ -1,7 +1,8 @@
 /**
  * `squall run --ui`: the Storm UI REST endpoints `squall stats` and `squall doctor` read, served from the embedded
- * runtime with the JSON shapes a Storm UI sends, plus one endpoint a Storm UI does not have: the components' own
- * measurements (`/api/v1/topology/{id}/squall/metrics`). So both commands work on a local run unchanged.
+ * runtime with the JSON shapes a Storm UI sends, plus two endpoints a Storm UI does not have: the components' own
+ * measurements (`/api/v1/topology/{id}/squall/metrics`) and the topology's graph (`…/squall/topology`). So both
+ * commands work on a local run unchanged, doctor without the project at hand.
  *
  * Counts cover the requested window as on a cluster: snapshots taken every few seconds give the difference
  * between now and the window's start (or since start, for a run younger than the window). Unlike Storm, nothing
@@ -154,6 +155,8 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
     if (parts[3] !== id) return send(res, 404, { error: '404 Not Found', errorMessage: `org.apache.storm.generated.NotAliveException: ${parts[3] ?? ''}` });
     if (parts.length === 4) return send(res, 200, topologyPage(window));
     if (parts.length === 6 && parts[4] === 'squall' && parts[5] === 'metrics') return send(res, 200, { metrics: cluster.measurements() });
+    // The topology's graph (groupings), which a Storm UI does not serve: `squall doctor --ui` needs no project then.
+    if (parts.length === 6 && parts[4] === 'squall' && parts[5] === 'topology') return send(res, 200, { topology: cluster.spec });
     if (parts.length === 6 && parts[4] === 'component') {
       const page = componentPage(parts[5]!, window);
       if (page) return send(res, 200, page);

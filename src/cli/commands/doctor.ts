@@ -18,7 +18,7 @@ import { METRICS_INTERVAL_KEY, type TaskMetrics } from '../../wire/metrics-line.
 import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
 import { ClusterDoctor } from '../doctor/cluster.js';
 import { LocalDoctor } from '../doctor/local.js';
-import { observationOf, readTopology } from '../doctor/read.js';
+import { observationOf, readTopology, servedTopology } from '../doctor/read.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { loadForRun } from './run.js';
 
@@ -111,11 +111,14 @@ Examples:
 
 /** A topology that runs already: read from a Storm UI (a cluster's, or `squall run --ui`). */
 async function doctorRunning(name: string | undefined, options: DoctorOptions): Promise<number> {
-  const project = await projectTopology(options.topology);
+  const timeoutMs = (options.timeout ?? 10) * 1000;
+  // A `squall run --ui` serves its topology's graph: with --ui, doctor needs no project when it is not at hand.
+  const served = options.ui && options.topology === '.' ? await projectOrServed(options.ui, timeoutMs) : null;
+  const project = served?.spec ?? (await projectTopology(options.topology));
+  const path = served?.served ? 'PROJECT' : options.topology;
   const topology = name ?? project.name;
   const where = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
-  const context = { topology, target: where, project: { path: options.topology, spec: project } };
-  const timeoutMs = (options.timeout ?? 10) * 1000;
+  const context = { topology, target: where, project: { path, spec: project } };
   const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> => {
     const reading = await readTopology(ui, topology, project, fromLogs);
     // A UI that serves the measurements is a `squall run --ui`: its plan is applied by running again, not by submit.
@@ -247,6 +250,20 @@ async function appendRecord(file: string, r: DoctorReport): Promise<void> {
     plan: { target: r.plan.target, change: r.plan.change, predictedRate: r.plan.predicted.rate },
   });
   await finished(sink);
+}
+
+/** The project here, or else the topology a `squall run --ui` at `url` serves. */
+async function projectOrServed(url: string, timeoutMs: number): Promise<{ spec: TopologySpec; served: boolean } | null> {
+  try {
+    return { spec: (await loadTopology('.')).spec, served: false };
+  } catch (err) {
+    const spec = await servedTopology(new StormUiClient(url, { timeoutMs }), url, timeoutMs);
+    if (spec) return { spec, served: true };
+    throw new Error(
+      `squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message}; ` +
+        `${url} serves no topology graph, as only squall run --ui does)`,
+    );
+  }
 }
 
 /** The project's topology: its graph says where tuples go, which the UI does not. */

@@ -32,6 +32,23 @@ export async function readTopology(ui: StormUiClient, name: string, spec: Topolo
   return { id, uptimeSecs: uptimeSeconds, stats, pages, lines: served ?? (fromLogs ? await fromLogs() : []), latestOnly: served !== null };
 }
 
+/**
+ * The topology a `squall run --ui` serves (its graph, with the groupings a Storm UI does not give), when the UI at
+ * `url` is one and runs exactly one topology; null otherwise. Lets `squall doctor --ui URL` work outside the project.
+ */
+export async function servedTopology(ui: StormUiClient, url: string, timeoutMs: number): Promise<TopologySpec | null> {
+  const running = await ui.topologySummary().catch(() => []);
+  if (running.length !== 1) return null;
+  try {
+    const response = await fetch(`${url.replace(/\/+$/, '')}/api/v1/topology/${encodeURIComponent(running[0]!.id)}/squall/topology`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return null;
+    const body = (await response.json()) as { topology?: TopologySpec };
+    return body.topology && Array.isArray(body.topology.components) ? body.topology : null;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU cores of this machine: what a local run's processes share. */
 export function localCores(): number {
   return cpus().length;
