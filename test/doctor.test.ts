@@ -95,8 +95,9 @@ describe('doctor measurements: awaiting against the event loop', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     meter.handled(since, true, returnedAt);
     const m = meter.take();
-    assert.ok(m.loopSecs! >= 0.005 && m.loopSecs! < 0.02, `loop ${m.loopSecs}`);
-    assert.ok(m.awaitSecs! >= 0.025, `await ${m.awaitSecs}`);
+    // Lower bounds only, which hold by construction however loaded the machine is.
+    assert.ok(m.loopSecs! >= 0.005, `loop ${m.loopSecs}`);
+    assert.ok(m.awaitSecs! >= 0.02, `await ${m.awaitSecs}`);
     assert.ok(Math.abs(m.busySecs - (m.loopSecs! + m.awaitSecs!)) < 1e-5);
     // A line without the split (an older SDK) still parses.
     const { loopSecs: _l, awaitSecs: _a, ...old } = m;
