@@ -41,6 +41,12 @@ interface DoctorOptions extends AccessOptions {
   topology: string;
 }
 
+/**
+ * The supervisors' CPU cores, which bound doctor's predictions on a cluster: not read yet (the UI client's supervisor
+ * summary carries them); a local run uses this machine's (observationOf).
+ */
+const CLUSTER_CORES: number | undefined = undefined;
+
 /** Seconds after a change before a cluster's figures count: squall's lines and Storm's stats come every 60 s. */
 const CLUSTER_SETTLE_SECS = 120;
 /** A cluster's fresh figures must arrive within the settle time plus this. */
@@ -123,7 +129,7 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
     const reading = await readTopology(ui, topology, project, fromLogs);
     // A UI that serves the measurements is a `squall run --ui`: its plan is applied by running again, not by submit.
     const local = reading.latestOnly ? { local: { options: {} } } : {};
-    return examine(observationOf(reading, project), { ...context, ...local }, planOptions(options));
+    return examine(observationOf(reading, project, undefined, CLUSTER_CORES), { ...context, ...local }, planOptions(options));
   };
   if (options.ui) return print(await once(new StormUiClient(options.ui, { timeoutMs })), options, project);
   return withCluster(options, async (access) => {
@@ -136,6 +142,7 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
       access,
       ui,
       ...(fromLogs ? { fromLogs } : {}),
+      ...(CLUSTER_CORES !== undefined ? { cores: CLUSTER_CORES } : {}),
       context,
       plan: planOptions(options),
       settleSecs,
