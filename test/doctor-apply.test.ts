@@ -35,8 +35,8 @@ interface Running {
   kind: 'spout' | 'bolt';
   tasks: number;
   executors: number;
-  /** Tuples per second each task executes (roots emitted, for the spout). */
-  ratePerTask: number;
+  /** Tuples per second each task executes (roots emitted, for the spout); or one figure per task index. */
+  ratePerTask: number | number[];
   /** Milliseconds per tuple, per task index (one value: every task). */
   serviceMs: number[];
   emits: number;
@@ -107,7 +107,7 @@ class StandInCluster {
     for (const [component, tasks] of this.taskIds()) {
       const c = this.shape.components[component]!;
       tasks.forEach((task, i) => {
-        const executed = c.ratePerTask * secs;
+        const executed = rateOf(c, i) * secs;
         const busySecs = (executed * (c.serviceMs[i] ?? c.serviceMs[0]!)) / 1000;
         const m: TaskMetrics = {
           v: 1,
@@ -136,7 +136,7 @@ class StandInCluster {
     const uptime = Math.floor((now - this.startedAt) / 1000);
     const ids = this.taskIds();
     const window = Math.max(1, Math.min(600, uptime));
-    const count = (c: Running) => Math.round(c.ratePerTask * c.tasks * window);
+    const count = (c: Running) => Math.round(Array.from({ length: c.tasks }, (_, i) => rateOf(c, i)).reduce((a, b) => a + b, 0) * window);
     const source = this.shape.components['source']!;
     const roots = count(source);
     const latency = this.shape.completeLatencyMs.toFixed(3);
@@ -180,7 +180,10 @@ class StandInCluster {
 
 const INTERVAL_MS = 250;
 
-const running = (kind: 'spout' | 'bolt', tasks: number, executors: number, ratePerTask: number, serviceMs: number[], emits = 1): Running => ({
+/** A task's rate: one figure for every task, or one per task index (an uneven shuffle). */
+const rateOf = (c: Running, i: number): number => (Array.isArray(c.ratePerTask) ? (c.ratePerTask[i] ?? 0) : c.ratePerTask);
+
+const running = (kind: 'spout' | 'bolt', tasks: number, executors: number, ratePerTask: number | number[], serviceMs: number[], emits = 1): Running => ({
   kind,
   tasks,
   executors,
@@ -345,8 +348,9 @@ describe('squall doctor --apply on a cluster', () => {
   }
 
   it('rebalances when executors suffice, waits for figures from after the change, and compares them with the prediction', async () => {
-    // a: 4 tasks on 1 executor carries 150 trees/s; the plan for 250 keeps 4 tasks and gives them 4 executors.
-    const before: Shape = { completeLatencyMs: 20, components: { source: running('spout', 1, 1, 150, [0.01]), a: running('bolt', 4, 1, 37.5, [10]), b: running('bolt', 1, 1, 150, [1], 0) } };
+    // a: 4 tasks on 1 executor, and Storm's load-aware shuffle sends every tuple to its first task (90 trees/s, 90%
+    // busy); the plan for 250 keeps 4 tasks and gives them 4 executors: a rebalance.
+    const before: Shape = { completeLatencyMs: 20, components: { source: running('spout', 1, 1, 90, [0.01]), a: running('bolt', 4, 1, [90, 0, 0, 0], [10]), b: running('bolt', 1, 1, 90, [1], 0) } };
     const afterShape: Shape = { completeLatencyMs: 15, components: { source: running('spout', 1, 1, 250, [0.01]), a: running('bolt', 4, 4, 62.5, [10]), b: running('bolt', 1, 1, 250, [1], 0) } };
     await submitIn(before);
     const rebalances = nimbus.rebalances.length;
@@ -373,7 +377,8 @@ describe('squall doctor --apply on a cluster', () => {
     // Only lines from after the change and the settle time: 250/s exactly, not a mix with the 150/s before.
     assert.ok(Math.abs(step.observed.rate - 250) < 0.5, String(step.observed.rate));
     assert.ok(Math.abs(step.observed.utilization.a - 0.625) < 0.01, String(step.observed.utilization.a));
-    assert.ok(step.predicted.rate >= 250 * 0.97 && step.predicted.utilization.a <= 0.7, JSON.stringify(step.predicted));
+    // The spout is not held back by its source: the prediction is the rate with every allowed tree in flight.
+    assert.ok(step.predicted.rate >= 250 * 0.97, JSON.stringify(step.predicted));
     assert.match(doctor.stderr, /waiting for a: [0-4] of 4 executors to restart|waiting for .*measurements from/);
     assert.equal(readFileSync(record, 'utf8').trim().split('\n').length, 2, 'one record per observation');
   });
@@ -420,7 +425,7 @@ describe('squall doctor --apply on a cluster', () => {
   });
 
   it('gives up at the deadline when fresh figures do not come, leaving the change in place', async () => {
-    const before: Shape = { completeLatencyMs: 20, components: { source: running('spout', 1, 1, 150, [0.01]), a: running('bolt', 4, 1, 37.5, [10]), b: running('bolt', 1, 1, 150, [1], 0) } };
+    const before: Shape = { completeLatencyMs: 20, components: { source: running('spout', 1, 1, 90, [0.01]), a: running('bolt', 4, 1, [90, 0, 0, 0], [10]), b: running('bolt', 1, 1, 90, [1], 0) } };
     await submitIn(before);
     const rebalances = nimbus.rebalances.length;
     const silencing = (async () => {

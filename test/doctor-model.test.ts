@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ComponentFigures, Edge, TopologyFigures } from '../src/doctor/figures.js';
-import { closedLoop, erlangCWait, layout, predict, saturationRate, taskShares } from '../src/doctor/model.js';
+import { closedLoop, erlangCWait, layout, overheadSecs, predict, saturationRate, shuffleShares, taskShares } from '../src/doctor/model.js';
 import { diagnose } from '../src/doctor/findings.js';
 import { plan } from '../src/doctor/plan.js';
+import { applyPlan, verdict, type Deployment } from '../src/doctor/apply.js';
+import type { DoctorReport } from '../src/doctor/report.js';
 
 const near = (actual: number, expected: number, tolerance = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${actual} is not ${expected}`);
@@ -167,12 +169,12 @@ describe('doctor findings and plans', () => {
     assert.equal(slow[0]!.task, 12);
     assert.match(slow[0]!.message, /task 12 of b on w2:6700 takes 4\.00 ms per tuple, 4\.0× its peers/);
     assert.equal(d.findings.some((x) => x.kind === 'bottleneck'), false);
-    // Sized by the peers' 1 ms: 300/s × 1 ms / 0.7 → 1 task, so no scale-up beyond what it has.
-    assert.equal(plan(f, { target: 300 }).components.find((c) => c.id === 'b')!.tasks.planned, 1);
+    // Sized by the peers' 1 ms: 300/s × 1 ms / 0.7 → 1 task; a change never shrinks, so it keeps its 3.
+    assert.equal(plan(f, { target: 400 }).components.find((c) => c.id === 'b')!.tasks.planned, 3);
   });
 
-  it('an I/O-bound bolt gets concurrency, not processes', () => {
-    const f = figures([spout('s', 50), bolt('fetch', 0.05, { cpuSecs: 0.001 })], [edge('s', 'fetch')]);
+  it('a bolt whose handler awaits gets concurrency, not processes', () => {
+    const f = figures([spout('s', 50), bolt('fetch', 0.05, { cpuSecs: 0.001, awaitSecs: 0.049 })], [edge('s', 'fetch')]);
     const p = plan(f, { target: 200 });
     const fetch = p.components.find((c) => c.id === 'fetch')!;
     assert.equal(fetch.tasks.planned, 1);
@@ -182,9 +184,150 @@ describe('doctor findings and plans', () => {
   it('over-provisioning and timeouts are reported', () => {
     const idle = figures([spout('s', 10), bolt('b', 0.001, { tasks: 4 })], [edge('s', 'b')]);
     assert.ok(diagnose(idle).findings.some((x) => x.kind === 'over-provisioned'));
-    assert.equal(plan(idle, { target: 10 }).components.find((c) => c.id === 'b')!.tasks.planned, 1);
+    assert.equal(plan(idle, { target: 10 }).components.find((c) => c.id === 'b')!.tasks.planned, 4);
     const late = figures([spout('s', 10), bolt('b', 0.001)], [edge('s', 'b')], { completeLatencySecs: 20, failedPerSec: 3 });
     const t = diagnose(late).findings.find((x) => x.kind === 'timeouts');
     assert.match(t!.message, /3\.0 trees\/s fail or time out.*complete latency 20000\.0 ms against topology\.message\.timeout\.secs 30/);
+  });
+});
+
+describe('doctor on a real cluster: the rules of issue 19', () => {
+  it('a synchronous bolt is never advised concurrency, however little CPU it shows on a starved host', () => {
+    // 2 ms per tuple on the clock, 0.7 ms of it CPU (the rest waiting for a core): no await measured.
+    const starved = figures([spout('s', 400), bolt('split', 0.002, { cpuSecs: 0.0007, awaitSecs: 0 })], [edge('s', 'split')]);
+    const p = plan(starved, { target: 800 });
+    const split = p.components.find((c) => c.id === 'split')!;
+    assert.equal(split.concurrency.planned, 1);
+    assert.ok(split.tasks.planned > 1);
+    // Lines from an SDK that did not measure awaiting: no concurrency either.
+    const old = figures([spout('s', 400), bolt('split', 0.002, { cpuSecs: 0.0007 })], [edge('s', 'split')]);
+    assert.equal(plan(old, { target: 800 }).components.find((c) => c.id === 'split')!.concurrency.planned, 1);
+  });
+
+  it('the cores bound every prediction: 2 cores at 2 ms of CPU per tree allow 1000 trees/s, whatever the tasks', () => {
+    const f = figures([spout('s', 450, { cpuSecs: 0 }), bolt('split', 0.004, { cpuSecs: 0.002, awaitSecs: 0 })], [edge('s', 'split')], { cores: 2, maxSpoutPending: 100 });
+    const wide = predict(f, { tasks: { split: 8 } });
+    assert.ok(wide.rate <= 1000 + 1e-6, `predicted ${wide.rate}`);
+    assert.equal(wide.limitedBy, 'cores');
+    near(wide.completeLatencySecs, 100 / 1000); // every allowed tree in flight, at the rate the cores allow
+    const p = plan(f, { target: 2000 });
+    assert.ok(p.predicted.rate <= 1000 + 1e-6, `plan predicted ${p.predicted.rate}`);
+    assert.ok(p.caveats.some((c) => /2 core\(s\) .* allow about 1000 trees\/s/.test(c)), p.caveats.join('\n'));
+    assert.ok(diagnose({ ...f, components: [spout('s', 900, { cpuSecs: 0 }), f.components[1]!] }).findings.some((x) => x.kind === 'cores'));
+  });
+
+  it("a saturated reliable spout: complete latency is the trees in flight over the throughput (Little's law)", () => {
+    // One spout task with pending 200, always data; split 2 ms on one task: 500 trees/s, 200 in flight → 0.4 s.
+    const f = figures([spout('s', 500), bolt('split', 0.002, { emitsPerTuple: {} })], [edge('s', 'split')], { maxSpoutPending: 200, completeLatencySecs: 0.4 });
+    const now = predict(f);
+    near(now.rate, 500, 0.01);
+    near(now.completeLatencySecs, 0.4, 0.02);
+    // The queueing at the saturated split is the closed loop's, not overhead: nearly nothing is left over.
+    assert.ok(overheadSecs(f) < 0.01, `overhead ${overheadSecs(f)}`);
+    // A plan at 2 tasks predicts the latency of 200 trees over the new rate, not the latency at the target.
+    const p = plan(f, { target: 900 });
+    near(p.predicted.completeLatencySecs, 200 / p.predicted.rate, 0.05);
+    // Two observations 30 s apart, a little different: the same plan.
+    const later = figures([spout('s', 490), bolt('split', 0.00204, { emitsPerTuple: {} })], [edge('s', 'split')], { maxSpoutPending: 200, completeLatencySecs: 0.41 });
+    const q = plan(later, { target: 900 });
+    assert.deepEqual(q.change, p.change);
+  });
+
+  it('an uneven shuffle: measured shares are used, explained by executors holding several tasks, and fixed by a rebalance', () => {
+    const split = bolt('split', 0.002, {
+      tasks: 4,
+      executors: 1,
+      emitsPerTuple: {},
+      taskFigures: [
+        { task: 5, ratePerSec: 450, serviceSecs: 0.002 },
+        { task: 6, ratePerSec: 0, serviceSecs: 0 },
+        { task: 7, ratePerSec: 0, serviceSecs: 0 },
+        { task: 8, ratePerSec: 0, serviceSecs: 0 },
+      ],
+    });
+    const f = figures([spout('s', 450), split], [edge('s', 'split')], { maxSpoutPending: 1000 });
+    const d = diagnose(f);
+    assert.equal(d.components.find((c) => c.id === 'split')!.utilization.toFixed(2), '0.90'); // not 25%: the measured share
+    const uneven = d.findings.find((x) => x.kind === 'uneven-shuffle');
+    assert.ok(uneven, JSON.stringify(d.findings));
+    assert.match(uneven!.message, /task 5 executes 100% of its tuples .* tasks 6, 7, 8 executed none/);
+    assert.match(uneven!.message, /4 tasks \(one process each\) in 1 executor\(s\).*squall rebalance NAME -p split=4/);
+    assert.equal(d.findings.some((x) => x.kind === 'pending-limit'), false);
+    const p = plan(f, { target: 900 });
+    assert.equal(p.redeploy, false, 'a rebalance does it');
+    assert.deepEqual(p.components.find((c) => c.id === 'split')!.executors, { now: 1, planned: 4 });
+    assert.equal(p.components.find((c) => c.id === 'split')!.tasks.planned, 4);
+    // Storm's rule where nothing was measured: each executor's first task gets its tuples.
+    assert.deepEqual(shuffleShares(bolt('x', 0.001, { tasks: 4 }), 4, 1, true), [1, 0, 0, 0]);
+    assert.deepEqual(shuffleShares(bolt('x', 0.001, { tasks: 5 }), 5, 2, true), [0.5, 0, 0, 0.5, 0]);
+    assert.deepEqual(shuffleShares(bolt('x', 0.001, { tasks: 4 }), 4, 1, false), [0.25, 0.25, 0.25, 0.25]);
+  });
+
+  it('UI counts that contradict the observed rate are called unreliable, and no plan rests on them', () => {
+    // processLatency with its queueing as the service time: 466/s × 89 ms cannot fit in one task.
+    const f = figures([spout('s', 466), bolt('count', 0.089, { emitsPerTuple: {} })], [edge('s', 'count')], { maxSpoutPending: 1000 });
+    const d = diagnose(f);
+    assert.equal(d.unreliable, true);
+    assert.match(d.findings.find((x) => x.kind === 'unreliable')!.message, /count 4147% busy, which cannot be.*Storm UI counts only/);
+    assert.equal(d.findings.some((x) => x.kind === 'bottleneck'), false);
+    const p = plan(f, { target: 900 }, d);
+    assert.equal(p.advice, false);
+    const report = { diagnosis: d, plan: p } as unknown as DoctorReport;
+    assert.equal(verdict(report, 900, 0)?.outcome, 'not-advice');
+  });
+
+  it('a plan predicting less than what runs now is not advice', () => {
+    // The observed 466/s with a model that saturates at 11/s: the prediction of any plan is worse than now.
+    const f = figures([spout('s', 466), bolt('a', 0.001, { emitsPerTuple: { default: 1 } }), bolt('b', 0.0001, { emitsPerTuple: {} })], [edge('s', 'a'), edge('a', 'b')], {
+      maxSpoutPending: 1,
+      completeLatencySecs: 0.0021,
+    });
+    const p = plan(f, { target: 2000 });
+    if (p.predicted.rate < 0.98 * 466) assert.equal(p.advice, false);
+    else assert.equal(p.advice, true);
+  });
+
+  it('never shrinks what is not in the way, and says when the target is already met', () => {
+    const f = wordcount({ rate: 160, count: { tasks: 1 }, split: { tasks: 5, executors: 5 }, topo: { maxSpoutPending: 500, completeLatencySecs: 0.05 } });
+    const p = plan(f, { target: 300 });
+    assert.equal(p.components.find((c) => c.id === 'split')!.tasks.planned, 5);
+    assert.ok(p.components.find((c) => c.id === 'count')!.tasks.planned > 1);
+    const met = plan(f, { target: 165 });
+    assert.equal(met.met, true);
+    assert.equal(met.unchanged, true);
+  });
+
+  it('a slow instance needs a difference that matters, and on one host is not blamed on the host', () => {
+    const tiny = [0.00001, 0.00001, 0.000016].map((s, i) => ({ task: 10 + i, host: 'localhost:6700', ratePerSec: 1000, serviceSecs: s }));
+    assert.equal(diagnose(figures([spout('s', 3000), bolt('b', 0.00001, { tasks: 3, taskFigures: tiny })], [edge('s', 'b')])).findings.some((x) => x.kind === 'slow-instance'), false);
+    const real = [0.001, 0.001, 0.004].map((s, i) => ({ task: 10 + i, host: 'localhost:6700', ratePerSec: 100, serviceSecs: s }));
+    const slow = diagnose(figures([spout('s', 300), bolt('b', 0.002, { tasks: 3, taskFigures: real })], [edge('s', 'b')])).findings.find((x) => x.kind === 'slow-instance');
+    assert.match(slow!.message, /look at that instance \(every task runs on the same host\)/);
+  });
+
+  it('--apply compares each change with the one before, says when one made things worse, and undoes it', async () => {
+    const observed = (rate: number, latency: number, unchanged = false): DoctorReport =>
+      ({
+        topology: 't',
+        local: { options: {} },
+        collected: { figures: { completeLatencySecs: latency }, coarse: [], missing: [] },
+        diagnosis: { rate, findings: [], components: [] },
+        plan: { unchanged, met: false, advice: true, redeploy: true, utilization: 0.7, target: 10000, components: [], maxSpoutPending: { now: null, planned: null }, workers: { now: 1, planned: 1 }, predicted: { rate: 10000, completeLatencySecs: 0.005, components: [] }, current: {}, caveats: [] },
+      }) as unknown as DoctorReport;
+    const seen = [observed(6000, 0.004), observed(8086, 0.0045), observed(7916, 0.0123)];
+    let undone: DoctorReport | undefined;
+    const deployment: Deployment = {
+      observe: async () => seen[0]!,
+      change: async (_r, _t, step) => seen[step]!,
+      undo: async (before) => {
+        undone = before;
+      },
+    };
+    const result = await applyPlan(deployment, { target: 10000 });
+    assert.equal(result.outcome, 'made-worse');
+    assert.equal(result.steps.length, 2);
+    assert.equal(result.steps[1]!.worse, true);
+    assert.equal(undone, seen[1]);
+    assert.match(result.message, /change 2 made things worse: 7916 tuple trees\/s against 8086 before it \(complete latency 12\.3 ms against 4\.5 ms\)\. It is undone/);
   });
 });

@@ -7,6 +7,9 @@ import { execa } from 'execa';
 import { Bolt, Spout } from '../src/index.js';
 import { Meter, KEY_SLOTS } from '../src/component/meter.js';
 import { collect } from '../src/doctor/collect.js';
+import { assignTasks } from '../src/runtime/assignment.js';
+import { Router } from '../src/runtime/router.js';
+import { WorkerPlan } from '../src/runtime/workers.js';
 import { Topology } from '../src/topology/builder.js';
 import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
 import { javaHashCode, javaListHash, taskIndex } from '../src/wire/java-hash.js';
@@ -73,10 +76,59 @@ describe('doctor measurements', () => {
     const at3 = first.spread![1]!;
     assert.equal(at3.reduce((a, b) => a + b, 0), 1000);
     assert.ok(at3[taskIndex(javaListHash(['the']), 3)]! >= 500);
+    // Synchronous handlers: all their time on the event loop, none awaiting.
+    assert.equal(first.awaitSecs, 0);
+    assert.equal(first.loopSecs, first.busySecs);
     const second = meter.take();
     assert.equal(second.executed, 0);
     assert.deepEqual(second.emitted, {});
     assert.equal(second.keys, undefined);
+  });
+});
+
+describe('doctor measurements: awaiting against the event loop', () => {
+  it('an async handler is split at its return: before it on the loop, after it awaiting', async () => {
+    const meter = new Meter('fetch', 3, 'bolt', 4);
+    const since = meter.now();
+    while (meter.now() - since < 5); // 5 ms on the loop before the handler returns its promise
+    const returnedAt = meter.now();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    meter.handled(since, true, returnedAt);
+    const m = meter.take();
+    // Lower bounds only, which hold by construction however loaded the machine is.
+    assert.ok(m.loopSecs! >= 0.005, `loop ${m.loopSecs}`);
+    assert.ok(m.awaitSecs! >= 0.02, `await ${m.awaitSecs}`);
+    assert.ok(Math.abs(m.busySecs - (m.loopSecs! + m.awaitSecs!)) < 1e-5);
+    // A line without the split (an older SDK) still parses.
+    const { loopSecs: _l, awaitSecs: _a, ...old } = m;
+    assert.deepEqual(parseMetricsLine(formatMetricsLine(old)), old);
+  });
+});
+
+describe("Storm's load-aware shuffle into executors holding several tasks", () => {
+  it('the embedded runtime sends a shuffle only to the first task of each executor, as Storm does', () => {
+    const t = new Topology('uneven');
+    const src = t.spout('src', Spout as never, { outputs: { default: ['v'] } });
+    t.bolt('split', Bolt as never, { parallelism: 1, tasks: 4 }).shuffle(src);
+    t.bolt('pairs', Bolt as never, { parallelism: 2, tasks: 4 }).shuffle(src);
+    t.bolt('even', Bolt as never, { parallelism: 4, tasks: 4 }).shuffle(src);
+    const spec = t.toSpec();
+    const tasks = assignTasks(spec);
+    const seen = (conf: Record<string, unknown>) => {
+      const router = new Router(spec, tasks, new WorkerPlan(tasks, conf));
+      const hits = new Map<string, Set<number>>();
+      for (let i = 0; i < 40; i++) for (const task of router.route('src', 'default', [i], undefined)) {
+        const c = tasks.get(task)!.id;
+        (hits.get(c) ?? hits.set(c, new Set()).get(c)!).add(task);
+      }
+      return (id: string) => hits.get(id)!.size;
+    };
+    const loadAware = seen({});
+    assert.equal(loadAware('split'), 1, 'one executor of 4 tasks: one task');
+    assert.equal(loadAware('pairs'), 2, 'two executors of 2 tasks: their first tasks');
+    assert.equal(loadAware('even'), 4);
+    const plain = seen({ 'topology.disable.loadaware.messaging': true });
+    assert.equal(plain('split'), 4, 'without load awareness every task takes its turn');
   });
 });
 
@@ -156,19 +208,24 @@ describe('squall doctor against a Storm UI', () => {
     const record = join(dir, 'observations.ndjson');
     const run = (...args: string[]) =>
       execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'doctor', '--ui', server.url, ...args], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
-    const text = await run('--target', '40', '--record', record);
+    // The sources offer 20/s and every task is idle: nothing to change for 40/s, and nothing shrunk either.
+    const idle = await run('--target', '40');
+    assert.equal(idle.exitCode, 0, idle.stderr);
+    assert.match(idle.stdout, /^Plan for 40\.0 trees\/s, every task at most 70% busy\n  no change needed\.$/m);
+    const text = await run('--target', '400', '--record', record);
     assert.equal(text.exitCode, 0, text.stderr);
     assert.match(text.stdout, /^wordcount: 20\.0 tuple trees\/s/m);
     assert.match(text.stdout, /count saturates first, at about 169 trees\/s/);
     assert.match(text.stdout, /every component is under 20% busy/);
-    assert.match(text.stdout, /^Plan for 40\.0 trees\/s, every task at most 70% busy$/m);
+    assert.match(text.stdout, /^Plan for 400 trees\/s, every task at most 70% busy$/m);
     assert.match(text.stdout, /count: .*processLatency, which includes waiting in the subprocess's queue/);
-    assert.match(text.stdout, /^    squall submit --force -p split=1 -p count=3 --tasks split=1 --tasks count=3 -o topology\.workers=1$/m);
-    const json = await run('--json', '--target', '40', '--record', record);
+    // count grows; split, not in the way, keeps its 4 tasks in 2 executors (never shrunk in the same change).
+    assert.match(text.stdout, /^    squall submit --force -p split=2 -p count=28 --tasks split=4 --tasks count=28 -o topology\.workers=5$/m);
+    const json = await run('--json', '--target', '400', '--record', record);
     assert.equal(json.exitCode, 0, json.stderr);
     const report = JSON.parse(json.stdout);
     assert.equal(report.bottleneck, 'count');
-    assert.ok(report.plan.predicted.rate >= 40 * 0.97, String(report.plan.predicted.rate));
+    assert.ok(report.plan.predicted.rate >= 400 * 0.97, String(report.plan.predicted.rate));
     const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
     assert.equal(lines[1].bottleneck, 'count');
@@ -178,6 +235,22 @@ describe('squall doctor against a Storm UI', () => {
     // declared parallelism (2 and 2).
     assert.match(dot.stdout, /"split" \[shape=box, label="split\\nparallelism 2, 4 tasks\\n20\.0 tuples\/s\\nbusiest task 1%"\];/);
     assert.match(dot.stdout, /"count" \[shape=box, label="count\\nparallelism 2, 8 tasks\\n82\.1 tuples\/s\\nbusiest task 12%"\];/);
+  });
+
+  it('squall stats gives the same verdict as doctor, from doctor\'s analysis, with --ui as doctor has', async () => {
+    const squall = (cmd: string, ...args: string[]) =>
+      execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), cmd, '--ui', server.url, ...args], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
+    const [doctor, stats] = await Promise.all([squall('doctor', '--json'), squall('stats')]);
+    assert.equal(stats.exitCode, 0, stats.stderr);
+    const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ message: string }> }).findings.map((f) => f.message);
+    assert.ok(findings.length > 0);
+    for (const message of findings) assert.ok(stats.stdout.includes(`  - ${message}`), `stats lacks doctor's finding: ${message}\n${stats.stdout}`);
+    assert.match(stats.stdout, /^verdict \(squall doctor\):$/m);
+    // Without the project (another folder, a NAME): no groupings, no verdict of its own; it points to doctor.
+    const elsewhere = await execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), 'stats', 'wordcount', '--ui', server.url], { cwd: ROOT, reject: false });
+    assert.equal(elsewhere.exitCode, 0, elsewhere.stderr);
+    assert.match(elsewhere.stdout, /^verdict: squall doctor wordcount --topology PATH/m);
+    assert.doesNotMatch(elsewhere.stdout, /bottleneck/);
   });
 
   it('refuses a utilization outside 0..1 with the fix', async () => {
@@ -190,7 +263,7 @@ describe('squall doctor against a Storm UI', () => {
 describe('squall doctor on a local run (squall run --ui)', () => {
   it('measures the components from inside, serves them next to the UI endpoints, and plans from them', async () => {
     const squall = join(ROOT, 'bin', 'squall.js');
-    const run = execa(process.execPath, [squall, 'run', 'examples/wordcount', '--ui', '0', '--time', '12', '-o', 'squall.metrics.interval.secs=1'], { cwd: ROOT, reject: false });
+    const run = execa(process.execPath, [squall, 'run', 'examples/wordcount', '--ui', '0', '--time', '30', '-o', 'squall.metrics.interval.secs=1'], { cwd: ROOT, reject: false });
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
       run.stderr!.on('data', (chunk: Buffer) => {
@@ -242,6 +315,17 @@ describe('squall doctor on a local run (squall run --ui)', () => {
       [availableParallelism() * 100],
       "this machine's cores in Storm's unit",
     );
+    // The README's example, as written: from the repo root (no project there), the run serves its topology's graph.
+    const readme = await execa(process.execPath, [squall, 'doctor', '--ui', url, '--target', '5000'], { cwd: ROOT, reject: false });
+    assert.equal(readme.exitCode, 0, readme.stderr);
+    assert.match(readme.stdout, /^Plan for 5000 trees\/s, every task at most 70% busy$/m);
+    assert.doesNotMatch(readme.stdout, /squall submit|look at that host/, 'a local run gets local commands, and one host is not blamed');
+    if (!/target already met|no plan|no change needed/.test(readme.stdout)) assert.match(readme.stdout, /^    squall run PROJECT /m);
+    // And stats on the same run: its figures are not sampled.
+    const localStats = await execa(process.execPath, [squall, 'stats', '--ui', url], { cwd: join(ROOT, 'examples', 'wordcount'), reject: false });
+    assert.equal(localStats.exitCode, 0, localStats.stderr);
+    assert.match(localStats.stdout, /counts are exact: squall run --ui counts every tuple/);
+    assert.match(localStats.stdout, /^verdict \(squall doctor\)/m);
     const stats = await run;
     assert.equal(stats.exitCode, 0, stats.stderr);
     assert.doesNotMatch(stats.stdout, /squall\.metrics/, 'measurement lines are data, not log lines');

@@ -182,10 +182,11 @@ describe('operating a cluster through SSH', () => {
     assert.equal(ssh.connections, 0, 'no SSH connection outlives the command');
   });
 
-  it('reads stats from the Storm UI through the tunnel and names the bottleneck', async () => {
+  it('reads stats from the Storm UI through the tunnel, and points to doctor for a verdict without the project', async () => {
     const stats = await squall(where, 'stats', 'wordcount', '-e', 'tunnel');
     assert.equal(stats.exitCode, 0, stats.stderr);
-    assert.match(stats.stdout, /count is the bottleneck: capacity 0\.93/);
+    assert.match(stats.stdout, /^count\s+bolt\s+2\s+8\b/m);
+    assert.match(stats.stdout, /^verdict: squall doctor wordcount --topology PATH/m);
     assert.ok(ui.requests.some((r) => r.startsWith('/api/v1/topology/summary')));
   });
 

@@ -6,7 +6,7 @@
  * - `bench.rate`: root tuples per second from each spout task (0: as fast as max.spout.pending allows).
  * - `bench.keys`, `bench.hot.share`: keys drawn from `bench.keys` even keys, plus one key "hot" with that share.
  * - `bench.service.ms`: a bolt's time per tuple, waited asynchronously (timers: independent of the cores);
- *   `bench.cpu: true` spins the CPU instead.
+ *   `bench.cpu: true` spins the CPU instead, in a synchronous `process` (no promise: nothing to overlap).
  * - `bench.fanout`: tuples a bolt emits per tuple it receives (keyed like its input).
  * - `bench.slow.factor`: the component's lowest task takes this many times longer (a slow instance).
  */
@@ -61,13 +61,18 @@ export class WorkBolt extends Bolt<{ key: string; seq: number }> {
     this.fanout = Math.max(0, Math.floor(num(conf, 'bench.fanout', 1)));
   }
 
-  override async process(tuple: Tuple<{ key: string; seq: number }>): Promise<void> {
+  override process(tuple: Tuple<{ key: string; seq: number }>): void | Promise<void> {
     if (this.cpu) {
-      const until = performance.now() + this.serviceMs;
-      while (performance.now() < until);
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, this.serviceMs));
+      // CPU time, not wall time: on a host with more processes than cores a spin on the clock would finish while
+      // descheduled; this one does its work only while it has a core.
+      const until = process.cpuUsage().user + this.serviceMs * 1000;
+      while (process.cpuUsage().user < until);
+      return this.forward(tuple);
     }
+    return new Promise<void>((resolve) => setTimeout(resolve, this.serviceMs)).then(() => this.forward(tuple));
+  }
+
+  private forward(tuple: Tuple<{ key: string; seq: number }>): void {
     for (let i = 0; i < this.fanout; i++) this.emit([tuple.get('key'), tuple.get('seq')]);
   }
 }

@@ -174,9 +174,10 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     }
     if (result && typeof (result as Promise<void>).then === 'function') {
       this.inFlight++;
+      const returnedAt = this.meter ? this.meter.now() : 0;
       (result as Promise<void>).then(
-        () => this.completeAsync(tuple, since, undefined, false),
-        (err: unknown) => this.completeAsync(tuple, since, err, true),
+        () => this.completeAsync(tuple, since, returnedAt, undefined, false),
+        (err: unknown) => this.completeAsync(tuple, since, returnedAt, err, true),
       );
       return;
     }
@@ -185,9 +186,9 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
     this.succeeded(tuple);
   }
 
-  private completeAsync(tuple: Tuple<any>, since: number, err: unknown, threw: boolean): void {
+  private completeAsync(tuple: Tuple<any>, since: number, returnedAt: number, err: unknown, threw: boolean): void {
     this.inFlight--;
-    this.meter?.handled(since, !tuple.isTick);
+    this.meter?.handled(since, !tuple.isTick, returnedAt);
     if (this.current === tuple) this.current = undefined;
     if (threw) this.failed(tuple, err);
     else this.succeeded(tuple);

@@ -20,6 +20,9 @@ export class Meter {
   private nexts = 0;
   private emptyNexts = 0;
   private busyMs = 0;
+  /** Of busyMs: handlers running on the event loop (call to return), and with their promise outstanding. */
+  private loopMs = 0;
+  private awaitMs = 0;
   private keyed = 0;
   private emitted: Record<string, number> = {};
   private readonly keys = new Map<string, number>();
@@ -52,15 +55,26 @@ export class Meter {
     return performance.now();
   }
 
-  /** A handler that started at `since` has finished one tuple (bolt) or one call (spout). */
-  handled(since: number, counts = true): void {
-    this.busyMs += performance.now() - since;
+  /**
+   * A handler that started at `since` has finished one tuple (bolt) or one call (spout). `returnedAt`: when an async
+   * handler returned its promise; from then until now the handler awaited (the task could overlap other work), while
+   * before it the handler held the event loop. A synchronous handler held it throughout: more tuples at once cannot
+   * help it, whatever its CPU share says (on a starved host a CPU-bound handler shows little CPU per wall second).
+   */
+  handled(since: number, counts = true, returnedAt?: number): void {
+    const now = performance.now();
+    const returned = returnedAt ?? now;
+    this.busyMs += now - since;
+    this.loopMs += returned - since;
+    this.awaitMs += now - returned;
     if (counts) this.executed++;
   }
 
   /** Time in a handler that handled no tuple of its own (a spout's ack/fail, a bolt's tick). */
   busy(since: number): void {
-    this.busyMs += performance.now() - since;
+    const ms = performance.now() - since;
+    this.busyMs += ms;
+    this.loopMs += ms;
   }
 
   /** A spout answered a `next`: with at least one emit, or empty-handed (its source had nothing). */
@@ -125,6 +139,8 @@ export class Meter {
       secs: round((now - this.startedAt) / 1000),
       executed: this.executed,
       busySecs: round(this.busyMs / 1000),
+      loopSecs: round(this.loopMs / 1000),
+      awaitSecs: round(this.awaitMs / 1000),
       cpuSecs: round((cpu.user + cpu.system) / 1e6),
       emitted: this.emitted,
       concurrency: this.concurrency,
@@ -145,6 +161,8 @@ export class Meter {
     this.nexts = 0;
     this.emptyNexts = 0;
     this.busyMs = 0;
+    this.loopMs = 0;
+    this.awaitMs = 0;
     this.keyed = 0;
     this.emitted = {};
     this.keys.clear();

@@ -7,21 +7,29 @@
  * the same rules: nothing is changed for skew on a hot key or for a slow instance, since scaling fixes neither.
  */
 import type { Finding } from './findings.js';
+import { revertPlan, TARGET_MET } from './plan.js';
 import { applyCommand, type DoctorReport } from './report.js';
 
 /** Changes `--apply` makes at most. */
 export const MAX_CHANGES = 2;
 /** The target holds when the observed rate is at least this share of it: measured rates are never exact. */
-export const TARGET_REACHED = 0.95;
+export const TARGET_REACHED = TARGET_MET;
+/** A change made things worse when the rate fell by more than this share (measurements are never exact). */
+export const WORSE_BY = 0.03;
 
 export interface Deployment {
   /** The topology as it runs now, planned for `target` (undefined: the plan's default target). */
   observe(target: number | undefined): Promise<DoctorReport>;
   /** Carry out `report`'s plan, then return the topology as figures measured after the change show it. */
   change(report: DoctorReport, target: number, step: number): Promise<DoctorReport>;
+  /**
+   * Go back to the configuration `before` ran with, after a change made things worse. A run doctor starts does it
+   * for free (the next run simply uses it); absent, the loop stops with that configuration as its advice.
+   */
+  undo?(before: DoctorReport): Promise<void>;
 }
 
-export type Outcome = 'target-holds' | 'nothing-to-change' | 'not-for-scaling' | 'changes-used';
+export type Outcome = 'target-holds' | 'nothing-to-change' | 'not-for-scaling' | 'not-advice' | 'made-worse' | 'changes-used';
 
 export interface Figure {
   predicted: number | null;
@@ -42,6 +50,8 @@ export interface Step {
   change: number;
   command: string;
   redeploy: boolean;
+  /** The change made things worse than the observation before it (see madeWorse). */
+  worse: boolean;
   before: DoctorReport;
   after: DoctorReport;
   comparison: Comparison;
@@ -79,9 +89,43 @@ export async function applyPlan(deployment: Deployment, options: ApplyOptions = 
     options.progress?.(`change ${change} of at most ${MAX_CHANGES}: ${command}`);
     const after = await deployment.change(report, target, change);
     await options.onObservation?.(after);
-    steps.push({ change, command, redeploy: report.plan.redeploy, before: report, after, comparison: compare(report, after) });
+    // Each change against the observation before it: a change that made things worse is said plainly.
+    const worse = madeWorse(report, after);
+    steps.push({ change, command, redeploy: report.plan.redeploy, worse, before: report, after, comparison: compare(report, after) });
+    if (worse) return { target, first, steps, ...(await worseStop(deployment, report, after, change)) };
     report = after;
   }
+}
+
+/** A complete latency this many times the one before, with no more throughput for it, is worse. */
+export const LATENCY_WORSE = 1.5;
+
+/**
+ * Whether a change made things worse than the observation before it: the rate fell by more than WORSE_BY, or it
+ * did not rise by as much while the complete latency grew LATENCY_WORSE times (and by a millisecond at least).
+ */
+export function madeWorse(before: DoctorReport, after: DoctorReport): boolean {
+  const rate = after.diagnosis.rate;
+  const was = before.diagnosis.rate;
+  if (rate < (1 - WORSE_BY) * was) return true;
+  const l0 = before.collected.figures.completeLatencySecs;
+  const l1 = after.collected.figures.completeLatencySecs;
+  return rate <= (1 + WORSE_BY) * was && l0 !== null && l1 !== null && l1 > LATENCY_WORSE * l0 && l1 - l0 >= 0.001;
+}
+
+/** Change `n` lowered the rate: undo it where the deployment can, else stop with the better configuration as advice. */
+async function worseStop(deployment: Deployment, before: DoctorReport, after: DoctorReport, n: number): Promise<{ outcome: Outcome; message: string }> {
+  const latency = (r: DoctorReport) => r.collected.figures.completeLatencySecs;
+  const said =
+    `change ${n} made things worse: ${round(after.diagnosis.rate)} tuple trees/s against ${round(before.diagnosis.rate)} before it` +
+    (latency(before) !== null && latency(after) !== null ? ` (complete latency ${ms(latency(after)!)} against ${ms(latency(before)!)})` : '') +
+    '. ';
+  if (deployment.undo) {
+    await deployment.undo(before);
+    return { outcome: 'made-worse', message: `${said}It is undone: the configuration before it is the better one.` };
+  }
+  const back = applyCommand({ ...after, plan: revertPlan(before.plan) });
+  return { outcome: 'made-worse', message: `${said}The configuration before it was better; to go back: ${back}` };
 }
 
 /** Why the loop stops at this observation, or null to make the plan's change. */
@@ -90,6 +134,7 @@ export function verdict(report: DoctorReport, target: number, changes: number): 
   if (rate >= TARGET_REACHED * target) {
     return { outcome: 'target-holds', message: `the target holds: ${round(rate)} tuple trees/s observed for a target of ${round(target)}.` };
   }
+  if (report.plan.advice === false) return { outcome: 'not-advice', message: `changed nothing: ${report.plan.notAdvice}` };
   const notForScaling = blockers(report.diagnosis.findings);
   if (notForScaling.length > 0) {
     return {
@@ -143,7 +188,12 @@ export function compare(before: DoctorReport, after: DoctorReport): Comparison {
 
 /** The exit status of `doctor --apply`: 0 when the target holds or nothing needs changing, 2 when it stopped short. */
 export function exitStatus(outcome: Outcome): number {
+  // 'made-worse' ends short of the target too: 2.
   return outcome === 'target-holds' || outcome === 'nothing-to-change' ? 0 : 2;
+}
+
+function ms(secs: number): string {
+  return `${(secs * 1000).toFixed(1)} ms`;
 }
 
 function round(x: number): string {

@@ -23,6 +23,11 @@ export interface Observation {
   /** Mean complete latency and failures per second, when known other than from the UI. */
   completeLatencySecs?: number | null;
   failedPerSec?: number;
+  /**
+   * CPU cores of the machines the topology runs on: `os.cpus().length` for a run on this machine; on a cluster the
+   * supervisors' (their summaries carry them). Unknown: no cores bound.
+   */
+  cores?: number;
 }
 
 export interface Collected {
@@ -71,6 +76,8 @@ export function collect(o: Observation): Collected {
       completeLatencySecs,
       failedPerSec,
       workers: o.workers,
+      ...(o.cores !== undefined && o.cores > 0 ? { cores: o.cores } : {}),
+      ...(conf(o, 'topology.disable.loadaware.messaging') === true ? { loadAwareShuffle: false } : {}),
     },
     coarse,
     missing,
@@ -100,6 +107,9 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     sum.secs += m.secs;
     sum.executed += m.executed;
     sum.busySecs += m.busySecs;
+    // Lines from an SDK that did not split the busy time leave the split unknown for the sum.
+    sum.loopSecs = sum.loopSecs !== undefined && m.loopSecs !== undefined ? sum.loopSecs + m.loopSecs : undefined;
+    sum.awaitSecs = sum.awaitSecs !== undefined && m.awaitSecs !== undefined ? sum.awaitSecs + m.awaitSecs : undefined;
     sum.cpuSecs += m.cpuSecs;
     sum.concurrency = Math.max(sum.concurrency, m.concurrency);
     if (m.nexts !== undefined) sum.nexts = (sum.nexts ?? 0) + m.nexts;
@@ -145,6 +155,7 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   const units = measured.reduce((n, m) => n + unitsOf(m), 0);
   const busy = measured.reduce((n, m) => n + m.busySecs, 0);
   const cpu = measured.reduce((n, m) => n + m.cpuSecs, 0);
+  const awaited = awaitedOf(measured);
   const concurrency = Math.max(1, ...measured.map((m) => m.concurrency));
   const emitted: Record<string, number> = {};
   for (const m of measured) for (const [stream, n] of Object.entries(m.emitted)) emitted[stream] = (emitted[stream] ?? 0) + n;
@@ -171,6 +182,7 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
     concurrency,
     serviceSecs: measured.some(roundTrip) ? mean(taskFigures.map((t) => t.serviceSecs)) : service(busy, units, cpu),
     cpuSecs: perUnit(cpu),
+    ...(awaited !== undefined ? { awaitSecs: perUnit(awaited) } : {}),
     emitsPerTuple: Object.fromEntries(Object.entries(emitted).map(([s, n]) => [s, perUnit(n)])),
     taskFigures,
   };
@@ -183,6 +195,20 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   const spread = spreadOf(measured);
   if (spread) out.keySpread = spread;
   return out;
+}
+
+/**
+ * Seconds the handlers awaited with the event loop free, over all tasks: the await time less the CPU the process
+ * spent beyond its handlers' time on the loop (work done in continuations after an await is CPU, not waiting).
+ * Undefined when a line lacks the split (an older SDK).
+ */
+function awaitedOf(measured: TaskMetrics[]): number | undefined {
+  let total = 0;
+  for (const m of measured) {
+    if (m.awaitSecs === undefined || m.loopSecs === undefined) return undefined;
+    total += Math.max(0, m.awaitSecs - Math.max(0, m.cpuSecs - m.loopSecs));
+  }
+  return total;
 }
 
 /** Heavy keys over all tasks: each key lives on one task under a fields grouping, so counts add up. */
@@ -270,6 +296,11 @@ function spoutsRunFree(o: Observation, latest: readonly TaskMetrics[]): boolean 
   // Root tuples per second over the spouts' latest measurements.
   const rate = latest.filter((m) => m.kind === 'spout').reduce((n, m) => n + (m.secs > 0 ? (m.executed || sumValues(m.emitted)) / m.secs : 0), 0);
   return rate * latency < 0.8 * spoutTasks * pending;
+}
+
+/** A topology config value: the UI's configuration (as it runs) over the spec's. */
+function conf(o: Observation, key: string): unknown {
+  return o.ui?.configuration?.[key] ?? o.spec.config[key];
 }
 
 function mean(values: number[]): number {

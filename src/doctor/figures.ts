@@ -43,8 +43,13 @@ export interface ComponentFigures {
   concurrency: number;
   /** Mean wall seconds of work per tuple: per executed tuple (bolt) or per root tuple emitted (spout). */
   serviceSecs: number;
-  /** CPU seconds per tuple, when measured; the rest of `serviceSecs` is waiting (I/O, timers). */
+  /** CPU seconds per tuple (the whole process's, parsing and writing included), when measured. */
   cpuSecs?: number;
+  /**
+   * Seconds per tuple the handler awaited (its promise outstanding, the event loop free for other tuples), when the
+   * SDK measured it. Only this part overlaps with `concurrency`; 0 for a synchronous handler.
+   */
+  awaitSecs?: number;
   /** Tuples emitted on each stream per tuple executed (bolt) or per root tuple (spout): the selectivity. */
   emitsPerTuple: Record<string, number>;
   /** Spouts: root tuples per second now, all tasks together. */
@@ -73,6 +78,17 @@ export interface TopologyFigures {
   /** `topology.workers`. */
   workers: number;
   /**
+   * CPU cores of the machines the topology runs on (the supervisors' on a cluster, this machine's for a local run),
+   * when known: every process shares them, so CPU seconds per tuple tree bound the rate whatever the parallelism.
+   */
+  cores?: number;
+  /**
+   * Storm 2's load-aware shuffle (on unless `topology.disable.loadaware.messaging`): it weighs targets by the load
+   * their worker reports, which is kept per executor under its first task; the other tasks of an executor read as
+   * "not connected" (load 1.0) and lose all their weight. Default true.
+   */
+  loadAwareShuffle?: boolean;
+  /**
    * Root tuples per second the sources could supply, when known (e.g. a rate-limited feed). Unknown: the spouts are
    * held back only by max.spout.pending and by the bolts.
    */
@@ -82,6 +98,8 @@ export interface TopologyFigures {
 /** A change to try on the model: anything left out stays as it is now. */
 export interface Change {
   tasks?: Record<string, number>;
+  /** Executors per component (at most its tasks); default: as now, or one per task where tasks change. */
+  executors?: Record<string, number>;
   concurrency?: Record<string, number>;
   maxSpoutPending?: number | null;
   /** Root tuples per second offered by the sources (a new load to predict for). */

@@ -3,7 +3,8 @@
  * `squall doctor`. Pure functions over the figures and the model (./model.ts).
  */
 import type { ComponentFigures, TopologyFigures } from './figures.js';
-import { currentRate, layout, saturationRate, utilizations } from './model.js';
+import { firstTaskIndexes } from '../topology/executors.js';
+import { coresRate, currentRate, layout, saturationRate, utilizations } from './model.js';
 
 /** At or above this utilization a task is busy enough for tuples to queue in front of it. */
 export const SATURATED = 0.8;
@@ -11,6 +12,15 @@ export const SATURATED = 0.8;
 export const OVER_PROVISIONED = 0.2;
 /** A task this many times slower per tuple than the median of its peers is a slow instance. */
 export const SLOW_FACTOR = 1.5;
+/**
+ * ...and the extra time costs it at least this share of its seconds at its rate: a difference that matters, not
+ * 0.01 ms against 0.006 ms.
+ */
+export const SLOW_MIN_LOAD = 0.1;
+/** Figures that put a task this busy at the observed rate (or the saturation this far under it) cannot be right. */
+export const IMPOSSIBLE_BUSY = 1.2;
+/** The cores are this busy with the topology's processes: more processes on them cannot add much. */
+export const CORES_BUSY = 0.8;
 /** A keyed input is skewed when one task gets this many times its even share, and at least SKEW_MIN_EXCESS more. */
 export const SKEW_FACTOR = 1.5;
 export const SKEW_MIN_EXCESS = 0.1;
@@ -21,7 +31,17 @@ export const PENDING_FULL = 0.8;
 /** Complete latency at or above this fraction of the message timeout means trees are about to time out. */
 export const TIMEOUT_NEAR = 0.5;
 
-export type FindingKind = 'bottleneck' | 'pending-limit' | 'skew' | 'slow-instance' | 'timeouts' | 'over-provisioned' | 'source-limited';
+export type FindingKind =
+  | 'bottleneck'
+  | 'pending-limit'
+  | 'skew'
+  | 'uneven-shuffle'
+  | 'slow-instance'
+  | 'timeouts'
+  | 'over-provisioned'
+  | 'source-limited'
+  | 'cores'
+  | 'unreliable';
 
 export interface Finding {
   kind: FindingKind;
@@ -58,8 +78,12 @@ export interface Diagnosis {
   bottleneck: string | null;
   /** The root rate at which it saturates. */
   saturationRate: number;
+  /** The most the machines' cores allow at the CPU spent per tree (Infinity when unknown). */
+  coresRate: number;
   components: ComponentLoad[];
   findings: Finding[];
+  /** The figures contradict the observed rate (see the 'unreliable' finding): no plan rests on them. */
+  unreliable: boolean;
 }
 
 export function diagnose(figures: TopologyFigures): Diagnosis {
@@ -85,14 +109,31 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
 
   const findings: Finding[] = [];
   const top = [...components].sort((a, b) => b.utilization - a.utilization)[0];
+  const unreliable = unreliableFinding(figures, components, rate, saturation.rate);
+  if (unreliable) findings.push(unreliable);
   const slow = figures.components.flatMap((c) => slowInstances(c));
   const slowComponents = new Set(slow.map((f) => f.component));
   for (const c of figures.components) {
     const skew = skewOf(figures, c, rate);
     if (skew) findings.push(skew);
+    const uneven = unevenShuffle(figures, c);
+    if (uneven) findings.push(uneven);
+  }
+  const cores = coresRate(l);
+  if (rate > 0 && rate >= CORES_BUSY * cores) {
+    findings.push({
+      kind: 'cores',
+      scalingHelps: false,
+      message:
+        `the ${figures.cores} core(s) the topology runs on are about ${percent(rate / cores)} busy with its processes ` +
+        `(${ms(figures.cores! / cores)} CPU per tuple tree; they allow about ${fixed(cores)} trees/s): more processes on the ` +
+        'same cores cannot go past that, and a task waiting for a core looks busy without using the CPU.',
+      evidence: { cores: figures.cores!, coresRate: cores, rate },
+    });
   }
   findings.push(...slow);
-  if (top && top.utilization >= SATURATED && !slowComponents.has(top.id) && !findings.some((f) => f.kind === 'skew' && f.component === top.id)) {
+  const explained = (id: string) => findings.some((f) => (f.kind === 'skew' || f.kind === 'uneven-shuffle') && f.component === id);
+  if (!unreliable && top && top.utilization >= SATURATED && !slowComponents.has(top.id) && !explained(top.id)) {
     findings.unshift({
       kind: 'bottleneck',
       component: top.id,
@@ -108,12 +149,12 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
     });
   }
 
-  const pending = pendingFinding(figures, rate, top?.utilization ?? 0);
+  const pending = unreliable ? null : pendingFinding(figures, rate, top?.utilization ?? 0);
 
   if (pending) findings.push(pending);
   const timeouts = timeoutFinding(figures);
   if (timeouts) findings.push(timeouts);
-  if (rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
+  if (!unreliable && rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
     findings.push({
       kind: 'over-provisioned',
       scalingHelps: false,
@@ -121,7 +162,66 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
       evidence: { rate, busiest: top?.utilization ?? 0 },
     });
   }
-  return { rate, bottleneck: saturation.component, saturationRate: saturation.rate, components, findings };
+  return { rate, bottleneck: saturation.component, saturationRate: saturation.rate, coresRate: cores, components, findings, unreliable: unreliable !== null };
+}
+
+/**
+ * Figures that contradict what is observed: a task busier than the clock allows at the rate the topology runs
+ * now, or a saturation rate well under it. UI counts (sampled; processLatency with its queueing) do this; the
+ * measurement lines should not.
+ */
+function unreliableFinding(figures: TopologyFigures, components: ComponentLoad[], rate: number, saturation: number): Finding | null {
+  if (rate <= 0) return null;
+  const impossible = components.filter((c) => c.utilization > IMPOSSIBLE_BUSY);
+  if (impossible.length === 0 && saturation * IMPOSSIBLE_BUSY >= rate) return null;
+  const measured = new Set(figures.components.filter((c) => c.taskFigures?.length).map((c) => c.id));
+  const coarse = impossible.filter((c) => !measured.has(c.id)).map((c) => c.id);
+  return {
+    kind: 'unreliable',
+    scalingHelps: false,
+    message:
+      `the figures contradict the observed rate: at ${fixed(rate)} trees/s they would make ` +
+      (impossible.length
+        ? impossible.map((c) => `${c.id} ${percent(c.utilization)} busy`).join(', ')
+        : `the topology saturate at ${fixed(saturation)} trees/s`) +
+      ', which cannot be. They are unreliable' +
+      (coarse.length ? ` (${coarse.join(', ')}: Storm UI counts only, sampled, with queueing inside processLatency)` : '') +
+      ', so no plan rests on them; turn on the components\' measurement lines (squall.metrics.interval.secs) and read them (-e with SSH access to the workers, or squall run --ui).',
+    evidence: { rate, saturationRate: saturation, impossible: impossible.map((c) => `${c.id}=${c.utilization.toFixed(2)}`) },
+  };
+}
+
+/**
+ * A shuffle that does not spread over a bolt's tasks, as measured (executed per task). Where executors hold several
+ * tasks, Storm's load-aware shuffle sends each executor's tuples to its first task (it knows a load only for that
+ * one): more executors, up to the tasks, spread them, and a rebalance does that without a redeploy.
+ */
+function unevenShuffle(figures: TopologyFigures, c: ComponentFigures): Finding | null {
+  if (c.kind !== 'bolt' || !figures.edges.some((e) => e.to === c.id && (e.grouping === 'shuffle' || e.grouping === 'local_or_shuffle'))) return null;
+  const tasks = c.taskFigures ?? [];
+  const total = tasks.reduce((n, t) => n + t.ratePerSec, 0);
+  const uneven = unevenShares(tasks.map((t) => t.ratePerSec));
+  if (!uneven) return null;
+  const { share: max, even } = uneven;
+  const idle = tasks.filter((t) => t.ratePerSec <= 0.01 * total).map((t) => t.task);
+  const busiest = tasks[uneven.index]!;
+  const grouped = c.executors < c.tasks;
+  const firsts = new Set(firstTaskIndexes(c.tasks, c.executors).map((i) => tasks[i]?.task));
+  return {
+    kind: 'uneven-shuffle',
+    component: c.id,
+    task: busiest.task,
+    scalingHelps: true,
+    message:
+      `${c.id}'s shuffle does not spread: task ${busiest.task} executes ${percent(max)} of its tuples (even would be ${percent(even)})` +
+      (idle.length ? `; task${idle.length > 1 ? 's' : ''} ${idle.join(', ')} executed none` : '') +
+      (grouped
+        ? `. ${c.id} runs ${c.tasks} tasks (one process each) in ${c.executors} executor(s); Storm's load-aware shuffle knows a load ` +
+          `only for each executor's first task (${[...firsts].join(', ')}) and sends it every tuple. One executor per task spreads them: ` +
+          `squall rebalance NAME -p ${c.id}=${c.tasks} (a rebalance, no redeploy; up to its ${c.tasks} tasks).`
+        : '. Each task has its own executor: the spread follows the load each reports (a busy or slow task gets less).'),
+    evidence: { share: max, evenShare: even, executors: c.executors, tasks: c.tasks, idleTasks: idle.map(String) },
+  };
 }
 
 /** Tasks markedly slower per tuple than their peers: a host or instance problem that scaling does not fix. */
@@ -133,7 +233,10 @@ function slowInstances(c: ComponentFigures): Finding[] {
     const peers = tasks.filter((_, k) => k !== i).map((t) => t.serviceSecs);
     const median = medianOf(peers);
     const t = tasks[i]!;
-    if (median > 0 && t.serviceSecs >= SLOW_FACTOR * median) {
+    if (median > 0 && t.serviceSecs >= SLOW_FACTOR * median && (t.serviceSecs - median) * t.ratePerSec >= SLOW_MIN_LOAD) {
+      // On one machine a slow task is that process, not a host.
+      const hosts = new Set(tasks.flatMap((x) => (x.host ? [x.host.replace(/:\d+$/, '')] : [])));
+      const where = hosts.size === 1 ? 'look at that instance (every task runs on the same host)' : 'look at that host or instance';
       out.push({
         kind: 'slow-instance',
         component: c.id,
@@ -142,7 +245,7 @@ function slowInstances(c: ComponentFigures): Finding[] {
         scalingHelps: false,
         message:
           `task ${t.task} of ${c.id}${t.host ? ` on ${t.host}` : ''} takes ${ms(t.serviceSecs)} per tuple, ` +
-          `${fixed(t.serviceSecs / median)}× its peers' ${ms(median)}: look at that host or instance; adding tasks does not fix it.`,
+          `${fixed(t.serviceSecs / median)}× its peers' ${ms(median)}: ${where}; adding tasks does not fix it.`,
         evidence: { task: t.task, serviceSecs: t.serviceSecs, peersMedianSecs: median, ...(t.host ? { host: t.host } : {}) },
       });
     }
@@ -155,12 +258,10 @@ function skewOf(figures: TopologyFigures, c: ComponentFigures, rate: number): Fi
   if (!figures.edges.some((e) => e.to === c.id && e.grouping === 'fields')) return null;
   const tasks = c.taskFigures ?? [];
   const total = tasks.reduce((n, t) => n + t.ratePerSec, 0);
-  if (tasks.length < 2 || total <= 0) return null;
-  const even = 1 / tasks.length;
-  const shares = tasks.map((t) => t.ratePerSec / total);
-  const max = Math.max(...shares);
-  if (max < SKEW_FACTOR * even || max - even < SKEW_MIN_EXCESS) return null;
-  const hottest = tasks[shares.indexOf(max)]!;
+  const uneven = unevenShares(tasks.map((t) => t.ratePerSec));
+  if (!uneven) return null;
+  const { share: max, even } = uneven;
+  const hottest = tasks[uneven.index]!;
   const keys = (c.hotKeys ?? []).slice(0, 3);
   const heaviest = keys[0]?.share ?? 0;
   // The task holding the heaviest key carries at least that key's share whatever the task count: when the key is
@@ -179,6 +280,55 @@ function skewOf(figures: TopologyFigures, c: ComponentFigures, rate: number): Fi
         ? '. More tasks spread the other keys but not the hot one.'
         : `. That key alone keeps one task ${percent(keyLoad)} busy and more tasks cannot share it: split the key (e.g. a two-stage count with a random suffix) or pre-aggregate it.`),
     evidence: { share: max, evenShare: even, hotKeys: keys.map((k) => `${k.key}=${k.share.toFixed(3)}`), heaviestKeyUtilization: keyLoad },
+  };
+}
+
+/**
+ * The most loaded of several parts (tasks, executors) when the load is uneven enough to matter: at least
+ * SKEW_FACTOR times its even share and SKEW_MIN_EXCESS over it. Null when even, or fewer than two parts. The one
+ * rule for doctor's skew and uneven-shuffle findings and `squall stats -c`.
+ */
+export function unevenShares(rates: readonly number[]): { index: number; share: number; even: number } | null {
+  const total = rates.reduce((a, b) => a + b, 0);
+  if (rates.length < 2 || total <= 0) return null;
+  const even = 1 / rates.length;
+  const shares = rates.map((r) => r / total);
+  const share = Math.max(...shares);
+  if (share < SKEW_FACTOR * even || share - even < SKEW_MIN_EXCESS) return null;
+  return { index: shares.indexOf(share), share, even };
+}
+
+/** One executor of a component as the Storm UI lists it. */
+export interface ExecutorLoad {
+  /** Storm's `[first-last]` task range. */
+  id: string;
+  executed: number | null;
+  firstTask: number | null;
+  lastTask: number | null;
+}
+
+/**
+ * Executors of one bolt that executed markedly different counts (`squall stats -c`), by the same rule as doctor's
+ * skew and uneven-shuffle findings; with the two causes doctor tells apart when it has the topology's groupings.
+ */
+export function unevenExecutors(component: string, executors: readonly ExecutorLoad[]): Finding | null {
+  const counted = executors.filter((e) => e.executed !== null);
+  const uneven = unevenShares(counted.map((e) => e.executed!));
+  if (!uneven) return null;
+  const busiest = counted[uneven.index]!;
+  const total = counted.reduce((n, e) => n + e.executed!, 0);
+  const several = counted.some((e) => e.firstTask !== null && e.lastTask !== null && e.lastTask > e.firstTask);
+  return {
+    kind: 'skew',
+    component,
+    scalingHelps: false,
+    message:
+      `${component}'s executors are unevenly loaded: executor ${busiest.id} executed ${busiest.executed} of ${total} ` +
+      `(${percent(uneven.share)}; even would be ${percent(uneven.even)}). With a fields grouping a hot key keeps one task busy ` +
+      'and more executors do not spread it' +
+      (several ? `; with a shuffle into executors holding several tasks, Storm feeds only each executor's first task (squall rebalance -p ${component}=TASKS spreads them)` : '') +
+      '. squall doctor tells which, from the topology\'s groupings.',
+    evidence: { share: uneven.share, evenShare: uneven.even, executor: busiest.id },
   };
 }
 

@@ -3,18 +3,27 @@
  * lands, how busy every task is, and what throughput and complete latency a changed topology would reach.
  *
  * - Load: root tuples flow from the spouts along the edges, multiplied by each component's selectivity and spread
- *   over the receiving tasks by grouping (shuffle evenly, fields by the measured key shares, all to every task,
- *   global to one). Each task is a queue with `concurrency` servers and a measured service time.
+ *   over the receiving tasks by grouping: at the layout it was measured in, by each task's measured share; at
+ *   another, shuffle evenly (but, with Storm 2's load-aware shuffle, only to the first task of each executor that
+ *   holds several), fields by the measured key spread, all to every task, global to one. Each task is a queue with
+ *   `concurrency` servers and a measured service time.
+ * - Cores: every process shares the machines' cores, so CPU seconds per tuple tree bound the rate, whatever the
+ *   parallelism; no prediction goes past that.
  * - Open load (the sources set the rate): utilization and Erlang-C waiting time per task.
  * - Closed load (`max.spout.pending` holds the spouts back, Storm's usual case): mean value analysis with
  *   spout tasks × pending tuple trees circulating. Multi-server tasks use Seidmann's approximation (one server
  *   c times as fast, plus a pure delay), and a tree's latency is the longest path of per-component times, since its
  *   branches run in parallel.
+ * - Spouts that always have data and a max.spout.pending run at saturation with spout tasks × pending trees in
+ *   flight: the complete latency is then that population over the throughput (Little's law), not the latency at
+ *   some target rate.
  * - A fixed overhead per tree (transfer, acking, IPC) is what the observed complete latency has beyond the model's
- *   at the current rate; it is carried into every prediction.
+ *   for the configuration as it runs (the closed loop when max.spout.pending holds the spouts, so queueing at a
+ *   saturated bottleneck stays queueing); it is carried into every prediction.
  *
  * No I/O here: the model is tested on synthetic figures.
  */
+import { firstTaskIndexes } from '../topology/executors.js';
 import type { Change, ComponentFigures, Edge, TopologyFigures } from './figures.js';
 
 /** One task as the model sees it under a given configuration. */
@@ -32,6 +41,7 @@ export interface Station {
 export interface Layout {
   figures: TopologyFigures;
   tasks: Map<string, number>;
+  executors: Map<string, number>;
   concurrency: Map<string, number>;
   maxSpoutPending: number | null;
   offeredRate: number | undefined;
@@ -40,14 +50,48 @@ export interface Layout {
 
 export function layout(figures: TopologyFigures, change: Change = {}): Layout {
   const tasks = new Map<string, number>();
+  const executors = new Map<string, number>();
   const concurrency = new Map<string, number>();
   for (const c of figures.components) {
-    tasks.set(c.id, Math.max(1, Math.floor(change.tasks?.[c.id] ?? c.tasks)));
+    const n = Math.max(1, Math.floor(change.tasks?.[c.id] ?? c.tasks));
+    tasks.set(c.id, n);
+    // New tasks come with an executor each (a submit sets both); otherwise the executors stay as they run.
+    const e = change.executors?.[c.id] ?? (n !== c.tasks ? n : c.executors);
+    executors.set(c.id, Math.min(n, Math.max(1, Math.floor(e))));
     concurrency.set(c.id, Math.max(1, Math.floor(change.concurrency?.[c.id] ?? c.concurrency)));
   }
   const maxSpoutPending = change.maxSpoutPending !== undefined ? change.maxSpoutPending : figures.maxSpoutPending;
-  const offeredRate = change.offeredRate ?? figures.offeredRate;
-  return { figures, tasks, concurrency, maxSpoutPending, offeredRate, stations: stationsOf(figures, tasks, concurrency) };
+  const stations = stationsOf(figures, tasks, executors, concurrency);
+  // The sources' limit is a fact of the topology as it runs: judged on the current layout, whatever the change.
+  const offeredRate = change.offeredRate ?? figures.offeredRate ?? (sourcesLimit(figures) ? currentRate(figures) : undefined);
+  return { figures, tasks, executors, concurrency, maxSpoutPending, offeredRate, stations };
+}
+
+/** At or above this share of empty-handed `next`s on every spout, the sources (not the topology) set the rate. */
+export const SOURCE_LIMITED_EMPTY_SHARE = 0.5;
+
+/** Below this utilization everywhere (and with the pending limit not reached) nothing in the topology holds the spouts. */
+const HOLDS_BACK = 0.8;
+
+/**
+ * Whether the spouts emit what their sources supply rather than all the topology takes. Measured spouts say it
+ * directly: each often had nothing to emit. Without that, the topology shows it: the trees in flight are well
+ * under spout tasks × max.spout.pending and no task (spouts included) is near saturation, so nothing holds the
+ * spouts back but their sources.
+ */
+export function sourcesLimit(figures: TopologyFigures): boolean {
+  const spouts = figures.components.filter((c) => c.kind === 'spout');
+  if (spouts.length === 0) return false;
+  if (spouts.every((c) => c.emptyNextShare !== undefined)) return spouts.every((c) => c.emptyNextShare! >= SOURCE_LIMITED_EMPTY_SHARE);
+  const rate = currentRate(figures);
+  if (rate <= 0) return false;
+  const pending = figures.maxSpoutPending;
+  if (pending !== null && pending > 0) {
+    const latency = figures.completeLatencySecs;
+    const spoutTasks = spouts.reduce((n, c) => n + c.tasks, 0);
+    if (latency === null || rate * latency >= PENDING_BOUND * spoutTasks * pending) return false;
+  }
+  return layout(figures, { offeredRate: rate }).stations.every((s) => (rate * s.visits * s.serviceSecs) / s.concurrency < HOLDS_BACK);
 }
 
 /** Root tuples per second now: what all spouts emit with a message id. */
@@ -59,7 +103,7 @@ export function currentRate(figures: TopologyFigures): number {
 // Where the work lands
 
 /** Visits per root tuple of every task, under the given task counts. */
-function stationsOf(figures: TopologyFigures, tasks: Map<string, number>, concurrency: Map<string, number>): Station[] {
+function stationsOf(figures: TopologyFigures, tasks: Map<string, number>, executors: Map<string, number>, concurrency: Map<string, number>): Station[] {
   const byId = new Map(figures.components.map((c) => [c.id, c]));
   const rate = currentRate(figures);
   // Per component: visits per root tuple to each of its tasks.
@@ -85,7 +129,7 @@ function stationsOf(figures: TopologyFigures, tasks: Map<string, number>, concur
       const target = byId.get(edge.to);
       if (!source || !target || target.kind === 'spout') continue;
       const emitted = sum(visits.get(source.id)!) * (source.emitsPerTuple[edge.stream] ?? 0);
-      spread(emitted, edge, target, next.get(target.id)!);
+      spread(emitted, edge, target, executors.get(target.id)!, figures.loadAwareShuffle !== false, next.get(target.id)!);
     }
     for (const c of figures.components) {
       const total = sum(next.get(c.id)!);
@@ -110,7 +154,7 @@ function countSpouts(figures: TopologyFigures): number {
 }
 
 /** Add `emitted` visits per root tuple to the target's tasks as the grouping spreads them. */
-function spread(emitted: number, edge: Edge, target: ComponentFigures, into: number[]): void {
+function spread(emitted: number, edge: Edge, target: ComponentFigures, executors: number, loadAware: boolean, into: number[]): void {
   const n = into.length;
   switch (edge.grouping) {
     case 'all':
@@ -125,10 +169,32 @@ function spread(emitted: number, edge: Edge, target: ComponentFigures, into: num
       for (let i = 0; i < n; i++) into[i]! += emitted * shares[i]!;
       return;
     }
-    default:
-      for (let i = 0; i < n; i++) into[i]! += emitted / n;
+    default: {
+      const shares = shuffleShares(target, n, executors, loadAware && edge.grouping !== 'none');
+      for (let i = 0; i < n; i++) into[i]! += emitted * shares[i]!;
+    }
   }
 }
+
+/**
+ * How a shuffle spreads over `n` tasks in `executors` executors. In the layout it was measured in, each task's
+ * measured share: a shuffle is not assumed even when it was seen not to be. Elsewhere Storm's rule: the load-aware
+ * shuffle (LoadAwareShuffleGrouping over WorkerState.refreshLoad) knows a load only for the first task of each
+ * executor; the others read as not connected (load 1.0), their weight falls by 10 of 100 every second, and within
+ * seconds every tuple goes to the first tasks. Without load awareness, an even spread.
+ */
+export function shuffleShares(target: ComponentFigures, n: number, executors: number, loadAware: boolean): number[] {
+  const measured = target.taskFigures;
+  if (measured && measured.length === n && target.tasks === n && target.executors === executors) {
+    const total = sum(measured.map((t) => t.ratePerSec));
+    if (total > 0) return measured.map((t) => t.ratePerSec / total);
+  }
+  if (!loadAware || executors >= n) return new Array<number>(n).fill(1 / n);
+  const shares = new Array<number>(n).fill(0);
+  for (const first of firstTaskIndexes(n, executors)) shares[first] = 1 / executors;
+  return shares;
+}
+
 
 /**
  * How a keyed input spreads over `n` tasks. At the measured task count the measured shares hold. At another count
@@ -202,6 +268,20 @@ export function saturationRate(l: Layout): { rate: number; component: string | n
   return { rate, component };
 }
 
+/**
+ * The most root tuples per second the machines' cores allow: cores over the CPU seconds one tree costs, summed over
+ * the components it visits. Infinity when the cores or the CPU figures are unknown. Components without a CPU
+ * figure count as free, so this stays an upper bound.
+ */
+export function coresRate(l: Layout): number {
+  const cores = l.figures.cores;
+  if (cores === undefined || !(cores > 0)) return Infinity;
+  const byId = new Map(l.figures.components.map((c) => [c.id, c]));
+  let cpuPerTree = 0;
+  for (const s of l.stations) cpuPerTree += s.visits * (byId.get(s.component)?.cpuSecs ?? 0);
+  return cpuPerTree > 0 ? cores / cpuPerTree : Infinity;
+}
+
 /** Utilization of each task at a root rate. */
 export function utilizations(l: Layout, rootRate: number): Map<Station, number> {
   return new Map(l.stations.map((s) => [s, (rootRate * s.visits * s.serviceSecs) / s.concurrency]));
@@ -215,7 +295,10 @@ function componentTimes(l: Layout, residence: (s: Station) => number): Map<strin
   const times = new Map<string, number>();
   const visitsOf = new Map<string, number>();
   const weighted = new Map<string, number>();
+  const spouts = spoutIds(l);
   for (const s of l.stations) {
+    // A tree's complete latency starts at its spout's emit: the spout's own time comes before it.
+    if (spouts.has(s.component)) continue;
     const r = residence(s);
     times.set(s.component, Math.max(times.get(s.component) ?? 0, s.visits * r));
     visitsOf.set(s.component, (visitsOf.get(s.component) ?? 0) + s.visits);
@@ -226,6 +309,27 @@ function componentTimes(l: Layout, residence: (s: Station) => number): Map<strin
     if (v > 0) times.set(id, Math.max(t, weighted.get(id)! / v));
   }
   return times;
+}
+
+function spoutIds(l: Layout): Set<string> {
+  return new Set(l.figures.components.filter((c) => c.kind === 'spout').map((c) => c.id));
+}
+
+/**
+ * The most root tuples per second the spouts emit, each task one tree per next/sync round trip (its measured
+ * service time): a limit on the rate, not a queue trees wait in. Infinity when not measured.
+ */
+export function spoutRate(l: Layout): number {
+  const spouts = spoutIds(l);
+  let rate = 0;
+  let known = false;
+  for (const s of l.stations) {
+    if (!spouts.has(s.component)) continue;
+    if (!(s.serviceSecs > 0) || !(s.visits > 0)) return Infinity;
+    known = true;
+    rate += 1 / s.serviceSecs;
+  }
+  return known ? rate : Infinity;
 }
 
 /** The longest path of component times from any spout: a tree completes when its slowest branch does. */
@@ -298,14 +402,14 @@ function mvaStep(l: Layout, n: number, overheadSecs: number, queue: Map<Station,
   };
   const latencySecs = overheadSecs + longestPath(l.figures, componentTimes(l, residence));
   const rate = latencySecs > 0 ? n / latencySecs : Infinity;
-  for (const s of l.stations) queue.set(s, rate * s.visits * queued.get(s)!);
+  for (const s of l.stations) queue.set(s, rate * s.visits * (queued.get(s) ?? 0));
   return { rate, latencySecs };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Predictions
 
-export type Limit = 'sources' | 'pending' | 'saturation';
+export type Limit = 'sources' | 'pending' | 'saturation' | 'cores';
 
 export interface ComponentPrediction {
   id: string;
@@ -328,6 +432,8 @@ export interface Prediction {
   bottleneck: string | null;
   /** The root rate at which it saturates. */
   saturationRate: number;
+  /** The most the machines' cores allow (Infinity when unknown): no prediction goes past it. */
+  coresRate: number;
   completeLatencySecs: number;
   components: ComponentPrediction[];
 }
@@ -339,8 +445,24 @@ export interface Prediction {
 export function overheadSecs(figures: TopologyFigures): number {
   const observed = figures.completeLatencySecs;
   if (observed === null || observed <= 0) return 0;
-  const modelled = openLatency(layout(figures), currentRate(figures));
+  const l = layout(figures);
+  const rate = currentRate(figures);
+  const population = treesAllowed(l);
+  // Held back by max.spout.pending (Little's law: the trees in flight fill the limit): the trees queue where the
+  // closed loop says they do, at a saturated bottleneck above all. Only what is left over is overhead.
+  const held = population !== null && l.offeredRate === undefined && rate * observed >= PENDING_BOUND * population;
+  const modelled = held ? closedLoop(l, population, 0).latencySecs : openLatency(l, rate);
   return Number.isFinite(modelled) ? Math.max(0, observed - modelled) : 0;
+}
+
+/** Trees in flight at or above this share of spout tasks × pending: the limit holds the spouts back. */
+export const PENDING_BOUND = 0.8;
+
+/** Spout tasks × max.spout.pending, or null when there is no limit. */
+export function treesAllowed(l: Layout): number | null {
+  if (l.maxSpoutPending === null || !(l.maxSpoutPending > 0)) return null;
+  const spoutTasks = l.figures.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + l.tasks.get(c.id)!, 0);
+  return spoutTasks * l.maxSpoutPending;
 }
 
 /** What the topology does with a change applied (or as it is, with none). */
@@ -348,26 +470,34 @@ export function predict(figures: TopologyFigures, change: Change = {}): Predicti
   const l = layout(figures, change);
   const overhead = overheadSecs(figures);
   const saturation = saturationRate(l);
-  const offered = l.offeredRate ?? Infinity;
-  const spoutTasks = figures.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + l.tasks.get(c.id)!, 0);
+  const cores = coresRate(l);
+  // The spouts' own round trips cap what they offer, whatever the sources have.
+  const spouts = spoutRate(l);
+  const offered = Math.min(l.offeredRate ?? Infinity, spouts);
+  const population = treesAllowed(l);
 
   let rate: number;
   let limitedBy: Limit;
   let latency: number;
-  const closed = l.maxSpoutPending !== null && l.maxSpoutPending > 0 ? closedLoop(l, spoutTasks * l.maxSpoutPending, overhead) : null;
-  if (closed && closed.rate < offered) {
+  const closed = population !== null ? closedLoop(l, population, overhead) : null;
+  if (closed && closed.rate < offered && cores < closed.rate) {
+    // The cores cannot run what the bolts could: every allowed tree is in flight, at the rate the cores allow.
+    rate = cores;
+    latency = population! / cores;
+    limitedBy = 'cores';
+  } else if (closed && closed.rate < offered) {
     rate = closed.rate;
     latency = closed.latencySecs;
     limitedBy = rate >= 0.9 * saturation.rate ? 'saturation' : 'pending';
-  } else if (offered < saturation.rate) {
+  } else if (offered < Math.min(saturation.rate, cores) || (offered === spouts && spouts <= Math.min(saturation.rate, cores))) {
     rate = offered;
     latency = overhead + openLatency(l, offered);
-    limitedBy = 'sources';
+    limitedBy = offered === spouts && spouts < (l.offeredRate ?? Infinity) ? 'saturation' : 'sources';
   } else {
-    // No pending limit and more offered than the bolts take: they run flat out and trees time out.
-    rate = saturation.rate;
+    // No pending limit and more offered than the bolts (or the cores) take: they run flat out and trees time out.
+    rate = Math.min(saturation.rate, cores);
     latency = Infinity;
-    limitedBy = 'saturation';
+    limitedBy = cores < saturation.rate ? 'cores' : 'saturation';
   }
 
   const busy = utilizations(l, rate);
@@ -383,5 +513,5 @@ export function predict(figures: TopologyFigures, change: Change = {}): Predicti
       meanUtilization: u.length ? sum(u) / u.length : 0,
     };
   });
-  return { rate, limitedBy, bottleneck: saturation.component, saturationRate: saturation.rate, completeLatencySecs: latency, components };
+  return { rate, limitedBy, bottleneck: saturation.component, saturationRate: saturation.rate, coresRate: cores, completeLatencySecs: latency, components };
 }

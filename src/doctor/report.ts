@@ -61,35 +61,42 @@ export function formatDoctor(r: DoctorReport): string {
   for (const f of d.findings) lines.push(`  - ${f.message}`);
 
   lines.push('', `Plan for ${fixed(p.target)} trees/s, every task at most ${percent(p.utilization)} busy`);
-  if (p.unchanged) {
-    lines.push('  no change needed.');
+  if (p.met) {
+    lines.push(`  target already met: ${fixed(d.rate)} trees/s observed for a target of ${fixed(p.target)}; no change.`);
+  } else if (!p.advice) {
+    lines.push(`  no plan: ${p.notAdvice}`);
   } else {
-    for (const c of p.components) {
-      const parts: string[] = [];
-      if (c.tasks.now !== c.tasks.planned) parts.push(`tasks ${c.tasks.now} → ${c.tasks.planned}`);
-      if (c.executors.now !== c.executors.planned) parts.push(`executors ${c.executors.now} → ${c.executors.planned}`);
-      if (c.concurrency.now !== c.concurrency.planned) parts.push(`concurrency ${c.concurrency.now} → ${c.concurrency.planned}`);
-      if (parts.length) lines.push(`  ${c.id}: ${parts.join(', ')}`);
+    if (p.unchanged) {
+      lines.push('  no change needed.');
+    } else {
+      for (const c of p.components) {
+        const parts: string[] = [];
+        if (c.tasks.now !== c.tasks.planned) parts.push(`tasks ${c.tasks.now} → ${c.tasks.planned}`);
+        if (c.executors.now !== c.executors.planned) parts.push(`executors ${c.executors.now} → ${c.executors.planned}`);
+        if (c.concurrency.now !== c.concurrency.planned) parts.push(`concurrency ${c.concurrency.now} → ${c.concurrency.planned}`);
+        if (parts.length) lines.push(`  ${c.id}: ${parts.join(', ')}`);
+      }
+      if (p.maxSpoutPending.now !== p.maxSpoutPending.planned) lines.push(`  topology.max.spout.pending: ${p.maxSpoutPending.now} → ${p.maxSpoutPending.planned}`);
+      if (p.workers.now !== p.workers.planned) lines.push(`  topology.workers: ${p.workers.now} → ${p.workers.planned}`);
     }
-    if (p.maxSpoutPending.now !== p.maxSpoutPending.planned) lines.push(`  topology.max.spout.pending: ${p.maxSpoutPending.now} → ${p.maxSpoutPending.planned}`);
-    if (p.workers.now !== p.workers.planned) lines.push(`  topology.workers: ${p.workers.now} → ${p.workers.planned}`);
-  }
-  const busiest = [...p.predicted.components].sort((a, b) => b.utilization - a.utilization)[0];
-  lines.push(
-    `  predicted: ${fixed(p.predicted.rate)} trees/s` +
-      (Number.isFinite(p.predicted.completeLatencySecs) ? `, complete latency ${ms(p.predicted.completeLatencySecs)}` : '') +
-      (busiest ? `, busiest ${busiest.id} at ${percent(busiest.utilization)}` : '') +
-      (Number.isFinite(p.predicted.saturationRate) ? `; it could take up to ${fixed(p.predicted.saturationRate)} trees/s` : ''),
-  );
-  if (!p.unchanged) {
+    const busiest = [...p.predicted.components].sort((a, b) => b.utilization - a.utilization)[0];
+    const held = p.predicted.limitedBy === 'sources' ? '' : p.predicted.limitedBy === 'cores' ? ' (the cores are the limit)' : ' (every allowed tree in flight)';
     lines.push(
-      r.local
-        ? '  a run with these overrides applies it (squall doctor --run --apply does, and measures again):'
-        : p.redeploy
-          ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit:'
-          : '  a rebalance applies it: only executors and workers change:',
-      `    ${applyCommand(r)}`,
+      `  predicted: ${fixed(p.predicted.rate)} trees/s${held}` +
+        (Number.isFinite(p.predicted.completeLatencySecs) ? `, complete latency ${ms(p.predicted.completeLatencySecs)}` : '') +
+        (busiest ? `, busiest ${busiest.id} at ${percent(busiest.utilization)}` : '') +
+        (Number.isFinite(p.predicted.saturationRate) ? `; it could take up to ${fixed(Math.min(p.predicted.saturationRate, p.predicted.coresRate))} trees/s` : ''),
     );
+    if (!p.unchanged) {
+      lines.push(
+        r.local
+          ? '  a run with these overrides applies it (squall doctor --run --apply does, and measures again):'
+          : p.redeploy
+            ? '  applying it needs a new submit: tasks (one process each) and the topology config are fixed at submit:'
+            : '  a rebalance applies it: only executors and workers change:',
+        `    ${applyCommand(r)}`,
+      );
+    }
   }
   for (const caveat of p.caveats) lines.push(`  not fixed by scaling: ${caveat}`);
   if (collected.coarse.length || collected.missing.length) {
@@ -111,19 +118,29 @@ export function doctorObject(r: DoctorReport): Record<string, unknown> {
     rate: r.diagnosis.rate,
     bottleneck: r.diagnosis.bottleneck,
     saturationRate: finite(r.diagnosis.saturationRate),
+    coresRate: finite(r.diagnosis.coresRate),
+    unreliable: r.diagnosis.unreliable,
     components: r.diagnosis.components.map((c) => ({ ...c, headroom: finite(c.headroom) })),
     findings: r.diagnosis.findings,
     plan: {
       target: r.plan.target,
       utilization: r.plan.utilization,
       unchanged: r.plan.unchanged,
+      met: r.plan.met,
+      advice: r.plan.advice,
+      ...(r.plan.notAdvice ? { notAdvice: r.plan.notAdvice } : {}),
       redeploy: r.plan.redeploy,
       components: r.plan.components,
       maxSpoutPending: r.plan.maxSpoutPending,
       workers: r.plan.workers,
       caveats: r.plan.caveats,
-      command: r.plan.unchanged ? null : applyCommand(r),
-      predicted: { ...r.plan.predicted, saturationRate: finite(r.plan.predicted.saturationRate), completeLatencySecs: finite(r.plan.predicted.completeLatencySecs) },
+      command: r.plan.unchanged || !r.plan.advice ? null : applyCommand(r),
+      predicted: {
+        ...r.plan.predicted,
+        saturationRate: finite(r.plan.predicted.saturationRate),
+        coresRate: finite(r.plan.predicted.coresRate),
+        completeLatencySecs: finite(r.plan.predicted.completeLatencySecs),
+      },
     },
     figures: r.collected.figures,
     coarse: r.collected.coarse,
@@ -189,6 +206,7 @@ export function formatApply(result: ApplyResult): string {
       ...c.components.map((x) => [`${x.id} busiest task`, value(x.predicted, percent), value(x.observed, percent)]),
     ];
     const lines = [`Change ${step.change}: ${step.command}`, ...table(rows, { leftColumns: 1 }).map((l) => `  ${l}`)];
+    if (step.worse) lines.push(`  WORSE than before it: ${fixed(step.after.diagnosis.rate)} trees/s against ${fixed(step.before.diagnosis.rate)}`);
     const findings = step.after.diagnosis.findings;
     lines.push(findings.length ? '  findings now:' : '  findings now: none', ...findings.map((f) => `    - ${f.message}`));
     parts.push(lines.join('\n') + '\n');
@@ -210,6 +228,7 @@ export function applyJson(result: ApplyResult): string {
           change: s.change,
           command: s.command,
           redeploy: s.redeploy,
+          worse: s.worse,
           plan: doctorObject(s.before).plan,
           predicted: { rate: s.comparison.rate.predicted, completeLatencySecs: s.comparison.completeLatencySecs.predicted, utilization: Object.fromEntries(s.comparison.components.map((x) => [x.id, x.predicted])) },
           observed: { rate: s.comparison.rate.observed, completeLatencySecs: s.comparison.completeLatencySecs.observed, utilization: Object.fromEntries(s.comparison.components.map((x) => [x.id, x.observed])) },

@@ -1,9 +1,9 @@
 /**
  * `squall run --ui`: the Storm UI REST endpoints `squall stats` and `squall doctor` read, served from the embedded
- * runtime with the JSON shapes a Storm UI sends, plus one endpoint a Storm UI does not have: the components' own
+ * runtime with the JSON shapes a Storm UI sends, plus two endpoints a Storm UI does not have: the components' own
  * measurements (`/api/v1/topology/{id}/squall/metrics`), which the topology page names in its `squallMetrics`
- * field (a Storm UI has no such field, so the client never asks a Storm UI for that path). So both commands work
- * on a local run unchanged.
+ * field (a Storm UI has no such field, so the client never asks a Storm UI for that path), and the topology's
+ * graph (`…/squall/topology`). So both commands work on a local run unchanged, doctor without the project at hand.
  *
  * Failures are answered as a Storm UI answers them, status codes included: HTTP 500 with
  * `{"error": "500 Server Error", "errorMessage": …}` for a path it does not serve and for a topology that is not
@@ -214,6 +214,8 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
     if (parts[3] !== id) return serverError(res, `NotAliveException(msg:${parts[3] ?? ''})`);
     if (parts.length === 4) return send(res, 200, topologyPage(window));
     if (parts.length === 6 && parts[4] === 'squall' && parts[5] === 'metrics') return send(res, 200, { metrics: cluster.measurements() });
+    // The topology's graph (groupings), which a Storm UI does not serve: `squall doctor --ui` needs no project then.
+    if (parts.length === 6 && parts[4] === 'squall' && parts[5] === 'topology') return send(res, 200, { topology: cluster.spec });
     if (parts.length === 6 && parts[4] === 'component') {
       const page = componentPage(parts[5]!, window);
       if (page) return send(res, 200, page);

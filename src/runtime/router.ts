@@ -1,5 +1,6 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+import { firstTaskIndexes } from '../topology/executors.js';
 import { javaListHash, taskIndex } from '../wire/java-hash.js';
 import { LocalityScope } from './workers.js';
 import type { WorkerPlan } from './workers.js';
@@ -21,6 +22,14 @@ interface Subscription {
   tasks: number[];
   /** Positions of the grouping fields in the stream's fields (fields grouping). */
   fieldIndexes: number[];
+  /**
+   * The tasks a shuffle reaches. With load-aware messaging (Storm 2's default) only the first task of each executor:
+   * WorkerState.refreshLoad files an executor's load under its first task alone, LoadMapping reads every other task
+   * as not connected (load 1.0), and LoadAwareShuffleGrouping.updateRing takes 10 of its 100 weight away each
+   * second, so within seconds those tasks receive nothing (seen on a cluster: a bolt of 1 executor and 4 tasks ran
+   * every tuple on one task). The runtime leaves them out at once instead of over those seconds.
+   */
+  shuffleTasks: number[];
   /** Round-robin position (shuffle): Storm walks a shuffled list; any even spread behaves the same. */
   cursor: number;
   /** Shuffle with several workers: each sender task's locality scope (LoadAwareShuffleGrouping is per executor). */
@@ -54,10 +63,13 @@ export class Router {
       for (const input of subscriber.inputs) {
         const key = `${input.component}\u0000${input.stream}`;
         const fields = this.components.get(input.component)?.outputs[input.stream]?.fields ?? [];
+        const targets = (tasksOf.get(subscriber.id) ?? []).sort((a, b) => a - b);
+        const loadAware = plan?.shuffle.loadAware ?? true;
         const subscription: Subscription = {
           component: subscriber.id,
           grouping: input.grouping,
-          tasks: (tasksOf.get(subscriber.id) ?? []).sort((a, b) => a - b),
+          tasks: targets,
+          shuffleTasks: loadAware ? firstTaskIndexes(targets.length, subscriber.parallelism).map((i) => targets[i]!) : targets,
           fieldIndexes: input.grouping.type === 'fields' ? input.grouping.fields.map((f) => fields.indexOf(f)) : [],
           cursor: Math.floor(Math.random() * 1000),
           scopes: new Map(),
@@ -118,11 +130,11 @@ export class Router {
    */
   private shuffled(s: Subscription, sourceTask: number | undefined): number {
     const plan = this.plan;
-    if (!plan || plan.workers < 2 || sourceTask === undefined) return s.tasks[s.cursor++ % s.tasks.length]!;
+    if (!plan || plan.workers < 2 || sourceTask === undefined) return s.shuffleTasks[s.cursor++ % s.shuffleTasks.length]!;
     let scope = s.scopes.get(sourceTask);
     if (!scope) {
-      const local = plan.sameWorker(sourceTask, s.tasks);
-      const targets = s.grouping.type === 'local_or_shuffle' && local.length > 0 ? local : s.tasks;
+      const local = plan.sameWorker(sourceTask, s.shuffleTasks);
+      const targets = s.grouping.type === 'local_or_shuffle' && local.length > 0 ? local : s.shuffleTasks;
       scope = new LocalityScope(plan.sameWorker(sourceTask, targets), targets, plan.shuffle);
       s.scopes.set(sourceTask, scope);
     }

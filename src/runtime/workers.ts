@@ -3,6 +3,7 @@
  * happens to a tuple that crosses from one worker to another. With `topology.workers` > 1 the embedded runtime still
  * runs every task on this machine, but routes and checks tuples as the workers of a real cluster would.
  */
+import { executorSizes } from '../topology/executors.js';
 import type { ComponentSpec } from '../topology/spec.js';
 
 /** json-smart's classes as Storm 2.6+ ships them (shaded); what a nested multi-lang value becomes in Java. */
@@ -48,7 +49,7 @@ export function assignWorkers(tasks: Map<number, ComponentSpec>, conf: Record<st
   let nextStormTask = 1;
   for (const component of ordered) {
     let taken = 0;
-    for (const size of chunkSizes(component.tasks, component.executors)) {
+    for (const size of executorSizes(component.tasks, component.executors)) {
       executors.push({ first: nextStormTask + taken, localTasks: component.localTasks?.slice(taken, taken + size) ?? [] });
       taken += size;
     }
@@ -66,15 +67,6 @@ export function assignWorkers(tasks: Map<number, ComponentSpec>, conf: Record<st
 export function workerCount(conf: Record<string, unknown>): number {
   const n = Number(conf['topology.workers'] ?? 1);
   return Number.isInteger(n) && n > 0 ? n : 1;
-}
-
-/** Sizes of the executors `tasks` tasks split into, larger first (Utils.partitionFixed over integerDivided). */
-function chunkSizes(tasks: number, executors: number): number[] {
-  if (executors <= 0) return [];
-  const base = Math.floor(tasks / executors);
-  const larger = tasks % executors;
-  const sizes = [...Array(larger).fill(base + 1), ...Array(executors - larger).fill(base)] as number[];
-  return sizes.filter((size) => size > 0);
 }
 
 /** The load-aware shuffle's settings (GrouperFactory, LoadAwareShuffleGrouping). */

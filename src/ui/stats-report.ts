@@ -1,6 +1,7 @@
 /**
- * Storm UI statistics as text a person can act on: a table per topology or component, the bottleneck in plain
- * words, and the caveats that make the numbers honest (sampling, and what latency means for a shell bolt).
+ * Storm UI statistics as text: a table per topology or component, the verdict `squall doctor`'s analysis gives
+ * (passed in: this module judges nothing itself), and the caveats that make the numbers honest (sampling, and what
+ * latency means for a shell bolt).
  * Pure functions over the parsed shapes of ./client.ts; `toJson` gives the same data to scripts.
  */
 import { formatDuration } from '../format/duration.js';
@@ -8,144 +9,28 @@ import { table } from '../format/table.js';
 import type { TopologySpec } from '../topology/spec.js';
 import type { LastError, TopologyStats, UiComponentStats, UiTopologySummary } from './client.js';
 
-/** At or above this capacity a bolt is busy most of the window: tuples start to queue in front of it. */
-export const CAPACITY_WARNING = 0.8;
 /** Storm's default `topology.stats.sample.rate`: it counts 1 tuple in 20 and multiplies by 20. */
 export const DEFAULT_SAMPLE_RATE = 0.05;
-/** Executors are suggested so the bottleneck would run at about this capacity, leaving room for bursts. */
-const TARGET_CAPACITY = 0.6;
 
 export interface ReportOptions {
   /**
    * Bolts that run as multi-lang subprocesses: every squall TypeScript bolt and every shell() bolt (Storm runs them
    * all through ShellBolt). Their executeLatency is only the hand-off to the subprocess, so their capacity reads
-   * low even when saturated; for these, the bottleneck also weighs processLatency. Unknown → capacity only.
+   * low even when saturated. Unknown → every bolt is described as possibly one.
    */
   shellComponents?: Iterable<string>;
+  /** False for `squall run --ui`, which counts every tuple: its figures are not sampled. Default true. */
+  sampled?: boolean;
+  /**
+   * The verdict, one line each: `squall doctor`'s findings from the same figures (the one analysis of what holds a
+   * topology back), or a line saying how to get it.
+   */
+  verdict?: string[];
 }
 
 /** The components of a spec that Storm runs through ShellBolt/ShellSpout (all but Java ones). */
 export function shellComponentsOf(spec: TopologySpec): string[] {
   return spec.components.filter((c) => c.impl.type !== 'java').map((c) => c.id);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Bottleneck
-
-export interface Bottleneck {
-  /** The busiest bolt, or null when there are no bolts with numbers. */
-  bolt: string | null;
-  /** Its load: Storm's capacity, or for a shell bolt the process-latency estimate when that is higher. */
-  load: number | null;
-  /** Where `load` comes from. */
-  basis: 'capacity' | 'processLatency' | null;
-  /** Storm's own capacity figure for that bolt. */
-  capacity: number | null;
-  /** load ≥ CAPACITY_WARNING. */
-  saturated: boolean;
-  /** Executors to rebalance to (capped at the bolt's tasks), when saturated and rebalance can still add some. */
-  suggestedExecutors: number | null;
-  message: string;
-}
-
-/**
- * Which bolt limits throughput. Storm's capacity is executed × executeLatency / window for the busiest executor
- * over the last 10 minutes; ~1 means that executor never idles. For shell bolts executeLatency is only the
- * hand-off, so the estimate executed × processLatency / (window × executors) is used when higher: processLatency
- * includes the time a tuple waits for the subprocess, so a value near or above 1 means tuples are queueing.
- */
-export function bottleneck(topology: TopologyStats, options: ReportOptions = {}): Bottleneck {
-  const shell = new Set(options.shellComponents ?? []);
-  const uptime = topology.uptimeSeconds;
-  const window = topology.windowSecs === null ? uptime : uptime === null ? topology.windowSecs : Math.min(topology.windowSecs, uptime);
-
-  let best: { id: string; load: number; basis: 'capacity' | 'processLatency'; capacity: number | null; executors: number | null; tasks: number | null } | undefined;
-  for (const bolt of topology.bolts) {
-    let load = bolt.capacity;
-    let basis: 'capacity' | 'processLatency' = 'capacity';
-    if (shell.has(bolt.id) && bolt.executed !== null && bolt.processLatencyMs !== null && window) {
-      const estimate = (bolt.executed * bolt.processLatencyMs) / (1000 * window * (bolt.executors ?? 1));
-      if (load === null || estimate > load) {
-        load = estimate;
-        basis = 'processLatency';
-      }
-    }
-    if (load !== null && (!best || load > best.load)) best = { id: bolt.id, load, basis, capacity: bolt.capacity, executors: bolt.executors, tasks: bolt.tasks };
-  }
-
-  if (!best || best.load <= 0) {
-    return {
-      bolt: best?.id ?? null,
-      load: best?.load ?? null,
-      basis: best?.basis ?? null,
-      capacity: best?.capacity ?? null,
-      saturated: false,
-      suggestedExecutors: null,
-      message:
-        topology.bolts.length === 0
-          ? 'no bottleneck to report: the topology has no bolts'
-          : 'no bottleneck: no bolt executed anything measurable in the window (idle, just started, or counts sampled to zero)',
-    };
-  }
-
-  const figure = describeLoad(best.load, best.basis, best.capacity);
-  if (best.load < CAPACITY_WARNING) {
-    return {
-      bolt: best.id,
-      load: best.load,
-      basis: best.basis,
-      capacity: best.capacity,
-      saturated: false,
-      suggestedExecutors: null,
-      message: `no bottleneck: every bolt is below capacity ${CAPACITY_WARNING}; the busiest, ${best.id}, is at ${figure}`,
-    };
-  }
-
-  // Scaling by the executor count assumes the load spreads evenly; capacity is the busiest executor's, so with a
-  // skewed fields grouping this overestimates what more executors buy (see the component view for the spread).
-  const executors = best.executors ?? 1;
-  const wanted = Math.max(executors + 1, Math.ceil((executors * best.load) / TARGET_CAPACITY));
-  const tasks = best.tasks;
-  let advice: string;
-  let suggested: number | null;
-  if (tasks !== null && executors >= tasks) {
-    suggested = null;
-    advice = `it already runs one executor per task (${tasks}), so rebalance cannot add executors: resubmit with more tasks (tasks: ${wanted} in its options) and then rebalance`;
-  } else if (tasks !== null && wanted > tasks) {
-    suggested = tasks;
-    advice = `add executors with squall rebalance ${topology.name} -p ${best.id}=${tasks} (its ${tasks} tasks are the most rebalance can give it; resubmit with more tasks to go further)`;
-  } else {
-    suggested = wanted;
-    advice = `add executors with squall rebalance ${topology.name} -p ${best.id}=${wanted}`;
-  }
-  return {
-    bolt: best.id,
-    load: best.load,
-    basis: best.basis,
-    capacity: best.capacity,
-    saturated: true,
-    suggestedExecutors: suggested,
-    message: `${best.id} is the bottleneck: ${figure} — ${advice}`,
-  };
-}
-
-/**
- * The load in words. Storm's capacity is a share of the window, so no "busy" above 100% is ever printed: a sampled
- * capacity above 1 means busy the whole window. The process-latency estimate is, by Little's law, the mean number
- * of tuples an executor holds (inside its subprocess or waiting for it); above 1 it counts a queue, not a percentage.
- */
-function describeLoad(load: number, basis: 'capacity' | 'processLatency', capacity: number | null): string {
-  if (basis === 'capacity') {
-    return load <= 1
-      ? `capacity ${load.toFixed(2)} (busy ${Math.round(load * 100)}% of the window)`
-      : `capacity ${load.toFixed(2)} (busy the whole window; above 1 only because Storm samples its counts)`;
-  }
-  const handOff = `as a shell bolt its own capacity${capacity === null ? '' : ` of ${capacity.toFixed(2)}`} counts only the hand-off to its subprocess`;
-  if (load <= 1) return `capacity ${load.toFixed(2)} estimated from process latency (busy about ${Math.round(load * 100)}% of the window; ${handOff})`;
-  return (
-    `load ${load.toFixed(2)} estimated from process latency: on average each executor holds ${load.toFixed(1)} tuples ` +
-    `(in its subprocess or queued for it), so it is busy the whole window and tuples wait (${handOff})`
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -166,7 +51,8 @@ function shortError(error: LastError | null): string {
   return when || where ? `${message} (${[when, where.trim()].filter(Boolean).join(' ')})` : message;
 }
 
-function samplingNote(rate: number | null): string {
+function samplingNote(rate: number | null, sampled = true): string {
+  if (!sampled) return 'counts are exact: squall run --ui counts every tuple (a Storm UI samples them)';
   const r = rate ?? DEFAULT_SAMPLE_RATE;
   const how = r >= 1 ? 'every tuple is counted' : r > 0 && Number.isInteger(1 / r) ? `Storm counts 1 tuple in ${1 / r} and multiplies` : `Storm counts a ${r} sample and scales it up`;
   // Without the topology's configuration (the component page has none) the rate is unknown: say what the default does.
@@ -218,11 +104,10 @@ export function formatTopologyStats(topology: TopologyStats, options: ReportOpti
     ]);
   }
   lines.push(...table(rows, { leftColumns: 2, lastIsText: true }));
-  lines.push('');
-  lines.push(bottleneck(topology, options).message);
+  if (options.verdict?.length) lines.push('', ...options.verdict);
   lines.push('');
   lines.push('notes:');
-  lines.push(`  - ${samplingNote(topology.sampleRate)}`);
+  lines.push(`  - ${samplingNote(topology.sampleRate, options.sampled)}`);
   lines.push(`  - capacity = executed × execute latency / window, for the busiest executor over the last 10 minutes; near 1 it is saturated`);
   if (topology.bolts.length > 0 && (shell === undefined || topology.bolts.some((b) => shell.includes(b.id)))) {
     lines.push(`  - ${shellNote(shell?.filter((id) => topology.bolts.some((b) => b.id === id)))}`);
@@ -251,19 +136,7 @@ export function formatComponentStats(component: UiComponentStats, options: Repor
   if (component.executorStats.length === 0) lines.push('no executors reported yet (the UI lists them once their worker has sent a heartbeat)');
   else lines.push(...table(rows, { leftColumns: 3 }));
 
-  // A spread of capacities inside one bolt points at skew (hot keys in a fields grouping), which more executors
-  // will not cure: the hot key still lands on one task.
-  const capacities = component.executorStats.map((e) => e.capacity).filter((c): c is number => c !== null);
-  if (bolt && capacities.length > 1) {
-    const max = Math.max(...capacities);
-    const min = Math.min(...capacities);
-    if (max >= CAPACITY_WARNING && min < max / 2) {
-      lines.push('');
-      lines.push(
-        `executors are unevenly loaded (capacity ${min.toFixed(2)} to ${max.toFixed(2)}): with a fields grouping a few hot keys may land on one task, and more executors will not spread them`,
-      );
-    }
-  }
+  if (options.verdict?.length) lines.push('', ...options.verdict);
 
   lines.push('');
   if (component.errors.length === 0) {
@@ -276,7 +149,7 @@ export function formatComponentStats(component: UiComponentStats, options: Repor
   }
   lines.push('');
   lines.push('notes:');
-  lines.push(`  - ${samplingNote(null)}`);
+  lines.push(`  - ${samplingNote(null, options.sampled)}`);
   const shell = options.shellComponents ? [...options.shellComponents] : undefined;
   if (bolt && (shell === undefined || shell.includes(component.id))) lines.push(`  - ${shellNote(shell ? [component.id] : undefined)}`);
   return lines.join('\n') + '\n';
@@ -286,10 +159,10 @@ export function formatComponentStats(component: UiComponentStats, options: Repor
 // JSON
 
 /**
- * `--json` output: the parsed data (numbers as numbers, null when the UI had none), plus the bottleneck for a
- * topology, so scripts and alerts need not parse the table or Storm's string-typed numbers.
+ * `--json` output: the parsed data (numbers as numbers, null when the UI had none), plus the verdict lines when
+ * there are any, so scripts and alerts need not parse the table or Storm's string-typed numbers.
  */
 export function toJson(stats: TopologyStats | UiComponentStats | UiTopologySummary[], options: ReportOptions = {}): string {
-  const value = !Array.isArray(stats) && 'bolts' in stats ? { ...stats, bottleneck: bottleneck(stats, options) } : stats;
+  const value = !Array.isArray(stats) && options.verdict ? { ...stats, verdict: options.verdict } : stats;
   return JSON.stringify(value, null, 2) + '\n';
 }

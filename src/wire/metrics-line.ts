@@ -25,6 +25,13 @@ export interface TaskMetrics {
   executed: number;
   /** Wall seconds inside user handlers, summed over tuples (overlapping for async bolts with concurrency > 1). */
   busySecs: number;
+  /**
+   * Of busySecs: the handlers running on the event loop (from the call until it returned), and awaiting (from an
+   * async handler's return until its promise settled). A synchronous handler has no await time: `concurrency`
+   * cannot help it. Absent in lines from SDKs before these were measured (the line stays version 1).
+   */
+  loopSecs?: number;
+  awaitSecs?: number;
   /** CPU seconds the process used over the interval (user + system). */
   cpuSecs: number;
   /** Tuples emitted per stream. */

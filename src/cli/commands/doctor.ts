@@ -18,7 +18,7 @@ import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
 import { ClusterDoctor } from '../doctor/cluster.js';
 import { LocalDoctor } from '../doctor/local.js';
-import { observationOf, readTopology } from '../doctor/read.js';
+import { observationOf, readTopology, servedTopology } from '../doctor/read.js';
 import { collectOption, positiveNumber, positiveRate } from '../options.js';
 import { loadForRun } from './run.js';
 
@@ -39,6 +39,16 @@ interface DoctorOptions extends AccessOptions {
   dot: boolean;
   record?: string;
   topology: string;
+}
+
+/**
+ * The supervisors' CPU cores, which bound doctor's predictions: from the UI's supervisor summary (a cluster's declared
+ * supervisor.cpu.capacity, or this machine's cores from `squall run --ui`). Unknown when the UI does not say: then
+ * nothing bounds the plan by cores, and observationOf falls back to this machine's for a local run.
+ */
+async function supervisorCores(ui: StormUiClient): Promise<number | undefined> {
+  const cores = await ui.supervisorCores().catch(() => null);
+  return cores && cores.totalCores > 0 ? cores.totalCores : undefined;
 }
 
 /** Seconds after a change before a cluster's figures count: squall's lines and Storm's stats come every 60 s. */
@@ -111,13 +121,20 @@ Examples:
 
 /** A topology that runs already: read from a Storm UI (a cluster's, or `squall run --ui`). */
 async function doctorRunning(name: string | undefined, options: DoctorOptions): Promise<number> {
-  const project = await projectTopology(options.topology);
+  const timeoutMs = (options.timeout ?? 10) * 1000;
+  // A `squall run --ui` serves its topology's graph: with --ui, doctor needs no project when it is not at hand.
+  const served = options.ui && options.topology === '.' ? await projectOrServed(options.ui, timeoutMs) : null;
+  const project = served?.spec ?? (await projectTopology(options.topology));
+  const path = served?.served ? 'PROJECT' : options.topology;
   const topology = name ?? project.name;
   const where = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
-  const context = { topology, target: where, project: { path: options.topology, spec: project } };
-  const timeoutMs = (options.timeout ?? 10) * 1000;
-  const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> =>
-    examine(observationOf(await readTopology(ui, topology, project, fromLogs), project), context, planOptions(options));
+  const context = { topology, target: where, project: { path, spec: project } };
+  const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> => {
+    const reading = await readTopology(ui, topology, project, fromLogs);
+    // A UI that serves the measurements is a `squall run --ui`: its plan is applied by running again, not by submit.
+    const local = reading.latestOnly ? { local: { options: {} } } : {};
+    return examine(observationOf(reading, project, undefined, await supervisorCores(ui)), { ...context, ...local }, planOptions(options));
+  };
   if (options.ui) return print(await once(new StormUiClient(options.ui, { timeoutMs })), options, project);
   return withCluster(options, async (access) => {
     // On a cluster the measurements are in the worker logs, read over SSH when the environment allows it.
@@ -125,10 +142,12 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
     const ui = new StormUiClient(await access.uiBaseUrl(), { timeoutMs });
     if (!options.apply) return print(await once(ui, fromLogs), options, project);
     const settleSecs = options.settle ?? CLUSTER_SETTLE_SECS;
+    const cores = await supervisorCores(ui);
     const deployment = new ClusterDoctor({
       access,
       ui,
       ...(fromLogs ? { fromLogs } : {}),
+      ...(cores !== undefined ? { cores } : {}),
       context,
       plan: planOptions(options),
       settleSecs,
@@ -258,6 +277,20 @@ async function appendRecord(file: string, r: DoctorReport): Promise<void> {
     plan: { target: r.plan.target, change: r.plan.change, predictedRate: r.plan.predicted.rate },
   });
   await finished(sink);
+}
+
+/** The project here, or else the topology a `squall run --ui` at `url` serves. */
+async function projectOrServed(url: string, timeoutMs: number): Promise<{ spec: TopologySpec; served: boolean } | null> {
+  try {
+    return { spec: await withTopology('.', {}, ({ spec }) => spec), served: false };
+  } catch (err) {
+    const spec = await servedTopology(new StormUiClient(url, { timeoutMs }), url, timeoutMs);
+    if (spec) return { spec, served: true };
+    throw new Error(
+      `squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message}; ` +
+        `${url} serves no topology graph, as only squall run --ui does)`,
+    );
+  }
 }
 
 /** The project's topology: its graph says where tuples go, which the UI does not. */

@@ -29,6 +29,8 @@ export interface ClusterDoctorOptions {
   /** `--timeout`, for the submit's kill wait. */
   timeoutSecs: number;
   progress: (line: string) => void;
+  /** CPU cores of the supervisors the topology runs on, when known: they bound every prediction. */
+  cores?: number;
 }
 
 /** Progress lines while waiting: whenever what is missing changes, and at least this often. */
@@ -54,7 +56,7 @@ export class ClusterDoctor implements Deployment {
   }
 
   private examine(reading: Reading, target: number | undefined, since?: number): DoctorReport {
-    return examine(observationOf(reading, this.o.context.project.spec, since), this.o.context, { ...this.o.plan, ...(target !== undefined ? { target } : {}) });
+    return examine(observationOf(reading, this.o.context.project.spec, since, this.o.cores), this.o.context, { ...this.o.plan, ...(target !== undefined ? { target } : {}) });
   }
 
   /** Executors and workers through Nimbus; the change takes effect when Nimbus has moved the executors. */

@@ -17,6 +17,7 @@ import type { TopologySpec } from '../../topology/spec.js';
 import { LogLevel } from '../../wire/messages.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { localCluster } from '../commands/run.js';
+import { localCores } from './read.js';
 
 export interface Measured {
   observation: Observation;
@@ -58,10 +59,13 @@ export async function measureRun(loaded: LoadedTopology, spec: TopologySpec, opt
       maxSpoutPending: maxSpoutPending(spec.config),
       messageTimeoutSecs: messageTimeoutSecs(spec.config),
       workers: Number(spec.config['topology.workers'] ?? 1),
-      // Whole intervals inside the measuring window: the settling's lines would count start-up as work.
-      metrics: aggregateMetrics(lines.filter((m) => m.at - m.secs * 1000 >= from - 50 && m.at <= until + 50)),
+      // Intervals that end inside the measuring window and began at most one interval before it: the settling's
+      // lines would count start-up as work, but a task whose handler holds the event loop (a synchronous, CPU-bound
+      // bolt working through its queue) sends its lines late, over longer intervals, and must not go unmeasured.
+      metrics: aggregateMetrics(lines.filter((m) => m.at > from && m.at <= until + 50 && m.at - m.secs * 1000 >= from - m.secs * 500)),
       completeLatencySecs: acked > 0 ? (a.latency - b.latency) / acked / 1000 : null,
       failedPerSec: (a.failed - b.failed) / secs,
+      cores: localCores(),
     },
   };
 }
@@ -82,6 +86,8 @@ export interface LocalDoctorOptions {
 
 export class LocalDoctor implements Deployment {
   private sources: ConfigSources;
+  /** The sources before each change, for `undo`. */
+  private readonly earlier: ConfigSources[] = [];
   /** The topology as its project says, without overrides: the printed command names what differs from it. */
   private readonly project: TopologySpec;
 
@@ -106,6 +112,7 @@ export class LocalDoctor implements Deployment {
   async change(report: DoctorReport, target: number): Promise<DoctorReport> {
     const o = planOverrides({ ...report.plan, redeploy: true }, this.project);
     const s = this.sources;
+    this.earlier.push(s);
     this.sources = {
       ...s,
       commandLine: { ...s.commandLine, ...o.options },
@@ -114,6 +121,12 @@ export class LocalDoctor implements Deployment {
       concurrency: { ...s.concurrency, ...o.concurrency },
     };
     return this.observe(target);
+  }
+
+  /** Back to the configuration before the last change: every run starts fresh, so the next one simply uses it. */
+  async undo(): Promise<void> {
+    const before = this.earlier.pop();
+    if (before) this.sources = before;
   }
 
   /** What a component says at WARN and above, and deaths: the figures of a run with failing tasks are suspect. */

@@ -8,6 +8,7 @@ import type { TopologySpec } from '../../topology/spec.js';
 import type { StormUiClient, TopologyStats, UiComponentStats } from '../../ui/client.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
+import { cpus } from 'node:os';
 
 export interface Reading {
   id: string;
@@ -32,8 +33,33 @@ export async function readTopology(ui: StormUiClient, name: string, spec: Topolo
   return { id, uptimeSecs: uptimeSeconds, stats, pages, lines: served ?? (fromLogs ? await fromLogs() : []), latestOnly: served !== null };
 }
 
-/** The model's input from a reading; with `since`, only measurement lines whose interval began after it. */
-export function observationOf(reading: Reading, spec: TopologySpec, since?: number): Observation {
+/**
+ * The topology a `squall run --ui` serves (its graph, with the groupings a Storm UI does not give), when the UI at
+ * `url` is one and runs exactly one topology; null otherwise. Lets `squall doctor --ui URL` work outside the project.
+ */
+export async function servedTopology(ui: StormUiClient, url: string, timeoutMs: number): Promise<TopologySpec | null> {
+  const running = await ui.topologySummary().catch(() => []);
+  if (running.length !== 1) return null;
+  try {
+    const response = await fetch(`${url.replace(/\/+$/, '')}/api/v1/topology/${encodeURIComponent(running[0]!.id)}/squall/topology`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return null;
+    const body = (await response.json()) as { topology?: TopologySpec };
+    return body.topology && Array.isArray(body.topology.components) ? body.topology : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU cores of this machine: what a local run's processes share. */
+export function localCores(): number {
+  return cpus().length;
+}
+
+/**
+ * The model's input from a reading; with `since`, only measurement lines whose interval began after it. `cores`:
+ * of the machines the topology runs on (this machine's for `squall run --ui`; a cluster's supervisors'), if known.
+ */
+export function observationOf(reading: Reading, spec: TopologySpec, since?: number, cores?: number): Observation {
   const conf = { ...spec.config, ...reading.stats.configuration };
   // Where each task runs, to name a slow instance.
   const hosts = new Map<number, string>();
@@ -52,6 +78,7 @@ export function observationOf(reading: Reading, spec: TopologySpec, since?: numb
     metrics: reading.latestOnly ? lines : recent(lines),
     ui: reading.stats,
     hosts,
+    ...(cores !== undefined ? { cores } : reading.latestOnly ? { cores: localCores() } : {}),
   };
 }
 
