@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -33,10 +33,15 @@ describe('squall run, jar and submit type-check the project', () => {
   let loose: string;
   before(() => {
     const dir = realpathSync(scratch.path);
-    good = linkedQuickstart(dir, 'good');
-    broken = linkedQuickstart(dir, 'broken');
+    // Each project is named wordcount (topologies/wordcount.ts), in a folder of its own.
+    const project = (folder: string) => {
+      mkdirSync(join(dir, folder));
+      return linkedQuickstart(join(dir, folder), 'wordcount');
+    };
+    good = project('good');
+    broken = project('broken');
     breakTypes(broken, true);
-    loose = linkedQuickstart(dir, 'loose');
+    loose = project('loose');
     breakTypes(loose, false);
   });
   after(() => scratch.remove());
@@ -86,7 +91,7 @@ describe('squall run, jar and submit type-check the project', () => {
     rmSync(join(bare, 'tsconfig.json'));
     const jar = await squall(bare, 'jar');
     assert.equal(jar.exitCode, 1);
-    assert.match(jar.stderr, /no tsconfig\.json for topologies\/wordcount\.ts \(looked in topologies, \.\).*Add a tsconfig\.json .* or pass --no-typecheck/);
+    assert.match(jar.stderr, /no tsconfig\.json for topologies\/bare\.ts \(looked in topologies, \.\).*Add a tsconfig\.json .* or pass --no-typecheck/);
   });
 
   it("the quickstart's npm test type-checks too", async () => {
