@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { RedisConnection } from '../src/connectors/redis/client.js';
 import { RedisStreamBolt, RedisStreamSpout } from '../src/connectors/redis/index.js';
@@ -104,7 +105,7 @@ describe('Redis Streams spout and sink', { skip }, () => {
   });
 
   it('creates a missing group with MKSTREAM, and reads entries added while it runs', async () => {
-    const consumer = `redis-flow-reader-${taskOf(await loadTopology(flow), 'reader')}`;
+    const consumer = `redis-flow-reader-${taskOf(await loadTopology(flow), 'reader')}@${hostname()}:`;
     let added = false;
     const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => {
       if (!added && (await client.exists('in')) === 1) {
@@ -116,11 +117,13 @@ describe('Redis Streams spout and sink', { skip }, () => {
     const groups = (await client.sendCommand(['XINFO', 'GROUPS', 'in'])) as unknown[][];
     assert.equal(groups.length, 1);
     assert.equal(groups[0]![1], 'redis-flow', 'group named after the topology');
-    assert.ok(logs(run, 'reader').includes(`reading stream "in" as redis-flow/${consumer}`), 'consumer: topology-component-task');
+    const reading = logs(run, 'reader').filter((l) => l.startsWith(`reading stream "in" as redis-flow/${consumer}`));
+    assert.equal(reading.length, 1, `consumer: topology-component-task@host:pid, unique per running instance: ${logs(run, 'reader').join('\n')}`);
+    assert.match(reading[0]!, /:\d+$/);
     assert.equal((await entries(client, 'out')).length, 20);
   });
 
-  it('replays a failed entry, then moves it to the dead-letter stream after maxRetries, with its id and count', async () => {
+  it('replays a failed entry, then moves it to the dead-letter stream after maxDeliveries, with its id, count, reason, group and time', async () => {
     await produce(client, 'in', 30, (i) => (i % 10 === 3 ? 'poison' : `body ${i}`));
     const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => (await client.xLen('in:dead')) >= 3 && (await client.xLen('out')) >= 27);
     const source = await entries(client, 'in');
@@ -130,33 +133,64 @@ describe('Redis Streams spout and sink', { skip }, () => {
       assert.equal(e.message.body, 'poison');
       assert.equal(e.message['squall.source'], 'in');
       assert.equal(e.message['squall.id'], source.find((s) => s.message.seq === e.message.seq)!.id, 'the source entry id');
-      assert.equal(e.message['squall.retries'], '3', 'maxRetries 2: dead-lettered at the third fail');
+      assert.equal(e.message['squall.deliveries'], '3', 'maxDeliveries 3: dead-lettered at the third fail');
+      assert.equal(e.message['squall.reason'], 'failed after 3 deliveries (maxDeliveries 3)');
+      assert.equal(e.message['squall.group'], 'redis-flow');
+      assert.ok(Math.abs(Date.parse(e.message['squall.time']!) - Date.now()) < 600_000, `an ISO time: ${e.message['squall.time']}`);
     }
     assert.equal((await entries(client, 'out')).length, 27, 'the rest reached the sink');
     assert.equal(await pendingCount(client, 'in', 'redis-flow'), 0, 'dead-lettered entries are acknowledged');
     assert.equal(stat(run, 'reader').failed, 9, 'three fails per poison entry');
     assert.equal(stat(run, 'reader').emitted, 30 + 6, 'two replays per poison entry');
-    assert.ok(logs(run, 'reader').some((l) => /moved to "in:dead" \(failed 3 times\); 3 dead-lettered so far/.test(l)));
+    assert.ok(logs(run, 'reader').some((l) => /moved to "in:dead" \(failed after 3 deliveries \(maxDeliveries 3\)\); 3 dead-lettered so far/.test(l)));
     const heard = logs(run, 'reader').filter((l) => l.startsWith('onFail ')).sort();
     assert.deepEqual(heard, ['13', '13', '13', '23', '23', '23', '3', '3', '3'].map((seq) => `onFail seq ${seq}`), "the user's onFail, with the values");
   });
 
-  it("re-delivers a restarted task's own pending entries, and claims those of consumers that are gone", async () => {
-    const loaded = await loadTopology(flow);
-    const own = `redis-flow-reader-${taskOf(loaded, 'reader')}`;
+  it("takes over a crashed predecessor's pending entries at once, never a live consumer's, and removes gone consumers", async () => {
+    await client.xGroupCreate('in', 'redis-flow', '0', { MKSTREAM: true });
+    await produce(client, 'in', 40);
+    // A run on this host whose process has exited read 10 entries; a live instance (this test's process) read 10.
+    const crashed = `redis-flow-reader-9@${hostname()}:${await exitedPid()}`;
+    const live = `redis-flow-reader-1@${hostname()}:${process.pid}`;
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', crashed, 'COUNT', '10', 'STREAMS', 'in', '>']);
+    await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', live, 'COUNT', '10', 'STREAMS', 'in', '>']);
+    // Default timeouts: consumers are judged gone by idle time only after 60 s, longer than this run lasts.
+    const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => (await client.xLen('out')) >= 30 && (await pendingCount(client, 'in', 'redis-flow')) === 10);
+    const out = await entries(client, 'out');
+    assert.deepEqual(out.map((e) => Number(e.message.seq)).sort((a, b) => a - b), Array.from({ length: 40 }, (_, i) => i).filter((i) => i < 10 || i >= 20));
+    const reader = logs(run, 'reader');
+    assert.ok(reader.includes(`took over 10 entries pending with consumer "${crashed}" (its process is gone)`), reader.join('\n'));
+    assert.ok(reader.includes(`removed consumer "${crashed}" of group "redis-flow" (its process is gone; nothing pending)`), reader.join('\n'));
+    const consumers = (await client.sendCommand(['XINFO', 'CONSUMERS', 'in', 'redis-flow'])) as unknown[][];
+    const pendingOf = new Map(consumers.map((c) => [String(c[1]), Number(c[3])]));
+    assert.equal(pendingOf.get(live), 10, "the live instance's entries are its own still");
+    assert.equal(pendingOf.has(crashed), false);
+  });
+
+  it('takes over the entries of a consumer not heard from in claimIdleMs, and removes idle consumers with none', async () => {
     await client.xGroupCreate('in', 'redis-flow', '0', { MKSTREAM: true });
     await produce(client, 'in', 30);
-    // An earlier run of this task read 10 entries and died; a consumer of a task that no longer exists read 10.
-    await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', own, 'COUNT', '10', 'STREAMS', 'in', '>']);
+    const live = `elsewhere@other-host:1`;
     await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', 'gone-consumer', 'COUNT', '10', 'STREAMS', 'in', '>']);
-    // Message timeout 1 s: entries idle over 2 s are claimed.
-    const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.message.timeout.secs': 1 }, async () => (await client.xLen('out')) >= 30 && (await pendingCount(client, 'in', 'redis-flow')) === 0);
-    const out = await entries(client, 'out');
-    assert.deepEqual(out.map((e) => Number(e.message.seq)).sort((a, b) => a - b), Array.from({ length: 30 }, (_, i) => i));
+    const held = (await client.sendCommand(['XREADGROUP', 'GROUP', 'redis-flow', live, 'COUNT', '10', 'STREAMS', 'in', '>'])) as [[string, Array<[string]>]];
+    await client.sendCommand(['XGROUP', 'CREATECONSUMER', 'in', 'redis-flow', 'gone-empty']);
+    // Message timeout 1 s: a consumer idle over 2 s is gone. The live one replays its entries as a spout does
+    // after a timeout (XCLAIM to itself), which keeps them younger than that.
+    const alive = () => client.sendCommand(['XCLAIM', 'in', 'redis-flow', live, '0', ...held[0][1].map((e) => e[0]), 'JUSTID']);
+    const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.message.timeout.secs': 1 }, async () => {
+      await alive();
+      return (await client.xLen('out')) >= 20 && (await pendingCount(client, 'in', 'redis-flow')) === 10;
+    });
     const reader = logs(run, 'reader');
-    assert.ok(reader.includes('re-delivered 10 entries left pending by an earlier run of this task'), reader.join('\n'));
-    assert.ok(reader.some((l) => /^claimed 10 entries idle over 2000 ms/.test(l)), reader.join('\n'));
-    assert.equal(await pendingCount(client, 'in', 'redis-flow'), 0);
+    assert.ok(reader.some((l) => /^took over 10 entries pending with consumer "gone-consumer" \(not heard from in \d+s\)$/.test(l)), reader.join('\n'));
+    assert.ok(reader.some((l) => /^removed consumer "gone-empty" of group "redis-flow" \(not heard from in \d+s; nothing pending\)$/.test(l)), reader.join('\n'));
+    const consumers = (await client.sendCommand(['XINFO', 'CONSUMERS', 'in', 'redis-flow'])) as unknown[][];
+    assert.equal(consumers.find((c) => c[1] === live)?.[3], 10, "a consumer that reads is never robbed");
+    assert.deepEqual(
+      (await entries(client, 'out')).map((e) => Number(e.message.seq)).sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => i).filter((i) => i < 10 || i >= 20),
+    );
   });
 
   it('never has more entries in flight than topology.max.spout.pending', async () => {
@@ -296,7 +330,7 @@ describe('Redis Streams spout and sink', { skip }, () => {
       [{}, "reader: RedisStreamSpout needs a stream: set options.stream (e.g. static options = { stream: 'orders' })"],
       [{ stream: 'in', batchSize: 0 }, 'reader: RedisStreamSpout option batchSize must be a whole number >= 1, got 0'],
       [{ stream: 'in', blockMs: 1.5 }, 'reader: RedisStreamSpout option blockMs must be a whole number >= 0, got 1.5'],
-      [{ stream: 'in', maxRetries: -1 }, 'reader: RedisStreamSpout option maxRetries must be a whole number >= 0, got -1'],
+      [{ stream: 'in', maxDeliveries: 0 }, 'reader: RedisStreamSpout option maxDeliveries must be a whole number >= 1, got 0'],
     ] as const) {
       const spout = new (class extends RedisStreamSpout {})(options);
       await assert.rejects(Promise.resolve(spout.initialize({}, context)), { message });
@@ -324,6 +358,12 @@ describe('Redis Streams spout and sink', { skip }, () => {
     assert.deepEqual(Object.fromEntries([...(await final())].sort()), Object.fromEntries([...expected].sort()), 'the last total of each product is the sum of its orders');
   });
 });
+
+/** The pid of a process that has exited. */
+async function exitedPid(): Promise<number> {
+  const child = await execa(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout);
+}
 
 function taskOf(loaded: Awaited<ReturnType<typeof loadTopology>>, component: string): number {
   return [...assignTasks(loaded.spec)].find(([, c]) => c.id === component)![0];

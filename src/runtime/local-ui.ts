@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { UiBoltJson, UiComponentJson, UiExecutorJson, UiSpoutJson, UiTopologyJson, UiTopologySummaryJson } from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
+import { maskConfiguration } from '../connectors/redis/credentials.js';
 
 /** Seconds between snapshots of the counts. */
 const SNAPSHOT_SECS = 5;
@@ -130,7 +131,8 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
       topologyStats: [{ window: label, emitted, transferred: emitted, acked, failed, completeLatency: (acked > 0 ? latencyTotal / acked : 0).toFixed(3) }],
       spouts,
       bolts,
-      configuration: conf,
+      // Unlike Storm's UI: a password in a configuration value (a Redis URL, …) is not served.
+      configuration: maskConfiguration(conf),
     };
   };
 
