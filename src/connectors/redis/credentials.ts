@@ -13,7 +13,7 @@ const MASK = '***';
  * parameter is masked too.
  */
 export function redactUrl(url: string): string {
-  let shown = url.replace(/([?&;](?:password|pass|pwd|secret|token)=)[^&#;\s]*/gi, `$1${MASK}`);
+  let shown = url.replace(/([?&;](?:password|pass|pwd|secret|token)=)[^&;\s]*/gi, `$1${MASK}`);
   const at = shown.lastIndexOf('@');
   if (at < 0) return shown;
   const before = shown.slice(0, at);
