@@ -255,6 +255,9 @@ describe('Redis Streams spout and sink', { skip }, () => {
       const reader = logs(run, 'reader');
       assert.ok(reader.some((l) => l.startsWith(`reader[2]: Redis at redis://127.0.0.1:${port} unreachable (`)), reader.join('\n'));
       assert.ok(reader.some((l) => l.startsWith(`reader[2]: reconnected to Redis at redis://127.0.0.1:${port} after `)), reader.join('\n'));
+      const reconnected = reader.findIndex((l) => l.startsWith(`reader[2]: reconnected to Redis at`));
+      const reading = reader.findIndex((l) => l.startsWith('reading stream "in" as '));
+      assert.ok(reading > reconnected, `"reading stream" only once it can: ${reader.join('\n')}`);
       const deaths = run.events.filter((e) => e.kind === 'death' && e.component === 'reader').map((e) => e.message);
       assert.deepEqual(deaths, [], 'the spout answered while it waited for Redis');
     } finally {
