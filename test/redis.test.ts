@@ -588,6 +588,17 @@ describe('Redis connector: secrets, permissions, clean stops, hangs and restarts
     }
   });
 
+  it('idempotent sink: a write whose key was written already adds nothing', async () => {
+    await produce(client, 'in', 50);
+    await produce(client, 'in', 50, (i) => `again ${i}`);
+    await runUntil(join(TOPOLOGIES, 'redis-once.ts'), { 'squall.redis.url': server.url }, async () => (await pendingCount(client, 'in', 'redis-once').catch(() => 1)) === 0 && (await client.xLen('in')) === 100);
+    const out = await entries(client, 'out');
+    assert.deepEqual(out.map((e) => Number(e.message.seq)).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i), 'each seq once');
+    assert.ok(out.every((e) => e.message.body === `body ${e.message.seq}`), 'the first write of each key');
+    const ttl = Number(await client.sendCommand(['PTTL', 'out:written:7']));
+    assert.ok(ttl > 0 && ttl <= 86_400_000, `the marker expires (${ttl} ms left)`);
+  });
+
   it('counts deliveries in Redis: a poison entry reaches the dead-letter stream across restarts', async () => {
     const poison = join(TOPOLOGIES, 'redis-poison.ts');
     await produce(client, 'in', 10, (i) => (i === 4 ? 'poison' : `body ${i}`));

@@ -31,13 +31,25 @@ export interface RedisStreamBoltOptions extends Omit<BoltOptions, 'autoAck' | 'a
   concurrency?: number;
   /** Longest wait for a Redis reply (ms, default 5000); past it the tuple is failed for replay. */
   commandTimeoutMs?: number;
+  /**
+   * Effectively once: the tuple field (or a function of the tuple) that names each write uniquely, such as the
+   * source entry's id. The add and a marker `<stream>:written:<key>` (kept `idempotencyTtlMs`) are applied in one
+   * script, so a replayed tuple whose add already happened writes nothing. Holds while processing is
+   * deterministic (a replay builds the same key) and the TTL outlasts the longest replay delay.
+   */
+  idempotencyKey?: string | ((tuple: Tuple<any>) => string);
+  /** How long a write's marker is kept (ms, default one day). */
+  idempotencyTtlMs?: number;
 }
 
 /** The defaults of a Redis stream bolt's options: acked only after Redis confirmed, failed (never thrown) otherwise. */
-export const REDIS_STREAM_BOLT_DEFAULTS = { ...BOLT_DEFAULTS, autoAck: true, autoFail: true, concurrency: 100, commandTimeoutMs: 5000 } as const;
+export const REDIS_STREAM_BOLT_DEFAULTS = { ...BOLT_DEFAULTS, autoAck: true, autoFail: true, concurrency: 100, commandTimeoutMs: 5000, idempotencyTtlMs: 86_400_000 } as const;
+
+/** The marker and the add, atomically: a marker already there means this write happened (nil reply). */
+const ADD_ONCE = "if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) then return redis.call('XADD', KEYS[1], unpack(ARGV, 2)) end return false";
 
 /** The options after the one resolution: those with a default are always set. */
-type ResolvedOptions = RedisStreamBoltOptions & Required<BoltOptions> & Required<Pick<RedisStreamBoltOptions, 'commandTimeoutMs'>>;
+type ResolvedOptions = RedisStreamBoltOptions & Required<BoltOptions> & Required<Pick<RedisStreamBoltOptions, 'commandTimeoutMs' | 'idempotencyTtlMs'>>;
 
 /**
  * A sink: XADD each tuple to a stream and ack it only once Redis has confirmed the add. A failed add (Redis down,
@@ -50,8 +62,8 @@ type ResolvedOptions = RedisStreamBoltOptions & Required<BoltOptions> & Required
 export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
   static override options?: RedisStreamBoltOptions;
   declare readonly options: ResolvedOptions;
-  /** Entries added, and tuples failed because their add failed. */
-  readonly counts = { added: 0, failed: 0 };
+  /** Entries added, replayed writes skipped (idempotent mode), and tuples failed because their add failed. */
+  readonly counts = { added: 0, skipped: 0, failed: 0 };
   protected redis!: RedisConnection;
   private trim: string[] = [];
   private lastWarningAt = 0;
@@ -67,6 +79,10 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
     const { stream, maxLen } = this.options;
     if (stream === undefined || stream === '') {
       throw new Error(`${context.componentId}: RedisStreamBolt needs a stream: set options.stream (e.g. static options = { stream: 'results' })`);
+    }
+    const { idempotencyTtlMs } = this.options;
+    if (!Number.isInteger(idempotencyTtlMs) || idempotencyTtlMs <= 0) {
+      throw new Error(`${context.componentId}: RedisStreamBolt option idempotencyTtlMs must be a whole number >= 1, got ${String(idempotencyTtlMs)}`);
     }
     if (maxLen !== undefined) {
       if (!Number.isInteger(maxLen) || maxLen <= 0) throw new Error(`${context.componentId}: RedisStreamBolt option maxLen must be a whole number >= 1, got ${String(maxLen)}`);
@@ -84,8 +100,16 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
     const key = this.streamFor(tuple);
     const fields = this.toEntry(tuple);
     try {
-      await this.redis.command(['XADD', key, ...this.trim, '*', ...fieldArgs(fields)]);
-      this.counts.added++;
+      const add = [...this.trim, '*', ...fieldArgs(fields)];
+      const once = this.writeKey(tuple);
+      if (once === undefined) {
+        await this.redis.command(['XADD', key, ...add]);
+        this.counts.added++;
+      } else {
+        const id = await this.redis.command(['EVAL', ADD_ONCE, '2', key, `${key}:written:${once}`, String(this.options.idempotencyTtlMs), ...add]);
+        if (id === null) this.counts.skipped++;
+        else this.counts.added++;
+      }
     } catch (err) {
       if (this.redis.fatalError) throw this.redis.fatalError;
       // Failed, not thrown: a throw would end the process, and the spout replays a failed tuple anyway.
@@ -97,6 +121,17 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
         this.logger.warn(`XADD to "${key}" failed, tuple failed for replay: ${describeError(err)}`);
       }
     }
+  }
+
+  /** The key naming this tuple's write in idempotent mode, or undefined without it. */
+  private writeKey(tuple: Tuple<F>): string | undefined {
+    const { idempotencyKey } = this.options;
+    if (idempotencyKey === undefined) return undefined;
+    const key = typeof idempotencyKey === 'function' ? idempotencyKey(tuple) : tuple.get(idempotencyKey as never);
+    if (key === undefined || key === null || key === '') {
+      throw new Error(`${this.context.componentId}: RedisStreamBolt idempotencyKey gave no key for a tuple (fields ${tuple.fields.join(', ')}): each write needs one`);
+    }
+    return String(key);
   }
 
   /** The stream a tuple goes to: the `stream` option, or what it returns for the tuple. */
