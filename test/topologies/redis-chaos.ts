@@ -37,6 +37,8 @@ class Sink extends RedisStreamBolt {
   static override options: RedisStreamBoltOptions = { stream: 'chaos-out' };
   override async initialize(conf: Conf, context: TopologyContext): Promise<void> {
     recordPid(conf, context);
+    // Effectively once (conf test.idempotent): each write keyed by the source entry's id.
+    if (conf['test.idempotent'] === true) this.options.idempotencyKey = 'id';
     await super.initialize(conf, context);
   }
 }

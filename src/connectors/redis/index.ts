@@ -3,7 +3,7 @@
  * use Redis carry its client in their bundle (about 1.6 MB); `import { RedisStreamSpout } from 'squall/redis'`.
  */
 export { REDIS_STREAM_SPOUT_DEFAULTS, RedisStreamSpout } from './spout.js';
-export type { RedisStreamSpoutCounts, RedisStreamSpoutOptions } from './spout.js';
+export type { EntryTuple, RedisStreamSpoutCounts, RedisStreamSpoutOptions } from './spout.js';
 export { REDIS_STREAM_BOLT_DEFAULTS, RedisStreamBolt } from './bolt.js';
 export type { RedisStreamBoltOptions } from './bolt.js';
 export type { StreamEntry } from './entries.js';

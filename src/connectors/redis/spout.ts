@@ -58,9 +58,10 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
   commandTimeoutMs?: number;
   /**
    * Turn an entry into tuple values. Default: the values of the declared output fields, by name (null if absent).
-   * (Or override the `toTuple` method, which can read `this.conf`.)
+   * Return `{ values, stream }` to emit on another declared stream, or `null` to skip the entry (it is acked at
+   * once). (Or override the `toTuple` method, which can read `this.conf`.)
    */
-  toTuple?: (entry: StreamEntry) => unknown[];
+  toTuple?: (entry: StreamEntry) => EntryTuple;
 }
 
 /** The defaults of a Redis stream spout's options (those without one are derived at `initialize` or required). */
@@ -77,6 +78,9 @@ export const REDIS_STREAM_SPOUT_DEFAULTS = {
 /** The options after the one resolution: those with a default are always set. */
 type ResolvedOptions = RedisStreamSpoutOptions & Required<Pick<RedisStreamSpoutOptions, keyof typeof REDIS_STREAM_SPOUT_DEFAULTS>>;
 
+/** What `toTuple` makes of an entry: values (default stream), values on a stream, or null to skip it. */
+export type EntryTuple = unknown[] | { values: unknown[]; stream?: string } | null;
+
 /** What this spout did since it started; logged on deactivation. */
 export interface RedisStreamSpoutCounts {
   /** New entries read (`>`). */
@@ -85,6 +89,8 @@ export interface RedisStreamSpoutCounts {
   recovered: number;
   /** Entries taken over from consumers that are gone (crashed or stopped runs). */
   claimed: number;
+  /** Entries `toTuple` skipped (acked without a tuple). */
+  skipped: number;
   acked: number;
   failed: number;
   replayed: number;
@@ -94,6 +100,8 @@ export interface RedisStreamSpoutCounts {
 interface Pending {
   entry: StreamEntry;
   values: unknown[];
+  /** The output stream (undefined: the default stream). */
+  stream: string | undefined;
   /** Redis's delivery count as last known here (1 for a new read; a take-over adds one). */
   deliveries: number;
   /** Fails of any kind, for the replay back-off. */
@@ -123,7 +131,7 @@ const ACK_BATCH = 1000;
 export class RedisStreamSpout extends Spout {
   static override options?: RedisStreamSpoutOptions;
   declare readonly options: ResolvedOptions;
-  readonly counts: RedisStreamSpoutCounts = { read: 0, recovered: 0, claimed: 0, acked: 0, failed: 0, replayed: 0, deadLettered: 0 };
+  readonly counts: RedisStreamSpoutCounts = { read: 0, recovered: 0, claimed: 0, skipped: 0, acked: 0, failed: 0, replayed: 0, deadLettered: 0 };
   protected redis!: RedisConnection;
   private stream = '';
   private group = '';
@@ -244,7 +252,7 @@ export class RedisStreamSpout extends Spout {
     await this.flushAcks().catch((err: unknown) => this.commandFailed(err));
     const c = this.counts;
     this.logger.info(
-      `${this.stream}: read ${c.read}, recovered ${c.recovered}, claimed ${c.claimed}, acked ${c.acked}, failed ${c.failed}, ` +
+      `${this.stream}: read ${c.read}, recovered ${c.recovered}, claimed ${c.claimed}${c.skipped > 0 ? `, skipped ${c.skipped}` : ''}, acked ${c.acked}, failed ${c.failed}, ` +
         `replayed ${c.replayed}, dead-lettered ${c.deadLettered}`,
     );
     await this.onDeactivate();
@@ -373,22 +381,28 @@ export class RedisStreamSpout extends Spout {
   }
 
   private emitEntry(entry: StreamEntry, deliveries: number): void {
-    let values: unknown[];
+    let mapped: EntryTuple;
     try {
-      values = this.toTuple(entry);
+      mapped = this.toTuple(entry);
     } catch (err) {
       // A mapping that throws would throw again on every redelivery: park the entry instead of crash-looping.
-      const pending: Pending = { entry, values: [], deliveries, attempts: 0, counts: true, dueAt: 0, deadLetter: `toTuple threw ${describeError(err)}` };
+      const pending: Pending = { entry, values: [], stream: undefined, deliveries, attempts: 0, counts: true, dueAt: 0, deadLetter: `toTuple threw ${describeError(err)}` };
       this.inFlight.set(entry.id, pending);
       this.scheduled.add(pending);
       return;
     }
-    this.inFlight.set(entry.id, { entry, values, deliveries, attempts: 0, counts: true, dueAt: 0, deadLetter: undefined });
-    this.emit(values, { id: entry.id });
+    if (mapped === null) {
+      this.counts.skipped++;
+      this.ackBuffer.push(entry.id);
+      return;
+    }
+    const { values, stream } = Array.isArray(mapped) ? { values: mapped, stream: undefined } : mapped;
+    this.inFlight.set(entry.id, { entry, values, stream, deliveries, attempts: 0, counts: true, dueAt: 0, deadLetter: undefined });
+    this.emit(values, { id: entry.id, stream });
   }
 
   /** The tuple values for an entry: the `toTuple` option, else the declared output fields looked up by name. */
-  protected toTuple(entry: StreamEntry): unknown[] {
+  protected toTuple(entry: StreamEntry): EntryTuple {
     if (this.options.toTuple) return this.options.toTuple(entry);
     const fields = this.context.outputFields() ?? [];
     return fields.map((field) => entry.fields[field] ?? null);
@@ -431,7 +445,7 @@ export class RedisStreamSpout extends Spout {
         if (pending.counts) pending.deliveries = state.deliveries + 1;
         this.counts.replayed++;
         emitted++;
-        this.emit(pending.values, { id: pending.entry.id });
+        this.emit(pending.values, { id: pending.entry.id, stream: pending.stream });
       }),
     );
     return emitted;
