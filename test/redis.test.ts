@@ -316,6 +316,18 @@ describe('Redis Streams spout and sink', { skip }, () => {
     assert.equal(stat(run, 'sink').deaths + stat(run, 'reader').deaths, 0);
   });
 
+  it('toTuple picks the output stream per entry, or skips an entry (acked without a tuple)', async () => {
+    await produce(client, 'in', 30, (i) => ['skip', 'audit', `body ${i}`][i % 3]!);
+    const run = await runUntil(join(TOPOLOGIES, 'redis-route.ts'), { 'squall.redis.url': server.url }, async () =>
+      (await client.xLen('out')) >= 10 && (await client.xLen('audit-out')) >= 10 && (await pendingCount(client, 'in', 'redis-route')) === 0,
+    );
+    assert.deepEqual((await entries(client, 'audit-out')).map((e) => e.message.body), Array(10).fill('audit'));
+    assert.ok((await entries(client, 'out')).every((e) => e.message.body!.startsWith('body ')));
+    assert.equal(await client.xLen('out'), 10);
+    assert.equal(await pendingCount(client, 'in', 'redis-route'), 0, 'skipped entries are acknowledged');
+    assert.ok(logs(run, 'reader').some((l) => /read 30, recovered 0, claimed 0, skipped 10, acked 20,/.test(l)), logs(run, 'reader').join('\n'));
+  });
+
   it('a spout with no declared output fields and no toTuple is one clear error', async () => {
     const run = await runUntil(join(TOPOLOGIES, 'redis-no-fields.ts'), { 'squall.redis.url': server.url }, async () => false, 1000);
     const errors = run.events.filter((e) => e.kind === 'error').map((e) => e.message);
