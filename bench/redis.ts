@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { loadTopology } from '../src/packaging/load.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
+import { temporaryFolder } from '../src/runtime/leftovers.js';
 import { RedisServer, redisServerMissing } from '../test/helpers/redis-server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,7 +61,8 @@ async function xaddCeiling(port: number): Promise<number> {
 
 /** Entries per second from "bench-in" to "bench-out", from activation until the last one is in and acked. */
 async function streamToStream(url: string, client: Client, idempotent: boolean): Promise<number> {
-  const loaded = await loadTopology(join(here, '..', '..', 'bench', 'redis'));
+  const build = temporaryFolder('squall-build-');
+  const loaded = await loadTopology(join(here, '..', '..', 'bench', 'redis'), { outDir: build.path });
   const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, conf: { 'squall.redis.url': url, 'bench.idempotent': idempotent } });
   await cluster.start();
   const started = process.hrtime.bigint();
@@ -74,6 +76,7 @@ async function streamToStream(url: string, client: Client, idempotent: boolean):
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await cluster.stop(5000);
+  build.remove();
   const out = await client.xLen('bench-out');
   if (out < ENTRIES) throw new Error(`only ${out} of ${ENTRIES} entries reached bench-out within 120 s`);
   return ENTRIES / seconds;

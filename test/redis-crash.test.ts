@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { loadTopology } from '../src/packaging/load.js';
 import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { RedisServer, redisServerMissing } from './helpers/redis-server.js';
+import { load, RedisServer, redisServerMissing } from './helpers/redis-server.js';
 
 const TOTAL = 10_000;
 const BATCH = 100;
@@ -59,7 +58,7 @@ describe('Redis Streams: at least once across crashes', { skip: redisServerMissi
     await client.flushAll();
     const deadline = Date.now() + LIMIT_MS;
     const pidDir = mkdtempSync(join(tmpdir(), 'squall-redis-pids-'));
-    const loaded = await loadTopology(TOPOLOGY);
+    const loaded = await load(TOPOLOGY);
     const events: RuntimeEvent[] = [];
     const launch = async () => {
       const started = new LocalCluster(loaded.spec, {

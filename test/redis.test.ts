@@ -17,12 +17,11 @@ import { RedisStreamBolt, RedisStreamSpout } from '../src/connectors/redis/index
 import { TopologyContext } from '../src/component/context.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
 import type { Logger } from '../src/component/component.js';
-import { loadTopology } from '../src/packaging/load.js';
 import { assignTasks } from '../src/runtime/assignment.js';
 import type { ComponentStats, RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { freePort, makeTlsFiles, RedisServer, redisServerMissing, tlsArgs } from './helpers/redis-server.js';
+import { freePort, load, makeTlsFiles, RedisServer, redisServerMissing, tlsArgs } from './helpers/redis-server.js';
 
 const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
@@ -40,7 +39,7 @@ interface ClusterRun {
  * in-flight trees drained). Bounded in time either way.
  */
 async function runUntil(target: string, conf: Record<string, unknown>, done: () => Promise<boolean>, limitMs = 15_000): Promise<ClusterRun> {
-  const loaded = await loadTopology(target);
+  const loaded = await load(target);
   const events: RuntimeEvent[] = [];
   const cluster = new LocalCluster(loaded.spec, {
     squall: { command: process.execPath, script: loaded.bundle },
@@ -73,7 +72,7 @@ async function produce(client: Client, stream: string, count: number, body: (i: 
   await Promise.all(Array.from({ length: count }, (_, i) => client.xAdd(stream, '*', { seq: String(i), body: body(i) })));
 }
 
-describe('Redis Streams spout and sink', { skip }, () => {
+describe('Redis Streams spout and sink: flow, secrets, permissions, clean stops, hangs and restarts', { skip }, () => {
   let server: RedisServer;
   let client: Client;
   const flow = join(TOPOLOGIES, 'redis-flow.ts');
@@ -108,7 +107,7 @@ describe('Redis Streams spout and sink', { skip }, () => {
   });
 
   it('creates a missing group with MKSTREAM, and reads entries added while it runs', async () => {
-    const consumer = `redis-flow-reader-${taskOf(await loadTopology(flow), 'reader')}@${hostname()}:`;
+    const consumer = `redis-flow-reader-${taskOf(await load(flow), 'reader')}@${hostname()}:`;
     let added = false;
     const run = await runUntil(flow, { 'squall.redis.url': server.url }, async () => {
       if (!added && (await client.exists('in')) === 1) {
@@ -375,34 +374,10 @@ describe('Redis Streams spout and sink', { skip }, () => {
     await runUntil(join(ROOT, 'examples', 'redis'), { 'squall.redis.url': server.url }, async () => (await pendingCount(client, 'orders', 'redis-orders').catch(() => 1)) === 0 && (await client.xLen('order-totals')) >= 500);
     assert.deepEqual(Object.fromEntries([...(await final())].sort()), Object.fromEntries([...expected].sort()), 'the last total of each product is the sum of its orders');
   });
-});
 
-/** The pid of a process that has exited. */
-async function exitedPid(): Promise<number> {
-  const child = await execa(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  return Number(child.stdout);
-}
-
-describe('Redis connector: secrets, permissions, clean stops, hangs and restarts', { skip }, () => {
-  let server: RedisServer;
-  let client: Client;
-  const flow = join(TOPOLOGIES, 'redis-flow.ts');
+  // Secrets, permissions, clean stops, hangs and restarts.
   const SECRET = 'se#cr/et42';
   const leaks = (texts: string[]) => texts.filter((t) => t.includes('cr/et42') || t.includes('et42'));
-
-  before(async () => {
-    server = await RedisServer.start();
-    client = createClient({ url: server.url, RESP: 2 });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  after(async () => {
-    await client?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await client.flushAll();
-  });
 
   const allText = (run: ClusterRun) => run.events.map((e) => ('message' in e ? String(e.message) : JSON.stringify(e)));
 
@@ -433,7 +408,7 @@ describe('Redis connector: secrets, permissions, clean stops, hangs and restarts
     assert.ok(run.events.some((e) => e.kind === 'error' && e.message.includes('invalid Redis URL "redis://user:***@')), allText(run).join('\n'));
     assert.deepEqual(leaks(allText(run)), []);
     // The local UI serves the configuration with credentials masked.
-    const loaded = await loadTopology(flow);
+    const loaded = await load(flow);
     const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, conf: { 'squall.redis.url': server.url } });
     await cluster.start();
     const ui = await serveLocalUi(cluster, { 'squall.redis.url': `redis://user:${SECRET}@127.0.0.1:${server.port}` }, await freePort());
@@ -638,7 +613,13 @@ describe('Redis connector: secrets, permissions, clean stops, hangs and restarts
 /** What the connector runs: the README's ACL, as ACL SETUSER arguments. */
 const CONNECTOR_COMMANDS = ['+xgroup|create', '+xgroup|delconsumer', '+xreadgroup', '+xack', '+xpending', '+xclaim', '+xinfo|consumers', '+xadd', '+ping'];
 
-function taskOf(loaded: Awaited<ReturnType<typeof loadTopology>>, component: string): number {
+/** The pid of a process that has exited. */
+async function exitedPid(): Promise<number> {
+  const child = await execa(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(child.stdout);
+}
+
+function taskOf(loaded: Awaited<ReturnType<typeof load>>, component: string): number {
   return [...assignTasks(loaded.spec)].find(([, c]) => c.id === component)![0];
 }
 

@@ -8,6 +8,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTopology } from '../../src/packaging/load.js';
+import { temporaryFolder } from '../../src/runtime/leftovers.js';
+
+/** Topologies are bundled under one folder, removed when the tests end: nothing is left in the temp folder. */
+const builds = temporaryFolder('squall-build-');
+
+/** `loadTopology` for the Redis tests, bundling into that folder. */
+export function load(target: string): ReturnType<typeof loadTopology> {
+  return loadTopology(target, { outDir: mkdtempSync(join(builds.path, 'topology-')) });
+}
 
 /** Why redis-server cannot run here, or undefined when it can (for `it(..., { skip })`). */
 export function redisServerMissing(): string | undefined {
