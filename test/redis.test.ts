@@ -487,8 +487,8 @@ describe('Redis Streams spout and sink: flow, secrets, permissions, clean stops,
 
   it('a clean stop leaves nothing pending: acks that arrive after deactivation are XACKed', async () => {
     await produce(client, 'in', 2000);
-    // Stopped mid-flow, with up to 500 trees in flight, each held 20 ms by the check bolt.
-    const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.max.spout.pending': 500, 'test.delay.ms': 20 }, async () => (await client.xLen('out')) >= 300);
+    // Stopped mid-flow, with up to 500 trees in flight, each held 200 ms by the check bolt (100 at a time).
+    const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.max.spout.pending': 500, 'test.delay.ms': 200 }, async () => (await client.xLen('out')) >= 300);
     const emitted = stat(run, 'reader').emitted;
     assert.ok(emitted < 2000, `stopped mid-flow (${emitted} emitted)`);
     assert.equal(await pendingCount(client, 'in', 'redis-flow'), 0, 'every entry emitted was acked in Storm and XACKed in Redis');
