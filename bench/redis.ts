@@ -1,7 +1,8 @@
 /**
  * The redis line of `npm run bench`: entries per second from one stream to another through RedisStreamSpout →
  * RedisStreamBolt with acking (XREADGROUP, XADD, XACK per entry), next to redis-benchmark's XADD rate on the same
- * server (50 clients, no pipelining: its defaults) as the ceiling. Skipped, saying why, without redis-server.
+ * server (50 clients, no pipelining: its defaults) as the ceiling, and the same with the sink in its idempotent mode.
+ * Skipped, saying why, without redis-server. Alone: `node -e "import('./dist/bench/redis.js').then((m) => m.redisBench())"`.
  */
 import { execa } from 'execa';
 import { dirname, join } from 'node:path';
@@ -33,10 +34,15 @@ export async function redisBench(): Promise<void> {
     for (let sent = 0; sent < ENTRIES; sent += 1000) {
       await Promise.all(Array.from({ length: Math.min(1000, ENTRIES - sent) }, (_, i) => client.xAdd('bench-in', '*', { seq: String(sent + i), body: 'the quick brown fox' })));
     }
-    const rate = await streamToStream(server.url, client);
+    const rate = await streamToStream(server.url, client, false);
     console.log(
       `redis   stream -> sink stream ${rate.toFixed(0).padStart(8)} entries/s acked   redis-benchmark XADD ${ceiling.toFixed(0).padStart(8)} ops/s   ratio ${(rate / ceiling).toFixed(2)}`,
     );
+    // Again from the start of "bench-in", the sink in its idempotent mode.
+    await client.del('bench-out');
+    await client.sendCommand(['XGROUP', 'DESTROY', 'bench-in', 'redis-bench']);
+    const once = await streamToStream(server.url, client, true);
+    console.log(`redis   idempotent sink        ${once.toFixed(0).padStart(8)} entries/s acked   ratio to the plain sink ${(once / rate).toFixed(2)}`);
   } finally {
     await client.close().catch(() => {});
     await server.stop();
@@ -53,8 +59,8 @@ async function xaddCeiling(port: number): Promise<number> {
 }
 
 /** Entries per second from "bench-in" to "bench-out", from activation until the last one is in and acked. */
-async function streamToStream(url: string, client: Client): Promise<number> {
-  const loaded = await loadTopology(join(here, '..', '..', 'bench', 'redis'), { config: { commandLine: { 'squall.redis.url': url } } });
+async function streamToStream(url: string, client: Client, idempotent: boolean): Promise<number> {
+  const loaded = await loadTopology(join(here, '..', '..', 'bench', 'redis'), { config: { commandLine: { 'squall.redis.url': url, 'bench.idempotent': idempotent } } });
   const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir });
   await cluster.start();
   const started = process.hrtime.bigint();
@@ -68,6 +74,7 @@ async function streamToStream(url: string, client: Client): Promise<number> {
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await cluster.stop(5000);
+  loaded.release();
   const out = await client.xLen('bench-out');
   if (out < ENTRIES) throw new Error(`only ${out} of ${ENTRIES} entries reached bench-out within 120 s`);
   return ENTRIES / seconds;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { REDIS_STREAM_BOLT_DEFAULTS, REDIS_STREAM_SPOUT_DEFAULTS, RedisStreamBolt, RedisStreamSpout } from '../src/connectors/redis/index.js';
+import type { RedisStreamBoltOptions, RedisStreamSpoutOptions } from '../src/connectors/redis/index.js';
 import { BATCHING_BOLT_DEFAULTS, BatchingBolt, Bolt, BOLT_DEFAULTS, RELIABLE_SPOUT_DEFAULTS, ReliableSpout } from '../src/index.js';
 
 class Plain extends Bolt {
@@ -18,6 +20,13 @@ class Replaying extends ReliableSpout {
   nextTuple(): void {}
 }
 
+class Orders extends RedisStreamSpout {
+  static override options: RedisStreamSpoutOptions = { stream: 'orders', batchSize: 50 };
+}
+class Totals extends RedisStreamBolt {
+  static override options: RedisStreamBoltOptions = { stream: 'totals', maxLen: 10 };
+}
+
 describe('SDK options: one resolution, one typed this.options', () => {
   it('takes the constructor, else static options, else the class defaults', () => {
     assert.deepEqual(new Plain().options, BOLT_DEFAULTS);
@@ -30,6 +39,14 @@ describe('SDK options: one resolution, one typed this.options', () => {
       exitOnException: false,
     });
     assert.deepEqual(new Replaying().options, { ...RELIABLE_SPOUT_DEFAULTS, maxRetries: 2 });
+  });
+
+  it("carries options that have no default (a connector's stream, url, …) through the same resolution", () => {
+    assert.deepEqual(new Orders().options, { ...REDIS_STREAM_SPOUT_DEFAULTS, stream: 'orders', batchSize: 50 });
+    assert.deepEqual(new Orders({ url: 'redis://h:1', maxDeliveries: 2 }).options, { ...REDIS_STREAM_SPOUT_DEFAULTS, stream: 'orders', batchSize: 50, url: 'redis://h:1', maxDeliveries: 2 });
+    assert.deepEqual(new Totals({ concurrency: 8 }).options, { ...REDIS_STREAM_BOLT_DEFAULTS, stream: 'totals', maxLen: 10, concurrency: 8 });
+    assert.equal(new Totals({ autoAck: false } as never).options.autoAck, true, 'the sink acks only after Redis confirmed, whatever is asked');
+    assert.deepEqual(Object.keys(new Plain().options).sort(), Object.keys(BOLT_DEFAULTS).sort(), 'no key appears that nobody gave');
   });
 
   it('keeps what a class fixes: a batching bolt never auto-acks and runs one batch at a time', () => {

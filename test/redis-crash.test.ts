@@ -10,17 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { loadTopology } from '../src/packaging/load.js';
 import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { RedisServer, redisServerMissing } from './helpers/redis-server.js';
+import { load, RedisServer, redisServerMissing } from './helpers/redis-server.js';
 
 const TOTAL = 10_000;
 const BATCH = 100;
 /** Kills are spread over the first part of the run, while entries are still being produced and processed. */
 const KILLS = 12;
 const REDIS_RESTART_AT_KILL = 5;
+/** In the idempotent run, the kill at which the whole run is killed and started again. */
+const WHOLE_RUN_KILL_AT = 8;
 /** The whole run, chaos and catching up, is bounded by this. */
 const LIMIT_MS = 45_000;
 const TOPOLOGY = join(SOURCE_FIXTURES, '..', 'topologies', 'redis-chaos.ts');
@@ -49,18 +50,28 @@ describe('Redis Streams: at least once across crashes', { skip: redisServerMissi
     await server?.stop();
   });
 
-  it(`delivers all ${TOTAL} entries while spouts, bolts and redis-server are SIGKILLed`, async (t) => {
+  for (const idempotent of [false, true]) {
+  const title = idempotent
+    ? `an idempotent sink gets all ${TOTAL} entries exactly once while spouts, bolts, redis-server and the whole run are SIGKILLed`
+    : `delivers all ${TOTAL} entries while spouts, bolts and redis-server are SIGKILLed`;
+  it(title, async (t) => {
+    await client.flushAll();
     const deadline = Date.now() + LIMIT_MS;
     const pidDir = mkdtempSync(join(tmpdir(), 'squall-redis-pids-'));
-    const loaded = await loadTopology(TOPOLOGY, { config: { commandLine: { 'squall.redis.url': server.url, 'test.pid.dir': pidDir } } });
+    const loaded = await load(TOPOLOGY, { 'squall.redis.url': server.url, 'test.pid.dir': pidDir, 'test.idempotent': idempotent });
     const events: RuntimeEvent[] = [];
-    const cluster = new LocalCluster(loaded.spec, {
-      squall: { command: process.execPath, script: loaded.bundle },
-      resourcesDir: loaded.resourcesDir,
-      restartDelayMs: 200,
-      onEvent: (e) => events.push(e),
-    });
-    await cluster.start();
+    const launch = async () => {
+      const started = new LocalCluster(loaded.spec, {
+        squall: { command: process.execPath, script: loaded.bundle },
+        resourcesDir: loaded.resourcesDir,
+        restartDelayMs: 200,
+        onEvent: (e) => events.push(e),
+      });
+      await started.start();
+      return started;
+    };
+    let cluster = await launch();
+    let wholeRunKilledAt: number | undefined;
     const producing = produce(client, deadline);
 
     const kills: Kill[] = [];
@@ -70,6 +81,20 @@ describe('Redis Streams: at least once across crashes', { skip: redisServerMissi
       if (k === REDIS_RESTART_AT_KILL) {
         redisRestartedAt = await sinkLength(client);
         await server.restart();
+      }
+      if (idempotent && k === WHOLE_RUN_KILL_AT) {
+        // As `kill -9` of squall run: every component at once, no deactivation, no drain; then a new run.
+        wholeRunKilledAt = await sinkLength(client);
+        for (const file of readdirSync(pidDir)) {
+          try {
+            process.kill(Number(readFileSync(join(pidDir, file), 'utf8')), 'SIGKILL');
+          } catch {
+            // gone already
+          }
+        }
+        await cluster.stop(0);
+        cluster = await launch();
+        continue;
       }
       // Alternate spout and bolt tasks; which task of the kind is random.
       const kind = k % 2 === 0 ? /^reader-/ : /^(relay|sink)-/;
@@ -106,12 +131,17 @@ describe('Redis Streams: at least once across crashes', { skip: redisServerMissi
     t.diagnostic(
       `${TOTAL} entries: ${length} sink entries, ${out.size} distinct, ${length - out.size} duplicates, ${missing.length} missing; ` +
         `${kills.length} kills (${kills.map((k) => `${k.target}@${k.sinkLength}`).join(' ')}), redis-server restarted at ${redisRestartedAt}; ` +
-        `deaths ${JSON.stringify(deaths)}; reader emitted ${reader.emitted}, acked ${reader.acked}, failed ${reader.failed}`,
+        `deaths ${JSON.stringify(deaths)}; reader emitted ${reader.emitted}, acked ${reader.acked}, failed ${reader.failed}` +
+        (idempotent ? `; whole run killed and restarted at ${wholeRunKilledAt}` : ''),
     );
 
     assert.equal(await client.xLen('chaos-in'), TOTAL, 'the producer added each entry once');
     assert.deepEqual(missing, [], 'no entry lost');
     assert.equal(out.size, TOTAL);
+    if (idempotent) {
+      assert.equal(length, TOTAL, 'effectively once: no duplicates in the sink stream');
+      assert.ok(wholeRunKilledAt !== undefined && wholeRunKilledAt < TOTAL, 'the whole run was killed mid-run');
+    }
     assert.equal(await pendingCount(client), 0, 'the pending entries list is empty');
     assert.equal(await client.xLen('chaos-in:dead'), 0, 'nothing dead-lettered');
     // The run was really disturbed: kills of both kinds, and the Redis restart, while entries were still flowing.
@@ -122,6 +152,7 @@ describe('Redis Streams: at least once across crashes', { skip: redisServerMissi
     const reconnected = events.filter((e) => e.kind === 'log' && /reconnected to Redis at/.test(e.message));
     assert.ok(reconnected.length > 0, 'components logged the outage ending');
   });
+  }
 });
 
 /**

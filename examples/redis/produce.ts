@@ -4,6 +4,7 @@
  *   node dist/examples/redis/produce.js [count=1000] [url=redis://127.0.0.1:6379]
  */
 import { createClient } from 'redis';
+import { redactUrl } from 'squall/redis';
 
 const PRODUCTS = ['apple', 'banana', 'cherry', 'damson', 'elderberry'];
 
@@ -14,12 +15,17 @@ if (!Number.isInteger(count) || count <= 0) {
   process.exit(2);
 }
 
-const client = createClient({ url, socket: { reconnectStrategy: false } });
-client.on('error', () => {});
+// Printed with its password masked, whatever the URL looks like.
+const shown = redactUrl(url);
+let client: ReturnType<typeof createClient>;
 try {
+  client = createClient({ url, socket: { reconnectStrategy: false } });
+  client.on('error', () => {});
   await client.connect();
 } catch (err) {
-  console.error(`produce: cannot connect to Redis at ${url}: ${(err as Error).message}`);
+  // The library's message is not printed: for an unparseable URL it may quote the URL.
+  const code = (err as { code?: string }).code;
+  console.error(`produce: cannot connect to Redis at ${shown}${code ? ` (${code})` : ''}; the URL looks like redis://[user:password@]host:port`);
   process.exit(1);
 }
 // Sent together, in batches: node-redis pipelines the commands of one batch in one write.
@@ -35,5 +41,5 @@ for (let sent = 0; sent < count; ) {
   );
   sent += batch;
 }
-console.log(`added ${count} orders to "orders" at ${url}`);
+console.log(`added ${count} orders to "orders" at ${shown}`);
 await client.close();

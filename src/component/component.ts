@@ -33,12 +33,15 @@ export const COMPONENT_DEFAULTS: Readonly<Required<ComponentOptions>> = { exitOn
 
 /**
  * The one resolution of a component's options, for every class: each key from the constructor's options, else
- * from the class's `static options`, else the class's default.
+ * from the class's `static options`, else the class's default. Keys without a default (a connector's `stream`,
+ * `url`, …) are carried as given, so a class reads every option from one `this.options`.
  */
 export function resolveOptions<O extends object>(given: Partial<O>, declared: Partial<O> | undefined, defaults: Readonly<Required<O>>): Required<O> {
   const resolved = { ...defaults } as Required<O>;
-  for (const key of Object.keys(defaults) as Array<keyof O>) {
-    resolved[key] = (given[key] ?? declared?.[key] ?? defaults[key]) as Required<O>[keyof O];
+  const keys = new Set([...Object.keys(defaults), ...Object.keys(declared ?? {}), ...Object.keys(given)] as Array<keyof O>);
+  for (const key of keys) {
+    const value = given[key] ?? declared?.[key] ?? defaults[key];
+    if (value !== undefined) resolved[key] = value as Required<O>[keyof O];
   }
   return resolved;
 }

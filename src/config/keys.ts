@@ -191,6 +191,7 @@ export const METRICS_INTERVAL_KEY = 'squall.metrics.interval.secs';
 export const ENCODE_NESTED_KEY = 'squall.encode.nested';
 export const RECEIVE_BUFFER_BYTES_KEY = 'squall.receive.buffer.bytes';
 export const REDIS_URL_KEY = 'squall.redis.url';
+export const REDIS_URL_ENV_KEY = 'squall.redis.url.env';
 
 /** squall's own keys. */
 export const SQUALL_KEYS: Readonly<Record<string, KeySpec>> = {
@@ -206,6 +207,8 @@ export const SQUALL_KEYS: Readonly<Record<string, KeySpec>> = {
   [RECEIVE_BUFFER_BYTES_KEY]: { default: 16 * 1024 * 1024, rule: int(1) },
   /** The Redis connectors' server, when their `url` option is not given. */
   [REDIS_URL_KEY]: { rule: { kind: 'string' } },
+  /** The environment variable holding that URL, which keeps its password out of the topology config. */
+  [REDIS_URL_ENV_KEY]: { rule: { kind: 'string' } },
 };
 
 /** The table as one map, for lookups by key. */

@@ -31,6 +31,7 @@ import {
   type UiTopologySummaryJson,
 } from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
+import { maskConfiguration } from '../connectors/redis/credentials.js';
 
 /** Seconds between snapshots of the counts. */
 const SNAPSHOT_SECS = 5;
@@ -182,7 +183,8 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
       topologyStats: [{ window: label, emitted, transferred: emitted, acked, failed, completeLatency: (acked > 0 ? latencyTotal / acked : 0).toFixed(3) }],
       spouts,
       bolts,
-      configuration: conf,
+      // Unlike Storm's UI: a password in a configuration value (a Redis URL, …) is not served.
+      configuration: maskConfiguration(conf),
       squallMetrics: `/api/v1/topology/${encodeURIComponent(id)}/squall/metrics`,
     };
   };

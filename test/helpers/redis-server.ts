@@ -4,10 +4,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadTopology } from '../../src/packaging/load.js';
+
+/** `loadTopology` for the Redis tests, with `conf` as `-o` overrides (the one validated resolution). */
+export function load(target: string, conf: Record<string, unknown> = {}): ReturnType<typeof loadTopology> {
+  return loadTopology(target, { config: { commandLine: conf } });
+}
 
 /** Why redis-server cannot run here, or undefined when it can (for `it(..., { skip })`). */
 export function redisServerMissing(): string | undefined {
@@ -129,4 +135,42 @@ export class RedisServer {
     child.kill('SIGKILL');
     throw new Error(`redis-server on port ${this.port} did not start: ${this.output.trim().slice(-1000)}`);
   }
+}
+
+/** Certificates for a TLS test: a CA, a server certificate for 127.0.0.1 and a client certificate, both signed by it. */
+export interface TlsFiles {
+  dir: string;
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+}
+
+/** Make a throwaway CA and certificates with openssl in a new temporary directory (remove `dir` after). */
+export function makeTlsFiles(): TlsFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'squall-redis-tls-'));
+  const at = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => {
+    const done = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (done.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${done.stderr}`);
+  };
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=squall test CA');
+  for (const who of ['server', 'client']) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'squall test client'}`);
+    writeFileSync(at(`${who}.ext`), who === 'server' ? 'subjectAltName=IP:127.0.0.1\n' : 'extendedKeyUsage=clientAuth\n');
+    openssl('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '1', '-extfile', `${who}.ext`);
+  }
+  return { dir, ca: at('ca.crt'), serverCert: at('server.crt'), serverKey: at('server.key'), clientCert: at('client.crt'), clientKey: at('client.key') };
+}
+
+/** redis-server arguments for a TLS port next to the plain one (which the readiness probe uses). */
+export function tlsArgs(files: TlsFiles, tlsPort: number, authClients: boolean): string[] {
+  return [
+    '--tls-port', String(tlsPort),
+    '--tls-cert-file', files.serverCert,
+    '--tls-key-file', files.serverKey,
+    '--tls-ca-cert-file', files.ca,
+    '--tls-auth-clients', authClients ? 'yes' : 'no',
+  ];
 }

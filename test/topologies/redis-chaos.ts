@@ -17,7 +17,7 @@ function recordPid(conf: Conf, context: TopologyContext): void {
 
 class Reader extends RedisStreamSpout {
   // Kills cause timeouts, and a timeout is a fail: allow many before an entry would be dead-lettered.
-  static override options: RedisStreamSpoutOptions = { stream: 'chaos-in', maxRetries: 50, toTuple: (entry) => [entry.id, entry.fields.seq] };
+  static override options: RedisStreamSpoutOptions = { stream: 'chaos-in', maxDeliveries: 51, toTuple: (entry) => [entry.id, entry.fields.seq] };
   override async initialize(conf: Conf, context: TopologyContext): Promise<void> {
     recordPid(conf, context);
     await super.initialize(conf, context);
@@ -37,6 +37,8 @@ class Sink extends RedisStreamBolt {
   static override options: RedisStreamBoltOptions = { stream: 'chaos-out' };
   override async initialize(conf: Conf, context: TopologyContext): Promise<void> {
     recordPid(conf, context);
+    // Effectively once (conf test.idempotent): each write keyed by the source entry's id.
+    if (conf['test.idempotent'] === true) this.options.idempotencyKey = 'id';
     await super.initialize(conf, context);
   }
 }

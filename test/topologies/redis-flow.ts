@@ -10,7 +10,7 @@ import { RedisStreamBolt, RedisStreamSpout } from 'squall/redis';
 import type { RedisStreamBoltOptions, RedisStreamSpoutOptions } from 'squall/redis';
 
 class Reader extends RedisStreamSpout {
-  static override options: RedisStreamSpoutOptions = { stream: 'in', maxRetries: 2, retryDelayMs: 20 };
+  static override options: RedisStreamSpoutOptions = { stream: 'in', maxDeliveries: 3, retryDelayMs: 20 };
   private acks = 0;
   // No super calls: XACK, replays and dead letters are the spout's own work, done before these are told.
   override onAck(): void {

@@ -32,14 +32,39 @@ export function readGroupReply(reply: RawReply): Array<StreamEntry | DeletedEntr
   return perStream[1].map(entry);
 }
 
-/** XAUTOCLAIM's reply: the cursor to continue from (`0-0` when the sweep is complete), claimed and deleted ids. */
-export function autoClaimReply(reply: RawReply): { cursor: string; entries: Array<StreamEntry | DeletedEntry>; deleted: string[] } {
-  if (!Array.isArray(reply) || typeof reply[0] !== 'string' || !Array.isArray(reply[1])) {
-    throw new Error(`unexpected XAUTOCLAIM reply from Redis: ${JSON.stringify(reply).slice(0, 200)}`);
-  }
-  // Redis 6.2 answers two elements; 7.0 adds the ids it removed from the PEL because their entries are gone.
-  const deleted = Array.isArray(reply[2]) ? reply[2].map(String) : [];
-  return { cursor: reply[0], entries: reply[1].filter((e) => e !== null).map(entry), deleted };
+/** One entry of XPENDING's extended form: its id, the consumer holding it, and Redis's delivery count. */
+export interface PendingState {
+  id: string;
+  consumer: string;
+  idleMs: number;
+  deliveries: number;
+}
+
+/** XPENDING's extended reply (`XPENDING key group [IDLE ms] start end count [consumer]`). */
+export function pendingReply(reply: RawReply): PendingState[] {
+  if (!Array.isArray(reply)) throw new Error(`unexpected XPENDING reply from Redis: ${JSON.stringify(reply).slice(0, 200)}`);
+  return reply.map((row) => {
+    if (!Array.isArray(row) || row.length < 4) throw new Error(`unexpected XPENDING entry from Redis: ${JSON.stringify(row).slice(0, 200)}`);
+    return { id: String(row[0]), consumer: String(row[1]), idleMs: Number(row[2]), deliveries: Number(row[3]) };
+  });
+}
+
+/** One consumer of a group as XINFO CONSUMERS shows it. */
+export interface ConsumerState {
+  name: string;
+  pending: number;
+  /** Since it last read or claimed (Redis 7.0 `idle`). */
+  idleMs: number;
+}
+
+/** XINFO CONSUMERS's RESP2 reply: one flat field/value list per consumer. */
+export function consumersReply(reply: RawReply): ConsumerState[] {
+  if (!Array.isArray(reply)) throw new Error(`unexpected XINFO CONSUMERS reply from Redis: ${JSON.stringify(reply).slice(0, 200)}`);
+  return reply.map((row) => {
+    const fields = new Map<string, RawReply>();
+    if (Array.isArray(row)) for (let i = 0; i + 1 < row.length; i += 2) fields.set(String(row[i]), row[i + 1]!);
+    return { name: String(fields.get('name')), pending: Number(fields.get('pending') ?? 0), idleMs: Number(fields.get('idle') ?? 0) };
+  });
 }
 
 export function isDeleted(e: StreamEntry | DeletedEntry): e is DeletedEntry {
