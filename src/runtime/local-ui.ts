@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { UiBoltJson, UiComponentJson, UiExecutorJson, UiSpoutJson, UiTopologyJson, UiTopologySummaryJson } from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
+import { localDashboard } from '../dashboard/local.js';
 
 /** Seconds between snapshots of the counts. */
 const SNAPSHOT_SECS = 5;
@@ -37,8 +38,12 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
   }, SNAPSHOT_SECS * 1000);
   timer.unref();
 
+  // The dashboard page at / reads this same REST API, as squall doctor does (its URL is known once listening).
+  let base = '';
+  const dashboard = localDashboard(cluster.spec, () => base);
   const server: Server = createServer((req, res) => {
     try {
+      if (dashboard.handle(req, res)) return;
       route(req, res);
     } catch (err) {
       send(res, 500, { error: '500 Server Error', errorMessage: (err as Error).message });
@@ -168,11 +173,13 @@ export async function serveLocalUi(cluster: LocalCluster, conf: Record<string, u
     server.listen(port, host, resolve);
   });
   const address = server.address() as AddressInfo;
+  base = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url: base,
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(timer);
+        dashboard.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,0 +1,180 @@
+/**
+ * The dashboard's HTTP side: the page at `/`, its script and styles (bundled here from the compiled browser code
+ * with esbuild, so nothing comes from a CDN), and `/dashboard/events`, a server-sent event stream of readings.
+ * One reading serves every open page, and the topology is read only while a page is open, so a run nobody looks
+ * at pays nothing. Read-only: GET, and nothing here changes the topology.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { pointBetween, type TotalsAt } from './state.js';
+import { DASHBOARD_CSS } from './styles.js';
+import type { DashboardSource } from './source.js';
+import type { DashPoint, DashUpdate, DashboardState } from './types.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Seconds between readings while a page is open. */
+export const DEFAULT_EVERY_SECS = 2;
+/** Chart points kept: the last ten minutes at the default pace. */
+const HISTORY_POINTS = 300;
+
+export interface DashboardOptions {
+  everySecs?: number;
+}
+
+export interface Dashboard {
+  /** Serves the request when it is the dashboard's; false leaves it to the caller (the REST API). */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  close(): void;
+}
+
+export function createDashboard(source: DashboardSource, options: DashboardOptions = {}): Dashboard {
+  const everyMs = (options.everySecs ?? DEFAULT_EVERY_SECS) * 1000;
+  const clients = new Set<ServerResponse>();
+  const history: DashPoint[] = [];
+  let latest: DashboardState | null = null;
+  let lastTotals: TotalsAt | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let reading = false;
+  let closed = false;
+
+  const sendEvent = (res: ServerResponse, event: string, data: unknown): void => {
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+
+  const tick = async (): Promise<void> => {
+    if (reading || closed) return;
+    reading = true;
+    try {
+      const { state, allTime } = await source.read();
+      const fresh: DashPoint[] = [];
+      if (lastTotals) fresh.push(pointBetween(lastTotals, allTime));
+      lastTotals = allTime;
+      history.push(...fresh);
+      if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS);
+      latest = state;
+      const update: DashUpdate = { state, history: fresh };
+      for (const res of clients) sendEvent(res, 'update', update);
+    } catch (err) {
+      // Said on the page (the topology may be gone, the UI unreachable); the next tick tries again.
+      for (const res of clients) sendEvent(res, 'problem', { message: (err as Error).message });
+    } finally {
+      reading = false;
+    }
+  };
+
+  const startTicking = (): void => {
+    if (timer || closed) return;
+    timer = setInterval(() => void tick(), everyMs);
+    timer.unref();
+  };
+  const stopTicking = (): void => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+
+  const events = (req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    clients.add(res);
+    // What is known already, so a new page draws at once; then every reading.
+    if (latest) sendEvent(res, 'update', { state: latest, history } satisfies DashUpdate);
+    else void tick();
+    startTicking();
+    req.on('close', () => {
+      clients.delete(res);
+      if (clients.size === 0) stopTicking();
+    });
+  };
+
+  return {
+    handle(req, res) {
+      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const route = ROUTES[path];
+      if (!route && path !== '/dashboard/events') return false;
+      if (req.method !== 'GET') {
+        sendText(res, 405, 'text/plain; charset=utf-8', 'the dashboard is read-only: GET only\n');
+        return true;
+      }
+      if (path === '/dashboard/events') events(req, res);
+      else
+        void route!().then(
+          ([type, body]) => sendText(res, 200, type, body),
+          (err: Error) => sendText(res, 500, 'text/plain; charset=utf-8', `dashboard: ${err.message}\n`),
+        );
+      return true;
+    },
+    close() {
+      closed = true;
+      stopTicking();
+      for (const res of clients) res.end();
+      clients.clear();
+    },
+  };
+}
+
+const ROUTES: Record<string, () => Promise<[string, string]>> = {
+  '/': async () => ['text/html; charset=utf-8', PAGE],
+  '/dashboard/app.js': async () => ['text/javascript; charset=utf-8', await bundle()],
+  '/dashboard/app.css': async () => ['text/css; charset=utf-8', await styles()],
+};
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>squall dashboard</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/dashboard/app.css">
+</head>
+<body>
+<header id="head"><h1>squall</h1><span id="topology">connecting …</span><span id="totals"></span></header>
+<div id="problem" hidden></div>
+<main>
+  <section id="graph-pane"><svg id="graph" role="img" aria-label="topology graph"></svg></section>
+  <aside id="side">
+    <section id="details"><p class="hint">Click a component to see its tasks.</p></section>
+    <section id="over-time"><h2>Over time</h2><div id="chart"></div></section>
+    <section id="findings"><h2>Findings</h2><ul id="finding-list"></ul></section>
+  </aside>
+</main>
+<script src="/dashboard/app.js"></script>
+</body>
+</html>
+`;
+
+let bundled: Promise<string> | undefined;
+
+/** The browser code (compiled next to this file by `npm run build`) and its libraries, as one script. */
+function bundle(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [join(here, 'browser', 'main.js')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  }).then((out) => out.outputFiles[0]!.text);
+  bundled.catch(() => (bundled = undefined));
+  return bundled;
+}
+
+let styled: Promise<string> | undefined;
+
+function styles(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  styled ??= readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8').then((uplot) => `${uplot}\n${DASHBOARD_CSS}`);
+  styled.catch(() => (styled = undefined));
+  return styled;
+}
+
+function sendText(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(body);
+}
