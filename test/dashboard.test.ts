@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { plan } from '../src/doctor/plan.js';
+import type { DashUpdate } from '../src/dashboard/types.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -169,11 +171,42 @@ describe('the dashboard of squall run --ui, in headless Chromium', { skip }, () 
     assert.ok(shown.executed > 0 && shown.acked > 0);
   });
 
+  it("what-if: doctor's plan for a target, entered in the panel, gives doctor's predicted throughput", async () => {
+    // The plan doctor makes (squall doctor --target's code) on the very figures the page shows, entered by hand.
+    const TARGET = 3000;
+    let checked = false;
+    for (let attempt = 0; attempt < 20 && !checked; attempt++) {
+      const { state } = await getJson<DashUpdate>(`${url}/dashboard/state`);
+      const shownAt = () => page.getAttribute('#topology', 'data-at');
+      if ((await shownAt()) !== String(state.at)) {
+        await sleep(300);
+        continue;
+      }
+      const doctor = plan(state.figures, { target: TARGET, utilization: 0.7 });
+      for (const c of state.figures.components) {
+        await page.fill(`#what-if input[data-tasks="${c.id}"]`, String(doctor.change.tasks![c.id]));
+        if (c.kind === 'bolt') await page.fill(`#what-if input[data-concurrency="${c.id}"]`, String(doctor.change.concurrency![c.id]));
+      }
+      await page.fill('#what-if-pending', doctor.change.maxSpoutPending == null ? '' : String(doctor.change.maxSpoutPending));
+      await page.fill('#what-if-offered', String(TARGET));
+      const predicted = Number(await page.getAttribute('#what-if-summary', 'data-predicted-rate'));
+      if ((await shownAt()) !== String(state.at)) continue; // a new reading came in while typing: again
+      assert.ok(doctor.predicted.rate > 0);
+      assert.equal(predicted, doctor.predicted.rate, 'the same model on the same figures gives the same figure');
+      checked = true;
+    }
+    assert.ok(checked, 'the page held one reading long enough to compare');
+    // The command that would apply it: a local run is changed by running it again.
+    await page.waitForFunction(() => /--tasks/.test(document.getElementById('what-if-command')!.textContent ?? ''));
+    assert.match((await page.textContent('#what-if-command')) ?? '', /^squall run \. .*--tasks \w+=\d+/);
+  });
+
   it('charts the rates over time, and logs no error', async () => {
     await page.waitForFunction(() => document.querySelectorAll('#chart canvas').length > 0);
     await page.click('#graph .node[data-component="count"]');
     await page.waitForSelector('#tasks[data-component="count"] tr[data-task]');
     await sleep(4000); // a few more chart points for the screenshot
+    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
     await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png') });
     assert.deepEqual(problems, []);
   });

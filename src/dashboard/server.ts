@@ -13,6 +13,8 @@ import { build } from 'esbuild';
 import { pointBetween, type TotalsAt } from './state.js';
 import { DASHBOARD_CSS } from './styles.js';
 import type { DashboardSource } from './source.js';
+import type { DoctorReport } from '../doctor/report.js';
+import { parseChange, whatIfCommand } from './what-if.js';
 import type { DashPoint, DashUpdate, DashboardState } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,7 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
   const clients = new Set<ServerResponse>();
   const history: DashPoint[] = [];
   let latest: DashboardState | null = null;
+  let report: DoctorReport | null = null;
   let lastTotals: TotalsAt | null = null;
   let timer: NodeJS.Timeout | undefined;
   let reading = false;
@@ -50,7 +53,9 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
     if (reading || closed) return;
     reading = true;
     try {
-      const { state, allTime } = await source.read();
+      const reading = await source.read();
+      const { state, allTime } = reading;
+      report = reading.report;
       const fresh: DashPoint[] = [];
       if (lastTotals) fresh.push(pointBetween(lastTotals, allTime));
       lastTotals = allTime;
@@ -92,15 +97,30 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
 
   return {
     handle(req, res) {
-      const path = new URL(req.url ?? '/', 'http://local').pathname;
+      const url = new URL(req.url ?? '/', 'http://local');
+      const path = url.pathname;
       const route = ROUTES[path];
-      if (!route && path !== '/dashboard/events') return false;
+      if (!route && !DYNAMIC.has(path)) return false;
       if (req.method !== 'GET') {
         sendText(res, 405, 'text/plain; charset=utf-8', 'the dashboard is read-only: GET only\n');
         return true;
       }
+      const json = (status: number, body: unknown) => sendText(res, status, 'application/json', JSON.stringify(body));
       if (path === '/dashboard/events') events(req, res);
-      else
+      else if (path === '/dashboard/state') {
+        // The latest reading, as the open pages have it (one is made when no page is open).
+        const now = latest ? Promise.resolve() : tick();
+        void now.then(() => (latest ? json(200, { state: latest, history } satisfies DashUpdate) : json(503, { error: 'no reading of the topology yet' })));
+      } else if (path === '/dashboard/command') {
+        if (!report) json(503, { error: 'no reading of the topology yet' });
+        else {
+          try {
+            json(200, { command: whatIfCommand(report, parseChange(url.searchParams.get('change') ?? '{}', report)) });
+          } catch (err) {
+            json(400, { error: (err as Error).message });
+          }
+        }
+      } else
         void route!().then(
           ([type, body]) => sendText(res, 200, type, body),
           (err: Error) => sendText(res, 500, 'text/plain; charset=utf-8', `dashboard: ${err.message}\n`),
@@ -115,6 +135,9 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
     },
   };
 }
+
+/** Paths answered from the readings. */
+const DYNAMIC = new Set(['/dashboard/events', '/dashboard/state', '/dashboard/command']);
 
 const ROUTES: Record<string, () => Promise<[string, string]>> = {
   '/': async () => ['text/html; charset=utf-8', PAGE],
@@ -140,6 +163,8 @@ const PAGE = `<!doctype html>
     <section id="details"><p class="hint">Click a component to see its tasks.</p></section>
     <section id="over-time"><h2>Over time</h2><div id="chart"></div></section>
     <section id="findings"><h2>Findings</h2><ul id="finding-list"></ul></section>
+    <section id="plan"></section>
+    <section id="what-if"></section>
   </aside>
 </main>
 <script src="/dashboard/app.js"></script>

@@ -3,7 +3,8 @@
  * component pages, and the components' measurement lines: served by `squall run --ui`, or read from the worker
  * logs over SSH), examined by doctor's own code, plus the all-time totals the over-time chart takes rates from.
  */
-import { examine } from '../doctor/examine.js';
+import { examine, type ReportContext } from '../doctor/examine.js';
+import type { DoctorReport } from '../doctor/report.js';
 import { observationOf, readTopology } from '../cli/doctor/read.js';
 import type { TopologySpec } from '../topology/spec.js';
 import type { StormUiClient } from '../ui/client.js';
@@ -14,6 +15,8 @@ import type { DashboardState } from './types.js';
 export interface DashboardReading {
   state: DashboardState;
   allTime: TotalsAt;
+  /** Doctor's report on the reading, for the what-if panel's command. */
+  report: DoctorReport;
 }
 
 export interface DashboardSource {
@@ -25,6 +28,8 @@ export interface UiSourceOptions {
   source: string;
   /** The measurement lines from the worker logs, when the UI serves none. */
   fromLogs?: () => Promise<TaskMetrics[]>;
+  /** How doctor would name the topology and its project, for the commands the plan and the what-if print. */
+  context: ReportContext;
   /** The clock readings are stamped with (the reader's). */
   now?: () => number;
 }
@@ -38,8 +43,8 @@ export function uiSource(ui: StormUiClient, name: string, spec: TopologySpec, op
       const allTime = await ui.topology(reading.id, ':all-time');
       const at = now();
       const observation = observationOf(reading, spec);
-      const report = examine(observation, { topology: name }, {});
-      return { state: dashboardState(reading, observation, report, options.source, at), allTime: { at, totals: allTime.totals } };
+      const report = examine(observation, options.context, {});
+      return { state: dashboardState(reading, observation, report, options.source, at), allTime: { at, totals: allTime.totals }, report };
     },
   };
 }

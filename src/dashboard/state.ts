@@ -4,10 +4,11 @@
  * (utilization where nothing was measured, edge rates, findings). Pure: ./source.ts reads, this combines.
  */
 import type { Observation } from '../doctor/collect.js';
-import type { DoctorReport } from '../doctor/report.js';
+import { applyCommand, type DoctorReport } from '../doctor/report.js';
+import { predictionOf } from './prediction.js';
 import type { Reading } from '../cli/doctor/read.js';
 import type { TopologyStats, WindowTotals } from '../ui/client.js';
-import type { DashComponent, DashEdge, DashPoint, DashTask, DashboardState } from './types.js';
+import type { DashComponent, DashEdge, DashPlan, DashPoint, DashPrediction, DashTask, DashboardState } from './types.js';
 
 export function dashboardState(reading: Reading, observation: Observation, report: DoctorReport, source: string, at: number): DashboardState {
   const stats = reading.stats;
@@ -107,6 +108,24 @@ export function dashboardState(reading: Reading, observation: Observation, repor
     findings: report.diagnosis.findings.map((f) => ({ kind: f.kind, component: f.component ?? null, message: f.message, evidence: f.evidence })),
     coarse: report.collected.coarse,
     missing: report.collected.missing,
+    figures,
+    plan: planOf(report),
+  };
+}
+
+function planOf(report: DoctorReport): DashPlan {
+  const p = report.plan;
+  return {
+    target: p.target,
+    utilization: p.utilization,
+    unchanged: p.unchanged,
+    components: p.components,
+    maxSpoutPending: p.maxSpoutPending,
+    workers: p.workers,
+    command: p.unchanged ? null : applyCommand(report),
+    predicted: predictionOf(p.predicted),
+    current: predictionOf(p.current),
+    caveats: p.caveats,
   };
 }
 

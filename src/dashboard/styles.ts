@@ -33,5 +33,9 @@ td.text { white-space: normal; }
 #finding-list li { margin-bottom: 0.5em; }
 #finding-list .kind { font-weight: 600; }
 #finding-list .evidence { color: var(--muted); font-size: 12px; }
+table.what-if input { width: 5em; }
+#what-if label { white-space: nowrap; }
+#what-if p input { width: 7em; }
+code { font-size: 12px; background: #eef1f5; padding: 2px 4px; display: inline-block; white-space: pre-wrap; word-break: break-all; }
 .keys { margin: 0.4em 0; padding-left: 2em; }
 `;

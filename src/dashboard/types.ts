@@ -1,8 +1,9 @@
 /**
  * What the dashboard's server sends its page: one consistent reading of a topology, already combined into the
- * figures the page draws. Plain data with no imports, shared by the server (./state.ts) and the browser bundle
- * (./browser/), so the page never re-derives what the server computed with doctor's code.
+ * figures the page draws. Plain data, shared by the server (./state.ts) and the browser bundle (./browser/), so the
+ * page never re-derives what the server computed; the what-if panel runs doctor's model (pure) on `figures`.
  */
+import type { TopologyFigures } from '../doctor/figures.js';
 
 /** One task, from its own measurement line (squall components) and the UI's executor row that holds it. */
 export interface DashTask {
@@ -73,6 +74,30 @@ export interface DashFinding {
   evidence: Record<string, number | string | string[]>;
 }
 
+/** Doctor's prediction, as the page shows it (JSON has no Infinity: unbounded is null). */
+export interface DashPrediction {
+  rate: number;
+  limitedBy: string;
+  bottleneck: string | null;
+  saturationRate: number | null;
+  completeLatencySecs: number | null;
+  components: Array<{ id: string; tasks: number; concurrency: number; ratePerSec: number; utilization: number }>;
+}
+
+/** Doctor's plan for the reading: what to change for its target, what the model predicts, and the command. */
+export interface DashPlan {
+  target: number;
+  utilization: number;
+  unchanged: boolean;
+  components: Array<{ id: string; tasks: { now: number; planned: number }; executors: { now: number; planned: number }; concurrency: { now: number; planned: number }; limit?: string }>;
+  maxSpoutPending: { now: number | null; planned: number | null };
+  workers: { now: number; planned: number };
+  command: string | null;
+  predicted: DashPrediction;
+  current: DashPrediction;
+  caveats: string[];
+}
+
 export interface DashboardState {
   topology: string;
   id: string;
@@ -90,6 +115,9 @@ export interface DashboardState {
   /** Components whose figures are coarser than measurements would give, with why; and ones with none at all. */
   coarse: string[];
   missing: string[];
+  /** The model's input from this reading: the what-if panel predicts from it, in the browser. */
+  figures: TopologyFigures;
+  plan: DashPlan;
 }
 
 /** One point of the over-time chart, from consecutive readings. */

@@ -7,6 +7,8 @@ import { OverTime } from './chart.js';
 import { renderDetails } from './details.js';
 import { duration, el, millis, rate } from './format.js';
 import { GraphView } from './graph.js';
+import { renderPlan } from './plan.js';
+import { WhatIf } from './what-if.js';
 
 let state: DashboardState | null = null;
 let selected: string | null = null;
@@ -19,6 +21,7 @@ const graph = new GraphView($('graph') as unknown as SVGSVGElement, (id) => {
   renderDetails($('details'), state?.components.find((c) => c.id === id));
 });
 const chart = new OverTime($('chart'));
+const whatIf = new WhatIf($('what-if'));
 
 function render(s: DashboardState): void {
   state = s;
@@ -41,6 +44,8 @@ function render(s: DashboardState): void {
   );
   const notes = [...s.coarse.map((c) => `coarse: ${c}`), ...s.missing.map((m) => `no figures yet: ${m}`)].map((n) => el('li', { class: 'muted' }, n));
   $('finding-list').replaceChildren(...(findings.length ? findings : [el('li', {}, 'Nothing holds this topology back at its current load.')]), ...notes);
+  renderPlan($('plan'), s.plan);
+  whatIf.render(s);
   document.body.dataset['ready'] = 'true';
 }
 
