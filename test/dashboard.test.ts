@@ -4,13 +4,12 @@
  * logs no error. It also makes the README's screenshot (docs/dashboard.png).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, openChromium, skipWithoutChromium as skip } from './helpers/chromium.js';
 import { plan } from '../src/doctor/plan.js';
 import type { DashUpdate } from '../src/dashboard/types.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
@@ -18,34 +17,7 @@ import type { TaskMetrics } from '../src/wire/metrics-line.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SQUALL = join(ROOT, 'bin', 'squall.js');
 
-/** Debian's chromium (`.ci/run` installs it); SQUALL_CHROMIUM names another build. */
-const CHROMIUM = [process.env.SQUALL_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p));
-const skip = CHROMIUM ? false : 'no chromium here: apt-get install -y chromium (.ci/run does), or set SQUALL_CHROMIUM';
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A fresh profile in a throwaway folder, removed after: no state from an earlier run, none left behind. */
-export async function openChromium(executablePath: string): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'squall-chromium-'));
-  try {
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-background-networking'],
-      viewport: { width: 1400, height: 760 },
-    });
-    return {
-      context,
-      close: async () => {
-        await context.close();
-        rmSync(profile, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(profile, { recursive: true, force: true });
-    throw err;
-  }
-}
 
 /** Start `squall run … --ui 0` and resolve its REST API's URL once it serves. */
 async function runWithUi(args: string[]): Promise<{ url: string; run: ResultPromise }> {

@@ -245,8 +245,8 @@ async function appendRecord(file: string, r: DoctorReport): Promise<void> {
   await finished(sink);
 }
 
-/** The project's topology: its graph says where tuples go, which the UI does not. */
-async function projectTopology(target: string): Promise<TopologySpec> {
+/** The project's topology: its graph says where tuples go, which the UI does not (squall ui reads it too). */
+export async function projectTopology(target: string): Promise<TopologySpec> {
   try {
     return (await loadTopology(target)).spec;
   } catch (err) {

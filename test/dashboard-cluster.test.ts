@@ -1,0 +1,145 @@
+/**
+ * `squall ui -e ENV`: the dashboard of a topology on a cluster, fed by the same collection as `squall doctor` (the
+ * Storm UI stand-in's pages, and the measurement lines read from the worker logs over the test SSH server; the
+ * test Nimbus says where the topology runs). The real CLI in a child process, its page in headless Chromium.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa, type ResultPromise } from 'execa';
+import type { DashUpdate } from '../src/dashboard/types.js';
+import type { TaskMetrics } from '../src/wire/metrics-line.js';
+import { CHROMIUM, openChromium } from './helpers/chromium.js';
+import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { FakeNimbus, type SubmittedTopology } from './helpers/nimbus-server.js';
+import { startSshServer, type TestSshServer } from './helpers/ssh-server.js';
+import { startUiServer, wordcountFixture, type UiServer } from './helpers/ui-server.js';
+
+const ROOT = join(SOURCE_FIXTURES, '..', '..');
+const SQUALL = join(ROOT, 'bin', 'squall.js');
+const ID = 'wordcount-7-1700000000';
+
+/** split's four tasks, busy 30, 30, 30 and 48 of 60 s: the busiest at 0.8, the least at 0.5. */
+const SPLIT_BUSY = [30, 30, 30, 48];
+
+function metricsLine(component: string, task: number, busySecs: number): string {
+  const m: TaskMetrics = { v: 1, component, task, kind: 'bolt', at: 1_700_000_060_000, secs: 60, executed: 600, busySecs, cpuSecs: busySecs / 2, emitted: { default: 3000 }, concurrency: 1 };
+  return `2026-11-26 14:00:00.000 o.a.s.t.ShellBolt Thread-1 [INFO] ShellLog pid:${task}, name:${component} squall.metrics ${JSON.stringify(m)}`;
+}
+
+describe('squall ui -e ENV on a cluster', () => {
+  let nimbus: FakeNimbus;
+  let ssh: TestSshServer;
+  let ui: UiServer;
+  let run: ResultPromise;
+  let url: string;
+  const dirs: string[] = [];
+
+  before(async () => {
+    [nimbus, ssh, ui] = await Promise.all([FakeNimbus.start(), startSshServer(), startUiServer({ topologies: [wordcountFixture(ID)] })]);
+    // Nimbus runs the topology the UI shows (as a submit would have left it).
+    nimbus.topologies.set('wordcount', {
+      id: ID,
+      name: 'wordcount',
+      status: 'ACTIVE',
+      conf: {},
+      numTasks: 14,
+      numExecutors: 5,
+      numWorkers: 2,
+      launchedAt: Date.now(),
+      submitted: { spouts: [], bolts: [] } as unknown as SubmittedTopology,
+    });
+    const [logs, cwd, home] = ['squall-logs-', 'squall-project-', 'squall-home-'].map((p) => mkdtempSync(join(tmpdir(), p))) as [string, string, string];
+    dirs.push(logs, cwd, home);
+    mkdirSync(join(logs, 'workers-artifacts', ID, '6700'), { recursive: true });
+    writeFileSync(join(logs, 'workers-artifacts', ID, '6700', 'worker.log'), ['INFO started', ...SPLIT_BUSY.map((busy, i) => metricsLine('split', i + 1, busy))].join('\n') + '\n');
+    mkdirSync(join(home, '.ssh'));
+    writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${ssh.port} ${ssh.hostPublicKey}\n`);
+    writeFileSync(join(home, 'id'), ssh.clientPrivateKey, { mode: 0o600 });
+    const env = {
+      nimbus: nimbus.address,
+      use_ssh_for_nimbus: false,
+      ssh_port: ssh.port,
+      user: 'storm',
+      ssh_identity_file: join(home, 'id'),
+      workers: ['127.0.0.1'],
+      log: { path: logs },
+      ui: Number(new URL(ui.url).port),
+    };
+    writeFileSync(join(cwd, 'config.json'), JSON.stringify({ envs: { prod: env } }));
+    run = execa(process.execPath, [SQUALL, 'ui', 'wordcount', '-e', 'prod', '--topology', join(ROOT, 'examples', 'wordcount'), '--port', '0', '--every', '1'], {
+      cwd,
+      env: { HOME: home, SSH_AUTH_SOCK: '', SQUALL_NIMBUS: '' },
+      extendEnv: true,
+      reject: false,
+    });
+    let stderr = '';
+    url = await new Promise<string>((resolve, reject) => {
+      run.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const found = /dashboard of wordcount at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+        if (found) resolve(found[1]!);
+      });
+      void run.then(() => reject(new Error(`squall ui ended before serving:\n${stderr}`)));
+    });
+  });
+
+  after(async () => {
+    run?.kill('SIGTERM');
+    await run;
+    await Promise.all([nimbus?.close(), ssh?.close(), ui?.close()]);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reads the UI and the worker logs as doctor does: true utilization per task, and where each task runs", async () => {
+    const { state } = (await (await fetch(`${url}/dashboard/state`)).json()) as DashUpdate;
+    assert.equal(state.id, ID);
+    assert.deepEqual(state.components.map((c) => c.id).sort(), ['count', 'sentences', 'split']);
+    const split = state.components.find((c) => c.id === 'split')!;
+    assert.equal(split.measured, true);
+    assert.deepEqual(split.taskRows.map((t) => t.task), [1, 2, 3, 4]);
+    assert.deepEqual(split.taskRows.map((t) => t.utilization), SPLIT_BUSY.map((b) => b / 60));
+    assert.equal(split.utilization, 0.8);
+    assert.equal(split.minUtilization, 0.5);
+    // The UI's counts over its window: 12000 executed in 600 s.
+    assert.equal(split.executedPerSec, 20);
+    const count = state.components.find((c) => c.id === 'count')!;
+    assert.equal(count.measured, false, 'no lines from count: its figures are the UI counts, and the page says so');
+    assert.ok(state.coarse.some((line) => line.startsWith('count:')));
+    assert.equal(count.taskRows.find((t) => t.task === 9)!.host, '10.0.0.6:6701');
+    // A change on a cluster is a redeploy through submit --force, named with the environment.
+    const command = (await (await fetch(`${url}/dashboard/command?change=${encodeURIComponent(JSON.stringify({ tasks: { split: 8 } }))}`)).json()) as { command: string };
+    assert.match(command.command, /^squall submit \S+ -e prod --force .*--tasks split=8/);
+  });
+
+  it('refuses what it does not serve, and changes nothing', async () => {
+    const post = await fetch(`${url}/`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal((await fetch(`${url}/api/v1/topology/summary`)).status, 404);
+    const bad = await fetch(`${url}/dashboard/command?change=${encodeURIComponent(JSON.stringify({ tasks: { nosuch: 2 } }))}`);
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /no component "nosuch"/);
+    assert.deepEqual(nimbus.rebalances, []);
+    assert.ok(!nimbus.calls.some((c) => /submit|kill|rebalance|activate/i.test(c.method)), nimbus.calls.map((c) => c.method).join(', '));
+  });
+
+  it('draws the page in headless Chromium with no console error', { skip: CHROMIUM ? false : 'no chromium here: apt-get install -y chromium' }, async () => {
+    const browser = await openChromium(CHROMIUM!);
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (err) => problems.push(err.message));
+      await page.goto(`${url}/`);
+      await page.waitForFunction(() => document.querySelectorAll('#graph .node').length === 3);
+      assert.equal(Number(await page.getAttribute('#graph .node[data-component="split"]', 'data-utilization')), 0.8);
+      await page.click('#graph .node[data-component="split"]');
+      assert.equal((await page.$$('#tasks tr[data-task]')).length, 4);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  });
+});
