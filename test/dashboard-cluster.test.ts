@@ -4,7 +4,7 @@
  * test Nimbus says where the topology runs). The real CLI in a child process, its page in headless Chromium.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -35,6 +35,8 @@ describe('squall ui -e ENV on a cluster', () => {
   let ui: UiServer;
   let run: ResultPromise;
   let url: string;
+  let logFile: string;
+  let record: string;
   const dirs: string[] = [];
 
   before(async () => {
@@ -54,7 +56,9 @@ describe('squall ui -e ENV on a cluster', () => {
     const [logs, cwd, home] = ['squall-logs-', 'squall-project-', 'squall-home-'].map((p) => mkdtempSync(join(tmpdir(), p))) as [string, string, string];
     dirs.push(logs, cwd, home);
     mkdirSync(join(logs, 'workers-artifacts', ID, '6700'), { recursive: true });
-    writeFileSync(join(logs, 'workers-artifacts', ID, '6700', 'worker.log'), ['INFO started', ...SPLIT_BUSY.map((busy, i) => metricsLine('split', i + 1, busy))].join('\n') + '\n');
+    logFile = join(logs, 'workers-artifacts', ID, '6700', 'worker.log');
+    record = join(cwd, 'readings.ndjson');
+    writeFileSync(logFile, ['INFO started', ...SPLIT_BUSY.map((busy, i) => metricsLine('split', i + 1, busy))].join('\n') + '\n');
     mkdirSync(join(home, '.ssh'));
     writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${ssh.port} ${ssh.hostPublicKey}\n`);
     writeFileSync(join(home, 'id'), ssh.clientPrivateKey, { mode: 0o600 });
@@ -69,7 +73,7 @@ describe('squall ui -e ENV on a cluster', () => {
       ui: Number(new URL(ui.url).port),
     };
     writeFileSync(join(cwd, 'config.json'), JSON.stringify({ envs: { prod: env } }));
-    run = execa(process.execPath, [SQUALL, 'ui', 'wordcount', '-e', 'prod', '--topology', join(ROOT, 'examples', 'wordcount'), '--port', '0', '--every', '1'], {
+    run = execa(process.execPath, [SQUALL, 'ui', 'wordcount', '-e', 'prod', '--topology', join(ROOT, 'examples', 'wordcount'), '--port', '0', '--every', '1', '--record', record], {
       cwd,
       env: { HOME: home, SSH_AUTH_SOCK: '', SQUALL_NIMBUS: '' },
       extendEnv: true,
@@ -142,4 +146,79 @@ describe('squall ui -e ENV on a cluster', () => {
       await browser.close();
     }
   });
+
+  it('--record writes every reading; --replay shows the figures as they were at a chosen moment', async () => {
+    const utilizations = (): number[] =>
+      existsSync(record)
+        ? readFileSync(record, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => (JSON.parse(line) as { state: DashUpdate['state'] }).state.components.find((c) => c.id === 'split')!.utilization!)
+        : [];
+    for (let i = 0; i < 100 && utilizations().length < 2; i++) await sleep(100);
+    assert.ok(utilizations().length >= 2, 'a record per reading, while no page is open');
+    // The workers log another interval: task 4 now busy 48 + 54 of 120 s.
+    appendFileSync(logFile, metricsLine('split', 4, 54) + '\n');
+    for (let i = 0; i < 100 && utilizations().at(-1)! < 0.84; i++) await sleep(100);
+    const seen = utilizations();
+    assert.equal(seen[0], 0.8);
+    assert.ok(Math.abs(seen.at(-1)! - 0.85) < 1e-12, `last ${seen.at(-1)}`);
+
+    const replay = execa(process.execPath, [SQUALL, 'ui', '--replay', record, '--port', '0'], { reject: false });
+    try {
+      const at = await servedAt(replay, /replay of .* at (http:\/\/127\.0\.0\.1:\d+)\//);
+      const first = (await (await fetch(`${at}/dashboard/replay`)).json()) as { moments: number[] };
+      assert.ok(first.moments.length >= seen.length, 'every reading recorded (and the recording goes on)');
+      const then = (await (await fetch(`${at}/dashboard/state?at=${first.moments[0]}`)).json()) as DashUpdate;
+      assert.equal(then.state.components.find((c) => c.id === 'split')!.utilization, 0.8);
+      if (!CHROMIUM) return;
+      const browser = await openChromium(CHROMIUM);
+      try {
+        const page = await browser.context.newPage();
+        const problems: string[] = [];
+        page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+        page.on('pageerror', (err) => problems.push(err.message));
+        await page.goto(`${at}/`);
+        const split = () => page.getAttribute('#graph .node[data-component="split"]', 'data-utilization');
+        await page.waitForFunction(() => document.querySelectorAll('#graph .node').length === 3);
+        // The slider starts at the newest moment; move it to the first.
+        await page.waitForFunction(() => Number(document.querySelector('#graph .node[data-component="split"]')?.getAttribute('data-utilization')) > 0.84);
+        await page.$eval('#moment', (input) => {
+          (input as HTMLInputElement).value = '0';
+          input.dispatchEvent(new Event('input'));
+        });
+        await page.waitForFunction(() => document.querySelector('#graph .node[data-component="split"]')?.getAttribute('data-utilization') === '0.8');
+        assert.equal(await split(), '0.8');
+        assert.match((await page.textContent('#moment-label')) ?? '', new RegExp(`^${new Date(first.moments[0]!).toISOString().slice(0, 19).replace('T', ' ')} UTC \\(1 of`));
+        assert.deepEqual(problems, []);
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      replay.kill('SIGTERM');
+      await replay;
+    }
+  });
+
+  it('--replay of a file that is no recording says so and serves nothing', async () => {
+    const bad = join(dirs[1]!, 'not-a-record.ndjson');
+    writeFileSync(bad, '{"hello": 1}\n');
+    const result = await execa(process.execPath, [SQUALL, 'ui', '--replay', bad, '--port', '0'], { reject: false });
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /line 1 is not a dashboard record .*squall ui --record/);
+  });
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function servedAt(child: ResultPromise, pattern: RegExp): Promise<string> {
+  let stderr = '';
+  return new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const found = pattern.exec(stderr);
+      if (found) resolve(found[1]!);
+    });
+    void child.then(() => reject(new Error(`squall ui ended before serving:\n${stderr}`)));
+  });
+}

@@ -26,6 +26,8 @@ const HISTORY_POINTS = 300;
 
 export interface DashboardOptions {
   everySecs?: number;
+  /** Called with every reading; the topology is then read all the time, not only while a page is open. */
+  onReading?: (state: DashboardState, point: DashPoint | null) => void;
 }
 
 export interface Dashboard {
@@ -42,16 +44,19 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
   let report: DoctorReport | null = null;
   let lastTotals: TotalsAt | null = null;
   let timer: NodeJS.Timeout | undefined;
-  let reading = false;
+  let lastProblem = '';
   let closed = false;
 
   const sendEvent = (res: ServerResponse, event: string, data: unknown): void => {
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
 
-  const tick = async (): Promise<void> => {
-    if (reading || closed) return;
-    reading = true;
+  let inflight: Promise<void> | null = null;
+  /** One reading at a time: a tick while one is under way waits for that one. */
+  const tick = (): Promise<void> => (inflight ??= readOnce().finally(() => (inflight = null)));
+
+  const readOnce = async (): Promise<void> => {
+    if (closed) return;
     try {
       const reading = await source.read();
       const { state, allTime } = reading;
@@ -62,13 +67,13 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
       history.push(...fresh);
       if (history.length > HISTORY_POINTS) history.splice(0, history.length - HISTORY_POINTS);
       latest = state;
+      options.onReading?.(state, fresh[0] ?? null);
       const update: DashUpdate = { state, history: fresh };
       for (const res of clients) sendEvent(res, 'update', update);
     } catch (err) {
       // Said on the page (the topology may be gone, the UI unreachable); the next tick tries again.
-      for (const res of clients) sendEvent(res, 'problem', { message: (err as Error).message });
-    } finally {
-      reading = false;
+      lastProblem = (err as Error).message;
+      for (const res of clients) sendEvent(res, 'problem', { message: lastProblem });
     }
   };
 
@@ -91,40 +96,38 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
     startTicking();
     req.on('close', () => {
       clients.delete(res);
-      if (clients.size === 0) stopTicking();
+      if (clients.size === 0 && !options.onReading) stopTicking();
     });
   };
+  if (options.onReading) {
+    startTicking();
+    void tick();
+  }
 
   return {
     handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://local');
       const path = url.pathname;
-      const route = ROUTES[path];
-      if (!route && !DYNAMIC.has(path)) return false;
-      if (req.method !== 'GET') {
-        sendText(res, 405, 'text/plain; charset=utf-8', 'the dashboard is read-only: GET only\n');
-        return true;
-      }
-      const json = (status: number, body: unknown) => sendText(res, status, 'application/json', JSON.stringify(body));
+      if (!DYNAMIC.has(path)) return serveAsset(req, res, path);
+      if (refuseWrites(req, res)) return true;
+      const json = (status: number, body: unknown) => sendJson(res, status, body);
       if (path === '/dashboard/events') events(req, res);
+      else if (path === '/dashboard/replay') json(200, { file: null, moments: [] }); // live, not a replay
       else if (path === '/dashboard/state') {
         // The latest reading, as the open pages have it (one is made when no page is open).
-        const now = latest ? Promise.resolve() : tick();
-        void now.then(() => (latest ? json(200, { state: latest, history } satisfies DashUpdate) : json(503, { error: 'no reading of the topology yet' })));
+        void (latest ? Promise.resolve() : tick()).then(() =>
+          latest ? json(200, { state: latest, history } satisfies DashUpdate) : json(503, { error: `no reading of the topology yet: ${lastProblem}` }),
+        );
       } else if (path === '/dashboard/command') {
-        if (!report) json(503, { error: 'no reading of the topology yet' });
-        else {
+        void (report ? Promise.resolve() : tick()).then(() => {
+          if (!report) return json(503, { error: `no reading of the topology yet: ${lastProblem}` });
           try {
             json(200, { command: whatIfCommand(report, parseChange(url.searchParams.get('change') ?? '{}', report)) });
           } catch (err) {
             json(400, { error: (err as Error).message });
           }
-        }
-      } else
-        void route!().then(
-          ([type, body]) => sendText(res, 200, type, body),
-          (err: Error) => sendText(res, 500, 'text/plain; charset=utf-8', `dashboard: ${err.message}\n`),
-        );
+        });
+      }
       return true;
     },
     close() {
@@ -137,7 +140,7 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
 }
 
 /** Paths answered from the readings. */
-const DYNAMIC = new Set(['/dashboard/events', '/dashboard/state', '/dashboard/command']);
+const DYNAMIC = new Set(['/dashboard/events', '/dashboard/state', '/dashboard/command', '/dashboard/replay']);
 
 const ROUTES: Record<string, () => Promise<[string, string]>> = {
   '/': async () => ['text/html; charset=utf-8', PAGE],
@@ -171,6 +174,29 @@ const PAGE = `<!doctype html>
 </body>
 </html>
 `;
+
+/** The page and its script and styles; false for any other path. */
+export function serveAsset(req: IncomingMessage, res: ServerResponse, path: string): boolean {
+  const route = ROUTES[path];
+  if (!route) return false;
+  if (refuseWrites(req, res)) return true;
+  void route().then(
+    ([type, body]) => sendText(res, 200, type, body),
+    (err: Error) => sendText(res, 500, 'text/plain; charset=utf-8', `dashboard: ${err.message}\n`),
+  );
+  return true;
+}
+
+/** The dashboard only reads: anything but GET is refused (true when it was). */
+export function refuseWrites(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method === 'GET') return false;
+  sendText(res, 405, 'text/plain; charset=utf-8', 'the dashboard is read-only: GET only\n');
+  return true;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  sendText(res, status, 'application/json', JSON.stringify(body));
+}
 
 let bundled: Promise<string> | undefined;
 

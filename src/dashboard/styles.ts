@@ -6,6 +6,8 @@ body { margin: 0; color: var(--fg); background: var(--bg); font-size: 14px; }
 header { display: flex; gap: 1.5em; align-items: baseline; padding: 0.6em 1em; background: #1d2330; color: #fff; }
 header h1 { font-size: 1.1em; margin: 0; letter-spacing: 0.05em; }
 header #totals { color: #c9d1e0; }
+header .replay { margin-left: auto; color: #c9d1e0; }
+header .replay input { vertical-align: middle; width: 260px; }
 #problem { background: #fde8e8; color: #8a1c1c; padding: 0.5em 1em; border-bottom: 1px solid #f3b8b8; }
 main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(440px, 38%); gap: 0; height: calc(100vh - 2.6em); }
 #graph-pane { overflow: auto; padding: 1em; }

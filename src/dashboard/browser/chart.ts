@@ -29,6 +29,13 @@ export class OverTime {
     );
   }
 
+  /** Start again from these points (a replay's moment). */
+  reset(points: DashPoint[]): void {
+    for (const series of this.data) series.length = 0;
+    this.add(points);
+    if (points.length === 0) this.plot.setData(this.data as uPlot.AlignedData);
+  }
+
   add(points: DashPoint[]): void {
     for (const p of points) {
       this.data[0].push(p.t);

@@ -55,12 +55,43 @@ function problem(message: string | null): void {
   box.textContent = message ?? '';
 }
 
-const events = new EventSource('/dashboard/events');
-events.addEventListener('update', (ev) => {
-  const update = JSON.parse((ev as MessageEvent<string>).data) as DashUpdate;
-  problem(null);
-  render(update.state);
-  chart.add(update.history);
+/** Live: every reading as it comes, over server-sent events. */
+function live(): void {
+  const events = new EventSource('/dashboard/events');
+  events.addEventListener('update', (ev) => {
+    const update = JSON.parse((ev as MessageEvent<string>).data) as DashUpdate;
+    problem(null);
+    render(update.state);
+    chart.add(update.history);
+  });
+  events.addEventListener('problem', (ev) => problem(`Could not read the topology: ${(JSON.parse((ev as MessageEvent<string>).data) as { message: string }).message}`));
+  events.addEventListener('error', () => problem(events.readyState === EventSource.CLOSED ? 'The dashboard’s server is gone.' : 'Reconnecting to the dashboard’s server …'));
+}
+
+/** A replay (squall ui --replay): a slider over the recorded moments, each shown as it was read. */
+function replay(file: string, moments: number[]): void {
+  const slider = el('input', { type: 'range', id: 'moment', min: 0, max: moments.length - 1, step: 1, value: moments.length - 1, 'aria-label': 'recorded moment' });
+  const label = el('span', { id: 'moment-label' });
+  $('head').append(el('span', { class: 'replay' }, `replay of ${file}: `, slider, ' ', label));
+  let asked = 0;
+  const show = async (): Promise<void> => {
+    const at = moments[Number(slider.value)]!;
+    const ask = ++asked;
+    label.textContent = `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC (${Number(slider.value) + 1} of ${moments.length})`;
+    const res = await fetch(`/dashboard/state?at=${at}`);
+    if (ask !== asked) return; // the slider moved on meanwhile
+    if (!res.ok) return problem(`No record at that moment: ${((await res.json()) as { error: string }).error}`);
+    const update = (await res.json()) as DashUpdate;
+    problem(null);
+    render(update.state);
+    chart.reset(update.history);
+  };
+  slider.addEventListener('input', () => void show());
+  void show();
+}
+
+void fetch('/dashboard/replay').then(async (res) => {
+  const { file, moments } = (await res.json()) as { file: string | null; moments: number[] };
+  if (file === null || moments.length === 0) live();
+  else replay(file, moments);
 });
-events.addEventListener('problem', (ev) => problem(`Could not read the topology: ${(JSON.parse((ev as MessageEvent<string>).data) as { message: string }).message}`));
-events.addEventListener('error', () => problem(events.readyState === EventSource.CLOSED ? 'The dashboard’s server is gone.' : 'Reconnecting to the dashboard’s server …'));

@@ -116,9 +116,9 @@ export class WhatIf {
     this.commandAsked = asked;
     const box = this.root.querySelector<HTMLElement>('#what-if-command')!;
     const res = await fetch(`/dashboard/command?change=${encodeURIComponent(asked)}`);
-    const body = (await res.json()) as { command?: string | null; error?: string };
+    const body = (await res.json()) as { command?: string | null; error?: string; unavailable?: string };
     if (asked !== this.commandAsked) return; // a newer change was asked for meanwhile
-    box.textContent = res.ok ? (body.command ?? 'no change to apply') : `cannot apply: ${body.error}`;
+    box.textContent = !res.ok ? `cannot apply: ${body.error}` : (body.unavailable ?? body.command ?? 'no change to apply');
   }
 
   private input(kind: 'tasks' | 'concurrency', id: string): HTMLInputElement {
