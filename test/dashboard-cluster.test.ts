@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { execa, type ResultPromise } from 'execa';
 import type { DashUpdate } from '../src/dashboard/types.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
-import { CHROMIUM, openChromium } from './helpers/chromium.js';
+import { CHROMIUM, openChromium, watchProblems } from './helpers/chromium.js';
+import { servedUrl } from './helpers/served.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus, type SubmittedTopology } from './helpers/nimbus-server.js';
 import { startSshServer, type TestSshServer } from './helpers/ssh-server.js';
@@ -79,15 +80,7 @@ describe('squall ui -e ENV on a cluster', () => {
       extendEnv: true,
       reject: false,
     });
-    let stderr = '';
-    url = await new Promise<string>((resolve, reject) => {
-      run.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const found = /dashboard of wordcount at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
-        if (found) resolve(found[1]!);
-      });
-      void run.then(() => reject(new Error(`squall ui ended before serving:\n${stderr}`)));
-    });
+    url = await servedUrl(run, /dashboard of wordcount at (http:\/\/127\.0\.0\.1:\d+)\//);
   });
 
   after(async () => {
@@ -133,9 +126,7 @@ describe('squall ui -e ENV on a cluster', () => {
     const browser = await openChromium(CHROMIUM!);
     try {
       const page = await browser.context.newPage();
-      const problems: string[] = [];
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (err) => problems.push(err.message));
+      const problems = watchProblems(page);
       await page.goto(`${url}/`);
       await page.waitForFunction(() => document.querySelectorAll('#graph .node').length === 3);
       assert.equal(Number(await page.getAttribute('#graph .node[data-component="split"]', 'data-utilization')), 0.8);
@@ -166,7 +157,7 @@ describe('squall ui -e ENV on a cluster', () => {
 
     const replay = execa(process.execPath, [SQUALL, 'ui', '--replay', record, '--port', '0'], { reject: false });
     try {
-      const at = await servedAt(replay, /replay of .* at (http:\/\/127\.0\.0\.1:\d+)\//);
+      const at = await servedUrl(replay, /replay of .* at (http:\/\/127\.0\.0\.1:\d+)\//);
       const first = (await (await fetch(`${at}/dashboard/replay`)).json()) as { moments: number[] };
       assert.ok(first.moments.length >= seen.length, 'every reading recorded (and the recording goes on)');
       const then = (await (await fetch(`${at}/dashboard/state?at=${first.moments[0]}`)).json()) as DashUpdate;
@@ -175,9 +166,7 @@ describe('squall ui -e ENV on a cluster', () => {
       const browser = await openChromium(CHROMIUM);
       try {
         const page = await browser.context.newPage();
-        const problems: string[] = [];
-        page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-        page.on('pageerror', (err) => problems.push(err.message));
+        const problems = watchProblems(page);
         await page.goto(`${at}/`);
         const split = () => page.getAttribute('#graph .node[data-component="split"]', 'data-utilization');
         await page.waitForFunction(() => document.querySelectorAll('#graph .node').length === 3);
@@ -210,15 +199,3 @@ describe('squall ui -e ENV on a cluster', () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function servedAt(child: ResultPromise, pattern: RegExp): Promise<string> {
-  let stderr = '';
-  return new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const found = pattern.exec(stderr);
-      if (found) resolve(found[1]!);
-    });
-    void child.then(() => reject(new Error(`squall ui ended before serving:\n${stderr}`)));
-  });
-}

@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM, openChromium, skipWithoutChromium as skip } from './helpers/chromium.js';
+import { CHROMIUM, openChromium, skipWithoutChromium as skip, watchProblems } from './helpers/chromium.js';
+import { servedUrl } from './helpers/served.js';
 import { plan } from '../src/doctor/plan.js';
 import type { DashUpdate } from '../src/dashboard/types.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
@@ -22,16 +23,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Start `squall run … --ui 0` and resolve its REST API's URL once it serves. */
 async function runWithUi(args: string[]): Promise<{ url: string; run: ResultPromise }> {
   const run = execa(process.execPath, [SQUALL, 'run', ...args, '--ui', '0'], { cwd: ROOT, reject: false });
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    run.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const found = /Storm UI REST API at (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (found) resolve(found[1]!);
-    });
-    void run.then(() => reject(new Error(`squall run ended before serving its UI:\n${stderr}`)));
-  });
-  return { url, run };
+  return { url: await servedUrl(run, /Storm UI REST API at (http:\/\/127\.0\.0\.1:\d+)/), run };
 }
 
 async function getJson<T>(url: string): Promise<T> {
@@ -59,16 +51,14 @@ describe('the dashboard of squall run --ui, in headless Chromium', { skip }, () 
   let run: ResultPromise;
   let browser: { context: BrowserContext; close(): Promise<void> };
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   before(async () => {
     ({ url, run } = await runWithUi(['examples/wordcount', '--time', '90']));
     id = (await getJson<{ topologies: Array<{ id: string }> }>(`${url}/api/v1/topology/summary`)).topologies[0]!.id;
     browser = await openChromium(CHROMIUM as string);
     page = await browser.context.newPage();
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+    problems = watchProblems(page);
     await page.goto(url);
   });
 

@@ -8,7 +8,7 @@ import { refuseWrites, sendJson, serveAsset } from './server.js';
 import type { Recorded } from './record.js';
 import type { DashPoint, DashUpdate } from './types.js';
 
-/** Chart points shown up to a moment: the ten minutes before it at two-second readings. */
+/** Chart points shown up to a moment: the 25 minutes before it at five-second readings. */
 const HISTORY_POINTS = 300;
 
 export function createReplay(records: readonly Recorded[], file: string): Dashboard {

@@ -20,8 +20,8 @@ import type { DashPoint, DashUpdate, DashboardState } from './types.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Seconds between readings while a page is open. */
-export const DEFAULT_EVERY_SECS = 2;
-/** Chart points kept: the last ten minutes at the default pace. */
+export const DEFAULT_EVERY_SECS = 5;
+/** Chart points kept: the last 25 minutes at the default pace. */
 const HISTORY_POINTS = 300;
 
 export interface DashboardOptions {
@@ -133,6 +133,7 @@ export function createDashboard(source: DashboardSource, options: DashboardOptio
     close() {
       closed = true;
       stopTicking();
+      source.close?.();
       for (const res of clients) res.end();
       clients.clear();
     },

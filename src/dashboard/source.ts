@@ -21,6 +21,8 @@ export interface DashboardReading {
 
 export interface DashboardSource {
   read(): Promise<DashboardReading>;
+  /** Let go of what reading holds (a worker thread). */
+  close?(): void;
 }
 
 export interface UiSourceOptions {

@@ -2,7 +2,7 @@
 import uPlot from 'uplot';
 import type { DashPoint } from '../types.js';
 
-/** Points kept on the chart: ten minutes at one reading every two seconds. */
+/** Points kept on the chart: 25 minutes at one reading every five seconds. */
 const KEEP = 300;
 
 export class OverTime {

@@ -24,6 +24,7 @@ const chart = new OverTime($('chart'));
 const whatIf = new WhatIf($('what-if'));
 
 function render(s: DashboardState): void {
+  const began = performance.now();
   state = s;
   $('topology').textContent = `${s.topology} · ${s.source} · up ${duration(s.uptimeSecs)}`;
   $('topology').dataset['uptime'] = String(s.uptimeSecs ?? '');
@@ -47,6 +48,9 @@ function render(s: DashboardState): void {
   renderPlan($('plan'), s.plan);
   whatIf.render(s);
   document.body.dataset['ready'] = 'true';
+  // For the bench: how long this render took, and when it ended (ms since the page began loading).
+  document.body.dataset['renderMs'] = String(performance.now() - began);
+  document.body.dataset['renderedAt'] = String(performance.now());
 }
 
 function problem(message: string | null): void {
