@@ -138,6 +138,26 @@ describe('squall ui -e ENV on a cluster', () => {
     }
   });
 
+  it('--ui URL reads a Storm UI alone: no measurements, so every figure is coarse and the page says why', async () => {
+    const child = execa(process.execPath, [SQUALL, 'ui', 'wordcount', '--ui', ui.url, '--topology', join(ROOT, 'examples', 'wordcount'), '--port', '0'], { reject: false });
+    try {
+      const at = await servedUrl(child, /dashboard of wordcount at (http:\/\/127\.0\.0\.1:\d+)\//);
+      const { state } = (await (await fetch(`${at}/dashboard/state`)).json()) as DashUpdate;
+      assert.ok(state.components.every((c) => !c.measured));
+      assert.match(state.coarse.find((line) => line.startsWith('split:'))!, /Storm UI counts only/);
+      assert.equal(state.components.find((c) => c.id === 'split')!.executedPerSec, 20);
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
+  });
+
+  it('a topology the cluster does not run is an error before anything is served', async () => {
+    const result = await execa(process.execPath, [SQUALL, 'ui', 'nosuch', '--ui', ui.url, '--topology', join(ROOT, 'examples', 'wordcount'), '--port', '0'], { reject: false });
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /no topology named "nosuch" .*running: wordcount/);
+  });
+
   it('--record writes every reading; --replay shows the figures as they were at a chosen moment', async () => {
     const utilizations = (): number[] =>
       existsSync(record)
