@@ -138,6 +138,45 @@ describe('squall ui -e ENV on a cluster', () => {
     }
   });
 
+  it("what-if: doctor's plan from `squall doctor -e prod --json`, entered in the page, predicts doctor's throughput", { skip: CHROMIUM ? false : 'no chromium here: apt-get install -y chromium' }, async () => {
+    // The stand-ins' figures hold still, so doctor and the dashboard read the very same ones.
+    const [, cwd, home] = dirs as [string, string, string];
+    const doctor = await execa(process.execPath, [SQUALL, 'doctor', 'wordcount', '-e', 'prod', '--topology', join(ROOT, 'examples', 'wordcount'), '--json', '--target', '500'], {
+      cwd,
+      env: { HOME: home, SSH_AUTH_SOCK: '', SQUALL_NIMBUS: '' },
+      extendEnv: true,
+      reject: false,
+    });
+    assert.equal(doctor.exitCode, 0, doctor.stderr);
+    const report = JSON.parse(doctor.stdout) as {
+      plan: {
+        target: number;
+        components: Array<{ id: string; tasks: { planned: number }; concurrency: { planned: number } }>;
+        maxSpoutPending: { planned: number | null };
+        predicted: { rate: number };
+      };
+    };
+    const browser = await openChromium(CHROMIUM!);
+    try {
+      const page = await browser.context.newPage();
+      const problems = watchProblems(page);
+      await page.goto(`${url}/`);
+      await page.waitForSelector('#what-if input[data-tasks="split"]');
+      for (const c of report.plan.components) {
+        await page.fill(`#what-if input[data-tasks="${c.id}"]`, String(c.tasks.planned));
+        if (c.id !== 'sentences') await page.fill(`#what-if input[data-concurrency="${c.id}"]`, String(c.concurrency.planned));
+      }
+      await page.fill('#what-if-pending', report.plan.maxSpoutPending.planned === null ? '' : String(report.plan.maxSpoutPending.planned));
+      await page.fill('#what-if-offered', String(report.plan.target));
+      const predicted = Number(await page.getAttribute('#what-if-summary', 'data-predicted-rate'));
+      assert.ok(report.plan.predicted.rate > 0);
+      assert.equal(predicted, report.plan.predicted.rate);
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('--ui URL reads a Storm UI alone: no measurements, so every figure is coarse and the page says why', async () => {
     const child = execa(process.execPath, [SQUALL, 'ui', 'wordcount', '--ui', ui.url, '--topology', join(ROOT, 'examples', 'wordcount'), '--port', '0'], { reject: false });
     try {
