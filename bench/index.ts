@@ -26,6 +26,7 @@ import type { TopologySpec } from '../src/topology/spec.js';
 import { decodeValues, encodeValues } from '../src/wire/values.js';
 import { redisBench } from './redis.js';
 import { benchDoctor } from './doctor/index.js';
+import { benchDashboard } from './dashboard.js';
 import { pumpBolt } from './baseline-driver.js';
 import { benchPackaging } from './packaging.js';
 
@@ -309,5 +310,8 @@ await endToEnd(wordcountTopology);
 if (process.env.SQUALL_BENCH_SCALING !== '0') await scaling(wordcountTopology);
 wordcountTopology.release();
 await redisBench();
+// The dashboard: 50 components x 20 tasks rendered in headless Chromium, and what an open page costs a run
+// (under 2 minutes; SQUALL_BENCH_DASHBOARD=0 skips it).
+if (process.env.SQUALL_BENCH_DASHBOARD !== '0') await benchDashboard();
 // squall doctor's predictions against real runs (about 4 minutes; SQUALL_BENCH_DOCTOR=0 skips them).
 if (process.env.SQUALL_BENCH_DOCTOR !== '0') await benchDoctor();

@@ -13,6 +13,7 @@ import { registerStats } from './commands/stats.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerTail } from './commands/tail.js';
 import { registerVisualize } from './commands/visualize.js';
+import { registerUi } from './commands/ui.js';
 
 /** squall's command line: one module per command under ./commands, registered here. */
 export function buildProgram(): Command {
@@ -48,6 +49,7 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   registerTail(program);
   registerStats(program);
   registerDoctor(program);
+  registerUi(program);
   return program;
 }
 

@@ -32,6 +32,7 @@ import {
 } from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
 import { maskConfiguration } from '../connectors/redis/credentials.js';
+import { localDashboard } from '../dashboard/local.js';
 
 /** Seconds between snapshots of the counts. */
 const SNAPSHOT_SECS = 5;
@@ -90,8 +91,11 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   }, SNAPSHOT_SECS * 1000);
   timer.unref();
 
+  // The dashboard page at / reads this same REST API, as squall doctor does.
+  const dashboard = localDashboard(cluster.spec, () => port.url);
   port.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     try {
+      if (dashboard.handle(req, res)) return;
       route(req, res);
     } catch (err) {
       serverError(res, (err as Error).message);
@@ -230,6 +234,7 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
     url: port.url,
     close: () => {
       clearInterval(timer);
+      dashboard.close();
       return port.close();
     },
   };

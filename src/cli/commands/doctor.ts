@@ -293,8 +293,8 @@ async function projectOrServed(url: string, timeoutMs: number): Promise<{ spec: 
   }
 }
 
-/** The project's topology: its graph says where tuples go, which the UI does not. */
-async function projectTopology(target: string): Promise<TopologySpec> {
+/** The project's topology: its graph says where tuples go, which the UI does not (squall ui reads it too). */
+export async function projectTopology(target: string): Promise<TopologySpec> {
   try {
     return await withTopology(target, {}, ({ spec }) => spec);
   } catch (err) {

@@ -42,7 +42,7 @@ export function registerRun(program: Command): void {
     .option('--tasks <component=N>', 'tasks (processes) of a component, repeatable (overrides the topology)', collectTasks, {})
     .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
-    .option('--ui [port]', `serve the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
+    .option('--ui [port]', `serve a live dashboard (at /) and the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
     .option(...NO_TYPECHECK)
     .addHelpText(
       'after',
@@ -146,7 +146,7 @@ async function runOn(target: string, options: RunOptions, interrupted: Promise<v
     await cluster.stop(0);
     throw err;
   }
-  if (ui) process.stderr.write(`squall: Storm UI REST API at ${ui.url} (squall doctor --ui ${ui.url})\n`);
+  if (ui) process.stderr.write(`squall: Storm UI REST API at ${ui.url} (squall doctor --ui ${ui.url}); dashboard at ${ui.url}/\n`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([interrupted, new Promise<void>((resolve) => (timer = options.time ? setTimeout(resolve, options.time * 1000) : undefined))]);
   clearTimeout(timer);
