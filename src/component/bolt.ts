@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { stringifyMessage } from '../wire/codec.js';
 import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readBoltInput } from '../wire/messages.js';
-import { javaListHash } from '../wire/java-hash.js';
+import { javaListHash } from '../grouping/fields-hash.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
 import type { Fields } from './tuple.js';
