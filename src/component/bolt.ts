@@ -77,7 +77,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   emit(values: unknown[], options?: BoltEmitOptions): void;
   emit(values: unknown[], options: BoltEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
-    this.checkPortable(values, options.directTask);
+    this.warnIfDirect(options.directTask);
     const message: BoltEmitMessage = { command: 'emit', tuple: this.wireValues(values, options.stream ?? DEFAULT_STREAM) };
     if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
     this.meter?.emit(options.stream ?? DEFAULT_STREAM);
