@@ -1,5 +1,5 @@
 import { ProtocolError } from '../wire/codec.js';
-import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
+import type { MessageId, SpoutCommand, SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
@@ -16,9 +16,6 @@ export interface SpoutOptions extends ComponentOptions {
 
 /** The defaults of a spout's options. */
 export const SPOUT_DEFAULTS: Readonly<Required<SpoutOptions>> = { ...COMPONENT_DEFAULTS, maxIdleSleepMs: 32 };
-
-/** A message id: Storm hands it back to `onAck`/`onFail`. Leave it out for an unreliable emit. */
-export type MessageId = string | number | bigint;
 
 export interface SpoutEmitOptions {
   /** Message id for reliable emission: the tuple tree is tracked and `onAck(id)` or `onFail(id)` follows. */
@@ -183,7 +180,7 @@ export abstract class Spout extends Component {
 }
 
 /** The handler each command runs, as an exception names it (`onAck threw: …`). */
-const HANDLER_NAMES: Record<SpoutCommandMessage['command'], string> = {
+const HANDLER_NAMES: Record<SpoutCommand, string> = {
   next: 'nextTuple',
   ack: 'onAck',
   fail: 'onFail',
