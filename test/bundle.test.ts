@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { buildJar, workerCommand } from '../src/packaging/jar.js';
 import { loadTopology, withTopology } from '../src/packaging/load.js';
 import { temporaryFolder } from '../src/process/cleanup.js';
+import { isTopologyExportError, TopologyExportError } from '../src/worker/topology-export-error.js';
 import { LocalCluster, type RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { extractResources } from './helpers/unjar.js';
@@ -130,5 +131,32 @@ describe('runComponent in a module a topology imports', () => {
       ['sentences', 'split', 'sink'],
     );
     assert.equal(process.stdin.listenerCount('data'), 0, 'this process\'s stdin was left alone');
+  });
+});
+
+describe('a module that exports no Topology', () => {
+  it('is refused with the bundle\'s own error, recognised by its brand across the bundle boundary', async () => {
+    const project = temporaryFolder('squall-noexport-');
+    try {
+      const file = join(project.path, 'topology.ts');
+      writeFileSync(file, 'export const notATopology = 1;\n');
+      const err: unknown = await loadTopology(file).then(
+        () => assert.fail('loaded a module with no Topology'),
+        (e: unknown) => e,
+      );
+      // Thrown by the bundle's copy of squall: not this process's class, yet recognised, and passed on as it is
+      // (without the brand, load.ts would wrap it as "loading topology.ts threw: …").
+      assert.ok(!(err instanceof TopologyExportError), 'the bundle carries its own class');
+      assert.ok(isTopologyExportError(err), String(err));
+      assert.match((err as Error).message, /^\S*topology\.ts does not export a Topology: add `export default new Topology\('name'\)`/);
+    } finally {
+      project.remove();
+    }
+  });
+
+  it('is told by the brand, not the name: another error named TopologyExportError is not one', () => {
+    assert.equal(isTopologyExportError(Object.assign(new Error('x'), { name: 'TopologyExportError' })), false);
+    assert.equal(isTopologyExportError(new TopologyExportError('x')), true);
+    assert.equal(isTopologyExportError(undefined), false);
   });
 });

@@ -17,6 +17,7 @@ import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { FakeNimbus, type SubmittedTopology } from './helpers/nimbus-server.js';
 import { startSshServer, type TestSshServer } from './helpers/ssh-server.js';
 import { startUiServer, wordcountFixture, type UiServer } from './helpers/ui-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 const SQUALL = join(ROOT, 'bin', 'squall.js');
@@ -256,5 +257,3 @@ describe('squall ui -e ENV on a cluster', () => {
     assert.match(result.stderr, /line 1 is not a dashboard record .*squall ui --record/);
   });
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,11 +15,10 @@ import { currentRate, sourcesLimit } from '../src/doctor/model.js';
 import { plan } from '../src/doctor/plan.js';
 import type { DashUpdate } from '../src/dashboard/types.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SQUALL = join(ROOT, 'bin', 'squall.js');
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Start `squall run … --ui 0` and resolve its REST API's URL once it serves. */
 async function runWithUi(args: string[]): Promise<{ url: string; run: ResultPromise }> {

@@ -12,7 +12,7 @@ import { Router } from '../src/runtime/router.js';
 import { WorkerPlan } from '../src/runtime/workers.js';
 import { Topology } from '../src/topology/builder.js';
 import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
-import { javaHashCode, javaListHash, taskIndex } from '../src/wire/java-hash.js';
+import { javaHashCode, javaListHash, taskIndex } from '../src/grouping/fields-hash.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { startUiServer, wordcountFixture, type UiServer } from './helpers/ui-server.js';
 

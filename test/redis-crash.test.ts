@@ -14,6 +14,7 @@ import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { load, RedisServer, redisServerMissing } from './helpers/redis-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TOTAL = 10_000;
 const BATCH = 100;
@@ -27,7 +28,6 @@ const LIMIT_MS = 45_000;
 const TOPOLOGY = join(SOURCE_FIXTURES, '..', 'topologies', 'redis-chaos.ts');
 
 type Client = ReturnType<typeof createClient>;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface Kill {
   target: string;

@@ -87,23 +87,6 @@ describe('Spout over real pipes', () => {
     ]);
   });
 
-  it('refuses to start a spout that still defines a callback by its old name, naming the class and the new name', async () => {
-    const cases: Array<[string, string]> = [
-      ['old-names', 'OldNames.ack(id) is no longer called: rename it onAck(id)'],
-      ['inherits-old-names', 'OldBase.deactivate() is no longer called: rename it onDeactivate()'],
-      ['old-names-field', 'OldNamesField.fail(id) is no longer called: rename it onFail(id)'],
-    ];
-    for (const [componentId, message] of cases) {
-      const s = await spout(componentId, {}, undefined, 'renamed-callbacks.js');
-      await s.recorder.until(() => s.recorder.death !== undefined, `${componentId} to exit`);
-      const expected = `Error: ${message} (squall renamed the spout callbacks to on<Event>)`;
-      assert.equal(s.recorder.errors.length, 1);
-      assert.ok(s.recorder.errors[0]!.startsWith(`${expected} at `) && !s.recorder.errors[0]!.includes('\n'), 'reported as the component error, in one line, with where');
-      assert.ok(s.recorder.logs.some((l) => l.msg.startsWith(`start failed: ${expected}\n`)), 'and logged with its stack');
-      assert.match(s.recorder.death!.message, /code 1\b/);
-    }
-  });
-
   it('on an exception in nextTuple: reports it and exits 1 without a sync', async () => {
     const s = await spout('throwing');
     await s.executor.command('activate');

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { stringifyMessage } from '../wire/codec.js';
 import type { BoltEmitMessage, TupleMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readBoltInput } from '../wire/messages.js';
-import { javaListHash } from '../wire/java-hash.js';
+import { javaListHash } from '../grouping/fields-hash.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
 import type { Fields } from './tuple.js';
@@ -77,7 +77,7 @@ export abstract class Bolt<F extends Fields = Fields> extends Component {
   emit(values: unknown[], options?: BoltEmitOptions): void;
   emit(values: unknown[], options: BoltEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
-    this.checkPortable(values, options.directTask);
+    this.warnIfDirect(options.directTask);
     const message: BoltEmitMessage = { command: 'emit', tuple: this.wireValues(values, options.stream ?? DEFAULT_STREAM) };
     if (options.stream !== undefined && options.stream !== DEFAULT_STREAM) message.stream = options.stream;
     this.meter?.emit(options.stream ?? DEFAULT_STREAM);

@@ -159,17 +159,16 @@ export abstract class Component {
   abstract [receive](message: unknown): void;
 
   /**
-   * Warn once about emits that work here but not on every cluster: direct emits fail on Storm 2.6.0+, where
-   * JsonSerializer.readShellMsg casts `task` to Long while json-smart parses it as an Integer. (Nested objects and
-   * arrays are carried as JSON text instead: see `wireValues`.)
+   * Warn once when a direct emit is made: it works here but fails on Storm 2.6.0+, where
+   * JsonSerializer.readShellMsg casts `task` to Long while json-smart parses it as an Integer. (The values themselves
+   * are portable: nested objects and arrays are carried as JSON text, see `wireValues`.)
    */
-  protected checkPortable(_values: unknown[], directTask: number | undefined): void {
-    if (directTask !== undefined && !this.warned.has('direct')) {
-      this.warned.add('direct');
-      this.logger.warn('direct emits are expected to fail on Storm 2.6.0 and later (json-smart gives Integer, Storm casts to Long)');
-    }
+  protected warnIfDirect(directTask: number | undefined): void {
+    if (directTask === undefined || this.warnedDirect) return;
+    this.warnedDirect = true;
+    this.logger.warn('direct emits are expected to fail on Storm 2.6.0 and later (json-smart gives Integer, Storm casts to Long)');
   }
-  private readonly warned = new Set<'direct'>();
+  private warnedDirect = false;
 
   /**
    * The values of an emit as they go to Storm: nested objects and arrays as marked JSON text (../wire/values.ts),

@@ -46,10 +46,6 @@ export class Meter {
     this.timer.unref(); // never what keeps a finished component alive
   }
 
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
   /** The clock at the start of a handler. */
   now(): number {
     return performance.now();

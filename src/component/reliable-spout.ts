@@ -1,5 +1,6 @@
 import { stringifyMessage } from '../wire/codec.js';
-import type { MessageId, SpoutOptions } from './spout.js';
+import type { SpoutOptions } from './spout.js';
+import type { MessageId } from '../wire/messages.js';
 import { Spout, SPOUT_DEFAULTS } from './spout.js';
 import { acked, failed } from './lifecycle.js';
 

@@ -1,4 +1,5 @@
 import { ProtocolError, stringifyMessage } from '../wire/codec.js';
+import { LogLevel } from '../wire/messages.js';
 import type { Handshake } from '../wire/messages.js';
 import { Component, describeError, describeThrown, writePidFile } from './component.js';
 import { ExitCode, sharedConnection } from './connection.js';
@@ -64,8 +65,8 @@ export async function serve(resolve: ComponentResolver | ComponentClass): Promis
     await started;
   } catch (err) {
     connection.send({ command: 'error', msg: describeThrown(err) });
-    // `start` fails when `initialize` throws, or earlier when the class itself is refused (a spout with renamed callbacks).
-    connection.log(`start failed: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
+    // `start` fails when `initialize` throws.
+    connection.log(`start failed: ${err instanceof Error ? err.stack : describeError(err)}`, LogLevel.ERROR);
     await connection.exit(ExitCode.USER_EXCEPTION);
   }
 }
@@ -104,7 +105,7 @@ function isClass(value: unknown): value is ComponentClass {
 function installCrashHandlers(connection: StormConnection): void {
   const crash = (err: unknown) => {
     connection.send({ command: 'error', msg: describeThrown(err) });
-    connection.log(`uncaught: ${err instanceof Error ? err.stack : describeError(err)}`, 4);
+    connection.log(`uncaught: ${err instanceof Error ? err.stack : describeError(err)}`, LogLevel.ERROR);
     void connection.exit(ExitCode.USER_EXCEPTION);
   };
   process.on('uncaughtException', crash);

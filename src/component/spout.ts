@@ -1,5 +1,5 @@
 import { ProtocolError } from '../wire/codec.js';
-import type { SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
+import type { MessageId, SpoutCommand, SpoutCommandMessage, SpoutEmitMessage } from '../wire/messages.js';
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
@@ -16,9 +16,6 @@ export interface SpoutOptions extends ComponentOptions {
 
 /** The defaults of a spout's options. */
 export const SPOUT_DEFAULTS: Readonly<Required<SpoutOptions>> = { ...COMPONENT_DEFAULTS, maxIdleSleepMs: 32 };
-
-/** A message id: Storm hands it back to `onAck`/`onFail`. Leave it out for an unreliable emit. */
-export type MessageId = string | number | bigint;
 
 export interface SpoutEmitOptions {
   /** Message id for reliable emission: the tuple tree is tracked and `onAck(id)` or `onFail(id)` follows. */
@@ -78,7 +75,7 @@ export abstract class Spout extends Component {
   emit(values: unknown[], options?: SpoutEmitOptions): void;
   emit(values: unknown[], options: SpoutEmitOptions = {}): TaskIds | void {
     if (!Array.isArray(values)) throw new TypeError(`emit takes an array of values, got ${typeof values}`);
-    this.checkPortable(values, options.directTask);
+    this.warnIfDirect(options.directTask);
     const message: SpoutEmitMessage = { command: 'emit', tuple: this.wireValues(values, options.stream ?? DEFAULT_STREAM) };
     if (options.id !== undefined) {
       if (typeof options.id !== 'string' && typeof options.id !== 'number' && typeof options.id !== 'bigint') {
@@ -103,8 +100,6 @@ export abstract class Spout extends Component {
   protected readonly kind = 'spout';
 
   override async [start](...args: Parameters<Component[typeof start]>): Promise<void> {
-    const renamed = renamedCallback(this);
-    if (renamed) throw new Error(renamed);
     await super[start](...args);
     this.ready = true;
     void this.drain();
@@ -185,43 +180,10 @@ export abstract class Spout extends Component {
 }
 
 /** The handler each command runs, as an exception names it (`onAck threw: …`). */
-const HANDLER_NAMES: Record<SpoutCommandMessage['command'], string> = {
+const HANDLER_NAMES: Record<SpoutCommand, string> = {
   next: 'nextTuple',
   ack: 'onAck',
   fail: 'onFail',
   activate: 'onActivate',
   deactivate: 'onDeactivate',
 };
-
-/** The spout callbacks that were renamed `on<Event>`: [old name, new name, parameters]. */
-const RENAMED_CALLBACKS = [
-  ['ack', 'onAck', 'id'],
-  ['fail', 'onFail', 'id'],
-  ['activate', 'onActivate', ''],
-  ['deactivate', 'onDeactivate', ''],
-] as const;
-
-/**
- * A spout written for the old callback names would start and silently never hear of an ack: the one-line error
- * naming the class that still defines one, or undefined when it defines none.
- */
-function renamedCallback(spout: Spout): string | undefined {
-  for (const [old, renamed, params] of RENAMED_CALLBACKS) {
-    const owner = classDefining(spout, old);
-    if (owner !== undefined) {
-      return `${owner}.${old}(${params}) is no longer called: rename it ${renamed}(${params}) (squall renamed the spout callbacks to on<Event>)`;
-    }
-  }
-  return undefined;
-}
-
-/** The name of the class below Spout that defines a method (or a function-valued field) `name`, if any. */
-function classDefining(spout: Spout, name: string): string | undefined {
-  const defines = (object: object) => typeof Object.getOwnPropertyDescriptor(object, name)?.value === 'function';
-  const nameOf = (constructor: unknown) => (typeof constructor === 'function' && constructor.name) || 'the spout class';
-  if (defines(spout)) return nameOf(spout.constructor);
-  for (let proto = Object.getPrototypeOf(spout); proto && proto !== Spout.prototype; proto = Object.getPrototypeOf(proto)) {
-    if (defines(proto)) return nameOf(proto.constructor);
-  }
-  return undefined;
-}

@@ -41,6 +41,7 @@ export interface LoadedConfig {
   config: ProjectConfig;
 }
 
+/** Storm's default `nimbus.thrift.port` and `ui.port` (defaults.yaml). */
 export const DEFAULT_NIMBUS_PORT = 6627;
 export const DEFAULT_UI_PORT = 8080;
 

@@ -4,8 +4,10 @@
  * I/O, so it can be tested on synthetic figures and trusted to predict the same way everywhere.
  */
 
-/** Where the tuples of one subscription go (Storm's groupings, as far as load is concerned). */
-export type Grouping = 'shuffle' | 'local_or_shuffle' | 'none' | 'fields' | 'all' | 'global' | 'direct';
+import type { GroupingSpec } from '../topology/spec.js';
+
+/** Where the tuples of one subscription go (Storm's groupings, as far as load is concerned): a topology's names. */
+export type Grouping = GroupingSpec['type'];
 
 /** One subscription: `to` reads `stream` of `from` with `grouping`. */
 export interface Edge {

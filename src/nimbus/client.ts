@@ -71,8 +71,6 @@ export type NimbusLeader = Omit<NimbusSummary, 'uptimeSecs'>;
 export type NimbusSummary = StructValue<typeof schema.NimbusSummary.fields>;
 export type TopologySummary = StructValue<typeof schema.TopologySummary.fields>;
 export type SupervisorSummary = StructValue<typeof schema.SupervisorSummary.fields>;
-/** Where one executor runs now (what squall reads of storm.thrift ExecutorSummary). */
-export type ExecutorPlacement = StructValue<typeof schema.ExecutorSummary.fields>;
 export type TopologyInfo = StructValue<typeof schema.TopologyInfo.fields>;
 /** storm.thrift ClusterSummary. */
 export type ClusterInfo = StructValue<typeof schema.ClusterSummary.fields>;

@@ -10,7 +10,7 @@ import type { StructInput } from './schema.js';
 export interface StormTopologyOptions {
   /** What Storm runs for squall components, e.g. "node" (ShellComponent.execution_command). */
   nodeCommand: string;
-  /** The topology bundle inside the JAR's resources/, e.g. "bundle.mjs" (ShellComponent.script). */
+  /** The topology bundle inside the JAR's resources/, e.g. "squall-topology.mjs" (ShellComponent.script). */
   bundleScript: string;
 }
 

@@ -8,6 +8,7 @@
  * time with an error that does. The test Nimbus uses that runtime, so the two implementations check each other.
  */
 import { Socket, connect as netConnect } from 'node:net';
+import { DEFAULT_NIMBUS_PORT } from '../config/project-config.js';
 
 /** Wire type ids of TBinaryProtocol. */
 export const TType = {
@@ -31,9 +32,6 @@ export const MessageType = { CALL: 1, REPLY: 2, EXCEPTION: 3, ONEWAY: 4 } as con
 /** Strict binary protocol: the first i32 of a message is this version OR-ed with the message type. */
 const VERSION_1 = 0x80010000;
 const VERSION_MASK = 0xffff0000;
-
-/** Storm's default `nimbus.thrift.port`. */
-const DEFAULT_NIMBUS_THRIFT_PORT = 6627;
 
 /** Storm's `nimbus.thrift.max_buffer_size`: Nimbus drops a connection that sends a bigger frame. */
 export const MAX_FRAME_BYTES = 1_048_576;
@@ -481,7 +479,7 @@ export class FramedConnection {
    * as 1,213,486,160.
    */
   private describeBadHeader(start: Buffer, size: number): string {
-    const thriftPort = `Nimbus's Thrift port (nimbus.thrift.port, ${DEFAULT_NIMBUS_THRIFT_PORT} by default)`;
+    const thriftPort = `Nimbus's Thrift port (nimbus.thrift.port, ${DEFAULT_NIMBUS_PORT} by default)`;
     if (start.subarray(0, 5).toString('latin1') === 'HTTP/') {
       return `${this.address} answered in HTTP, so it is not ${thriftPort}; it looks like a web port such as the Storm UI's (8080)`;
     }

@@ -7,6 +7,7 @@ import type { TopologySpec } from '../topology/spec.js';
 import { temporaryFolder } from '../process/cleanup.js';
 import { bundleTopology, resolveTopologyFile, writeBundle, type BundleContents } from './bundle.js';
 import { typecheckProject, type TypecheckOutcome } from './typecheck.js';
+import { isTopologyExportError } from '../worker/topology-export-error.js';
 
 export interface LoadedTopology {
   topologyFile: string;
@@ -101,7 +102,7 @@ async function importTopology(bundle: string, topologyFile: string): Promise<{ t
     return (await import(pathToFileURL(bundle).href)) as { topology: Topology };
   } catch (err) {
     // The bundle's own check (no exported Topology) already says what to do.
-    if (err instanceof Error && err.name === 'TopologyExportError') throw err;
+    if (isTopologyExportError(err)) throw err;
     const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const frame = userFrame(err);
     throw new Error(`loading ${displayPath(topologyFile)} threw: ${what}${frame ? `\n    ${frame}` : ''}`, { cause: err });

@@ -17,6 +17,7 @@ import { ReceiveQueueLimits } from './receive-queue.js';
 import { RuntimeStats } from './stats.js';
 import type { ComponentStats } from './stats.js';
 import { WorkerPlan } from './workers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type { ComponentStats } from './stats.js';
 
@@ -88,8 +89,6 @@ const EXIT_GRACE_MS = 2000;
 export class TaskStartError extends Error {
   override readonly name = 'TaskStartError';
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The embedded Storm runtime: one process per task, started exactly as a worker starts it, wired by groupings,

@@ -1,4 +1,5 @@
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What a running topology did over one window of time: its figures at both ends. */
 export interface MeasuredWindow {
@@ -21,5 +22,3 @@ export async function measureWindow(cluster: LocalCluster, settleMs: number, mea
   await sleep(measureMs);
   return { from, until: Date.now(), before, after: cluster.summary() };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,7 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
 import { firstTaskIndexes } from '../topology/executors.js';
-import { javaListHash, taskIndex } from '../wire/java-hash.js';
+import { javaListHash, taskIndex } from '../grouping/fields-hash.js';
 import { LocalityScope } from './workers.js';
 import type { WorkerPlan } from './workers.js';
 
@@ -157,7 +157,7 @@ export class Router {
 
 /**
  * The grouping hash of one tuple: Storm's `TupleUtils.chooseTaskIndex` hashes the grouping values as Java objects
- * (../wire/java-hash.ts), so a key reaches the same task index here as on a cluster.
+ * (../grouping/fields-hash.ts), so a key reaches the same task index here as on a cluster.
  */
 export function hashValues(values: unknown[], indexes: number[]): number {
   return javaListHash(indexes.map((i) => values[i]));

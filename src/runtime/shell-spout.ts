@@ -3,15 +3,11 @@ import { ShellDeath } from './shell-process.js';
 import { performance } from 'node:perf_hooks';
 import { readShellMsg } from '../wire/messages.js';
 import { SLOW_MS, stayAwake } from './stay-awake.js';
-import type { MessageId, ShellEmit, ShellMsg } from '../wire/messages.js';
-
-export type SpoutCommand = 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
-/** A spout's message id as Storm hands it back (a long beyond 2^53 arrives as a BigInt). */
-export type SpoutMessageId = MessageId;
+import type { MessageId, ShellEmit, ShellMsg, SpoutCommand } from '../wire/messages.js';
 
 export interface SpoutHooks {
   /** The spout emitted; returns the task ids it went to. `messageId` is undefined for an unreliable emit. */
-  emit(stream: string, values: unknown[], messageId: SpoutMessageId | undefined, directTask: number | undefined): number[];
+  emit(stream: string, values: unknown[], messageId: MessageId | undefined, directTask: number | undefined): number[];
   error(msg: string): void;
   log(msg: string, level: number): void;
   died(death: ShellDeath): void;
@@ -69,7 +65,7 @@ export class ShellSpoutExecutor {
    * Send one command and resolve, with the number of tuples emitted meanwhile, when the spout answers `sync`.
    * Rejects with ShellDeath if the spout breaks the protocol or dies.
    */
-  command(command: SpoutCommand, id: SpoutMessageId = ''): Promise<number> {
+  command(command: SpoutCommand, id: MessageId = ''): Promise<number> {
     if (this.death) return Promise.reject(this.death);
     if (this.waiting) throw new Error(`spout command "${command}" sent while another is in progress`);
     this.emitted = 0;

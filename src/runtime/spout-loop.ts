@@ -1,4 +1,6 @@
-import type { ShellSpoutExecutor, SpoutMessageId } from './shell-spout.js';
+import type { ShellSpoutExecutor } from './shell-spout.js';
+import type { MessageId } from '../wire/messages.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What the loop asks of the runtime around it. */
 export interface SpoutLoopContext {
@@ -12,8 +14,6 @@ export interface SpoutLoopContext {
   settled(outcome: 'ack' | 'fail', completeLatencyMs: number, timedOut: boolean): void;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Storm's spout executor for one task (SpoutExecutor.java): activate, then in turn the acks and fails waiting for
  * the spout, then `next` while active, under max pending and without back-pressure; `deactivate` for the stop.
@@ -24,7 +24,7 @@ export class SpoutLoop {
   /** Resolves when the loop has ended: deactivated with its trees settled, after the drain, or dead. */
   done: Promise<void> = Promise.resolve();
   /** Acks and fails waiting to be sent between `next` commands, as Storm's spout executor does. */
-  private readonly queue: Array<{ command: 'ack' | 'fail'; id: SpoutMessageId; startedAt: number; doneAt: number; timedOut: boolean }> = [];
+  private readonly queue: Array<{ command: 'ack' | 'fail'; id: MessageId; startedAt: number; doneAt: number; timedOut: boolean }> = [];
   private wake: (() => void) | undefined;
   private deactivating = false;
   private markDeactivated = () => {};
@@ -54,7 +54,7 @@ export class SpoutLoop {
    * A tree of this spout completed or failed (`startedAt`: its emit; `timedOut`: it failed by the message timeout):
    * told to the spout between `next` commands.
    */
-  settle(command: 'ack' | 'fail', id: SpoutMessageId, startedAt: number, timedOut = false): void {
+  settle(command: 'ack' | 'fail', id: MessageId, startedAt: number, timedOut = false): void {
     this.queue.push({ command, id, startedAt, doneAt: Date.now(), timedOut });
     this.poke();
   }

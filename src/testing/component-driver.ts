@@ -4,8 +4,7 @@ import { ShellBoltExecutor } from '../runtime/shell-bolt.js';
 import { ShellProcess } from '../runtime/shell-process.js';
 import type { LaunchSpec, ShellDeath } from '../runtime/shell-process.js';
 import { ShellSpoutExecutor } from '../runtime/shell-spout.js';
-import type { SpoutCommand, SpoutMessageId } from '../runtime/shell-spout.js';
-import type { HandshakeContext } from '../wire/messages.js';
+import type { HandshakeContext, MessageId, SpoutCommand } from '../wire/messages.js';
 import { SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
 
 /**
@@ -21,7 +20,7 @@ export interface Emitted {
   anchors: number[];
   directTask: number | undefined;
   /** Spouts: the message id of a reliable emit. */
-  messageId?: SpoutMessageId | undefined;
+  messageId?: MessageId | undefined;
 }
 
 /** Everything the Storm side saw from one component. */
@@ -206,7 +205,7 @@ export async function driveBolt(launch: LaunchSpec, options: DriveOptions): Prom
 export interface SpoutDriver extends Started {
   executor: ShellSpoutExecutor;
   /** Send one command and wait for its `sync`; resolves with how many tuples the spout emitted meanwhile. */
-  command(command: SpoutCommand, id?: SpoutMessageId): Promise<number>;
+  command(command: SpoutCommand, id?: MessageId): Promise<number>;
 }
 
 /** Start a spout process and drive it as Storm's ShellSpout does: one command at a time, each answered by `sync`. */

@@ -1,6 +1,6 @@
 /**
- * A topology as plain data: what validation checks, what the embedded runtime wires up, and (later) what becomes
- * Storm's Thrift `StormTopology`. The typed builder in ./builder.ts produces it.
+ * A topology as plain data: what validation checks, what the embedded runtime wires up, and what becomes
+ * Storm's Thrift `StormTopology` (../nimbus/storm-topology.ts). The typed builder in ./builder.ts produces it.
  */
 
 export type GroupingSpec =
@@ -26,7 +26,7 @@ export interface StreamSpec {
 
 /** How a component runs. */
 export type ImplSpec =
-  /** A squall class, run by the topology bundle (`node bundle.mjs`, chosen by component id). */
+  /** A squall class, run by the topology bundle (`node squall-topology.mjs`, chosen by component id). */
   | { type: 'squall'; className: string }
   /** Any multi-lang program: Storm starts `[command, script]` in the resources folder. */
   | { type: 'shell'; command: string; script: string }

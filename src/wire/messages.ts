@@ -40,12 +40,18 @@ export interface TupleMessage {
   tuple: unknown[];
 }
 
-/** A spout's message id as Storm hands it back (a long beyond 2^53 arrives as a BigInt). */
+/**
+ * A spout's message id: Storm hands it back to `onAck`/`onFail` (a long beyond 2^53 arrives as a BigInt). Leave it
+ * out for an unreliable emit.
+ */
 export type MessageId = string | number | bigint;
+
+/** What Storm asks of a spout. */
+export type SpoutCommand = 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
 
 /** Storm → spout. */
 export interface SpoutCommandMessage {
-  command: 'next' | 'ack' | 'fail' | 'activate' | 'deactivate';
+  command: SpoutCommand;
   id: MessageId;
 }
 

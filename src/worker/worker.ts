@@ -1,6 +1,7 @@
 import { serve } from '../component/serve.js';
 import { Topology } from '../topology/builder.js';
 import { isComponentProcess } from './component-process.js';
+import { TopologyExportError } from './topology-export-error.js';
 
 /**
  * The bundle's entry: find the Topology the user module exports and, when Storm started the bundle as a component
@@ -18,10 +19,7 @@ function findTopology(userModule: Record<string, unknown>, source: string): Topo
   const candidates = [userModule.default, userModule.topology, ...Object.values(userModule)];
   const found = candidates.find((value): value is Topology => value instanceof Topology);
   if (!found) {
-    const err = new Error(`${source} does not export a Topology: add \`export default new Topology('name')\` (and declare its components)`);
-    // A name, not a class: the bundle carries its own copy of this module, so instanceof would not hold.
-    err.name = 'TopologyExportError';
-    throw err;
+    throw new TopologyExportError(`${source} does not export a Topology: add \`export default new Topology('name')\` (and declare its components)`);
   }
   return found;
 }

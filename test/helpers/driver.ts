@@ -2,10 +2,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { temporaryFolder } from '../../src/process/cleanup.js';
 import type { LaunchSpec } from '../../src/runtime/shell-process.js';
-import { driveBolt, driveSpout } from '../../src/testing/component-driver.js';
-import type { DriveOptions } from '../../src/testing/component-driver.js';
+import { driveBolt, driveSpout } from '../../src/testing/index.js';
+import type { DriveOptions } from '../../src/testing/index.js';
 
-export { contextFor as makeContext, Recorder } from '../../src/testing/component-driver.js';
+export { contextFor as makeContext, Recorder } from '../../src/testing/index.js';
 
 /** Compiled fixtures live next to this file's compiled form: dist/test/fixtures. */
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -22,7 +22,7 @@ export function pidDir(): string {
   return temporaryFolder('squall-pids-').path;
 }
 
-/** The public driver (squall/testing) on a compiled fixture, so these tests exercise what users get. */
+/** The public driver (squall/testing's entry, src/testing/index.ts) on a compiled fixture, so these tests exercise what users get. */
 export function startBolt(script: string, options: DriveOptions & { env?: Record<string, string> }) {
   return driveBolt(fixture(script, options.env), options);
 }

@@ -9,7 +9,8 @@ import { LocalCluster } from '../../runtime/local-cluster.js';
 import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
-import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
+import { LOG_LEVELS, METRICS_INTERVAL_KEY } from '../../config/keys.js';
+import { DEFAULT_UI_PORT } from '../../config/project-config.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
@@ -26,8 +27,6 @@ interface RunOptions {
   typecheck: boolean;
 }
 
-/** Storm UI's default port (`ui.port`). */
-const DEFAULT_UI_PORT = 8080;
 /** With --ui, components measure themselves this often unless the config says otherwise. */
 const LOCAL_METRICS_INTERVAL_SECS = 5;
 
@@ -226,11 +225,9 @@ function uiPortOption(raw: string | true): number {
   return port;
 }
 
-const LEVEL_NAMES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
 function printEvent(event: RuntimeEvent, threshold: number): void {
   if (event.kind === 'log' && event.level < threshold) return;
-  const level = event.kind === 'death' ? 'DIED' : (LEVEL_NAMES[event.level] ?? 'INFO');
+  const level = event.kind === 'death' ? 'DIED' : (LOG_LEVELS[event.level] ?? 'INFO');
   const line = logLine(event.component, event.task, level, event.message);
   (event.kind === 'log' ? process.stdout : process.stderr).write(line);
 }

@@ -9,7 +9,7 @@ import { StormUiClient } from '../../ui/client.js';
 import { formatComponentStats, formatTopologyStats, shellComponentsOf, toJson, type ReportOptions } from '../../ui/stats-report.js';
 import { addClusterOptions } from '../cluster-options.js';
 import { observationOf, readTopology } from '../doctor/read.js';
-import { nameOrBundleProject } from '../name-or-bundle-project.js';
+import { targetTopology } from '../target-topology.js';
 
 interface StatsOptions extends AccessOptions {
   component?: string;
@@ -48,7 +48,7 @@ Examples:
 `,
     )
     .action(async (name: string | undefined, options: StatsOptions) => {
-      const topology = await nameOrBundleProject(name);
+      const topology = await targetTopology(name);
       const spec = topology.spec ?? (await projectFor(topology.name, options.topology));
       const timeoutMs = (options.timeout ?? 10) * 1000;
       if (options.ui) return printStats(new StormUiClient(options.ui, { timeoutMs }), topology.name, spec, options);

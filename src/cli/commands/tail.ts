@@ -5,7 +5,7 @@ import type { AccessOptions } from '../../cluster/access.js';
 import { lostReason, SshError } from '../../ssh/connection.js';
 import { execLines, scriptCommand } from '../../ssh/remote.js';
 import { addClusterOptions } from '../cluster-options.js';
-import { nameOrBundleProject } from '../name-or-bundle-project.js';
+import { targetTopology } from '../target-topology.js';
 
 interface TailOptions extends AccessOptions {
   follow: boolean;
@@ -50,7 +50,7 @@ Examples:
     .action(async (name: string | undefined, options: TailOptions) => {
       if (!/^\d+$/.test(options.lines)) throw new Error(`-n expects a number of lines, got "${options.lines}"`);
       const pattern = options.pattern === undefined ? undefined : toRegex(options.pattern);
-      const topology = await nameOrBundleProject(name);
+      const topology = await targetTopology(name);
       await withCluster(options, async (access) => {
         if (!access.env) throw new Error('tail reads worker logs over SSH: use an environment from config.json (-e NAME) with "user" and "workers"');
         const { id, hosts, logDir, isCurrent } = await locateWorkers(access, topology.name);

@@ -4,9 +4,9 @@ import type { TopologySpec } from '../topology/spec.js';
 /**
  * The topology a command is about: the NAME given, or else the name of the project's topology (as streamparse takes
  * the only one in topologies/). A topology's name is set in its code, so without NAME this bundles and loads the
- * whole project (as `squall run` does) just to read it — hence the name — and returns the spec it built too.
+ * whole project (as `squall run` does) just to read it, and returns the spec it built too.
  */
-export async function nameOrBundleProject(name: string | undefined): Promise<{ name: string; spec?: TopologySpec }> {
+export async function targetTopology(name: string | undefined): Promise<{ name: string; spec?: TopologySpec }> {
   if (name) return { name };
   try {
     return await withTopology('.', {}, ({ spec }) => ({ name: spec.name, spec }));
