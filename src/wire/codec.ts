@@ -190,19 +190,14 @@ export interface FrameSink {
  * frames accumulate and `onBackpressure(true)` lets the owner stop reading input until the sink drains.
  *
  * Its state, in one place. `pending` holds the frames not yet handed to the sink; three independent flags say why
- * they have not gone yet, and any of them may be set together:
- *
- * | flag        | set by                              | cleared by                       | while set                          |
- * |-------------|-------------------------------------|----------------------------------|------------------------------------|
- * | `scheduled` | the first write of a turn           | the flush at the end of the turn | later writes of the turn add to it, |
- * |             | (`firstPendingAt` = when)           |                                  | unless STALE_MS passed: flush now  |
- * | `corked`    | `cork(maxMs)` (owner: the reader is | `uncork`, the cork timer after   | writes wait; flushes write nothing |
- * |             | busy and will answer soon)          | maxMs, `flush`                   |                                    |
- * | `blocked`   | the sink refused a write            | the sink's 'drain'               | writes wait; the owner's input is  |
- * |             |                                     |                                  | paused (onBackpressure)            |
- *
- * Frames go out when a flush runs (end of turn, `endBatch`, stale turn, uncork, drain) and neither `corked` nor
- * `blocked` holds. `flush()` waiters are resolved whenever `pending` is empty and the sink is not blocked.
+ * they have not gone yet (any of them may hold together):
+ * - `scheduled`: a flush is queued for the end of this turn (set by the turn's first write, `firstPendingAt` = when;
+ *   cleared by any flush). Later writes join it, unless the turn has run for STALE_MS: then they flush at once.
+ * - `corked`: the owner said the reader is busy and will answer soon (`cork(maxMs)`); flushes write nothing. Ends
+ *   at `uncork`, at `flush`, or by `corkTimer` after maxMs (the bolt executor's bound, kept here with the flag).
+ * - `blocked`: the sink refused a write; the owner's input is paused (`onBackpressure`) until the sink's 'drain'.
+ * Frames go out when a flush runs (end of turn, `endBatch`, stale turn, after uncork, on drain) and neither
+ * `corked` nor `blocked` holds. `flush()` waiters resolve once `pending` is empty and the sink is not blocked.
  */
 export class FrameWriter {
   private pending: string[] = [];
