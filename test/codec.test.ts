@@ -121,7 +121,7 @@ describe('FrameWriter', () => {
     assert.equal(writer.hasPending, true);
     await new Promise((r) => setImmediate(r));
     assert.equal(writes.length, 1);
-    writer.cork();
+    writer.cork(60_000);
     writer.write({ n: 2 });
     writer.write({ n: 3 });
     writer.endBatch();
@@ -131,10 +131,25 @@ describe('FrameWriter', () => {
     assert.equal(writes.length, 1, 'written at the end of the turn, not inside uncork');
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(writes.slice(1), ['{"n":2}\nend\n{"n":3}\nend\n']);
-    writer.cork();
+    writer.cork(60_000);
     writer.write({ n: 4 });
     await writer.flush();
     assert.equal(writes.length, 3, 'flush (before exiting) sends what a cork held');
+  });
+
+  it('ends a cork by itself after its bound when no one uncorks (a reader holding its input, waiting for more)', async () => {
+    const writes: string[] = [];
+    const writer = new FrameWriter({ write: (chunk) => (writes.push(chunk), true), once: () => {} });
+    writer.cork(5);
+    writer.write({ n: 1 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(writes.length, 0, 'held while corked');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(writes, ['{"n":1}\nend\n'], 'sent once the bound passed');
+    writer.cork(5);
+    writer.uncork();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(writes.length, 1, 'an uncorked writer with nothing pending writes nothing when the old bound passes');
   });
 
   it('holds output while the sink is full and reports back-pressure', async () => {

@@ -1,8 +1,10 @@
 import { stringifyMessage } from '../wire/codec.js';
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
-import { HEARTBEAT_STREAM, readShellMsg, SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
-import type { ShellEmit, ShellMsg } from '../wire/messages.js';
+import { HEARTBEAT_STREAM, SYSTEM_COMPONENT, TICK_STREAM } from '../wire/messages.js';
+import type { ShellEmit } from '../wire/messages.js';
+import { receiveShellMsg } from './shell-receive.js';
+import type { ShellReceiver } from './shell-receive.js';
 
 /** What the executor reports to its owner (the embedded runtime, or a test driver). */
 export interface BoltHooks<Input> {
@@ -53,14 +55,16 @@ export class ShellBoltExecutor<Input> {
   private spokeSinceHeartbeat = false;
   /** The bolt has said something since the last tuple was sent to it (see `send`). */
   private heard = true;
-  /** Sends what `send` held back if the bolt stays silent (a bolt that holds its tuples, waiting for more). */
-  private uncorkTimer: NodeJS.Timeout | undefined;
+  /** The receive path shared with the spout executor (log, error, metrics). */
+  private readonly receiver: ShellReceiver;
 
   constructor(
     private readonly process: ShellProcess,
     private readonly hooks: BoltHooks<Input>,
     private readonly options: BoltExecutorOptions,
-  ) {}
+  ) {
+    this.receiver = { role: 'bolt', log: (msg, level) => hooks.log(msg, level), error: (msg) => hooks.error(msg), die: (reason) => this.die(reason) };
+  }
 
   /** Start reading the bolt's messages and heartbeating (after `ShellProcess.launch`). */
   start(): void {
@@ -113,7 +117,7 @@ export class ShellBoltExecutor<Input> {
   async stop(): Promise<void> {
     this.dead = true;
     if (this.timer) clearInterval(this.timer);
-    this.letGo();
+    this.process.uncork();
     await this.process.stop();
   }
 
@@ -122,23 +126,12 @@ export class ShellBoltExecutor<Input> {
     // answer soon. Hold what follows until it does, so it gets one bigger batch rather than being woken for each
     // small one (every wake-up costs both processes a system call and a context switch). Storm's own writer
     // thread needs no such care: it blocks on the pipe, not on an event loop shared by every task.
-    if (!this.heard && this.inputs.size > 0 && !this.process.hasPendingWrites) this.hold();
+    // The cork ends when the bolt next speaks (`onHeard`), or after 1 ms if it holds its tuples, waiting for more.
+    if (!this.heard && this.inputs.size > 0 && !this.process.hasPendingWrites) this.process.cork(1);
     const id = this.ids.next();
     this.inputs.set(id, input);
     this.process.write({ id, comp, stream, task, tuple: values });
     this.heard = false;
-  }
-
-  private hold(): void {
-    this.process.cork();
-    this.uncorkTimer ??= setTimeout(() => this.letGo(), 1);
-  }
-
-  /** Send what `hold` kept back. */
-  private letGo(): void {
-    if (this.uncorkTimer) clearTimeout(this.uncorkTimer);
-    this.uncorkTimer = undefined;
-    this.process.uncork();
   }
 
   private heartbeat(): void {
@@ -156,17 +149,17 @@ export class ShellBoltExecutor<Input> {
     this.process.write({ id: this.ids.next(), comp: null, stream: HEARTBEAT_STREAM, task: -1, tuple: [] });
   }
 
-  private receive(message: unknown): void {
-    if (this.dead) return;
-    let m: ShellMsg;
-    try {
-      m = readShellMsg(message, 'bolt');
-    } catch (err) {
-      return this.die((err as Error).message);
-    }
+  /** The bolt said something valid: it is alive (heartbeat) and awake (what `send` corked can go). */
+  private readonly onHeard = (): void => {
     this.spokeSinceHeartbeat = true;
     this.heard = true;
-    if (this.uncorkTimer) this.letGo();
+    this.process.uncork();
+  };
+
+  private receive(message: unknown): void {
+    if (this.dead) return;
+    const m = receiveShellMsg(message, this.receiver, this.onHeard);
+    if (m === undefined) return;
     switch (m.command) {
       case 'ack':
       case 'fail': {
@@ -182,12 +175,6 @@ export class ShellBoltExecutor<Input> {
       }
       case 'emit':
         return this.emit(m);
-      case 'log':
-        return this.hooks.log(m.msg, m.level);
-      case 'error':
-        return this.hooks.error(m.msg);
-      case 'metrics':
-        return this.die(`Could not find metric by name[${m.name}] (no Java metric is registered for a shell bolt)`);
       case 'sync':
       case 'other':
         // Storm's bolt reader ignores other commands (`sync` included): they only refresh the heartbeat.
@@ -224,7 +211,6 @@ export class ShellBoltExecutor<Input> {
     if (this.dead) return;
     this.dead = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.uncorkTimer) clearTimeout(this.uncorkTimer);
     this.process.kill();
     this.hooks.died(new ShellDeath(reason));
   }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
-import { FrameDecoder, FrameWriter, ProtocolError, stringifyMessage } from '../wire/codec.js';
+import { FrameChannel } from '../wire/channel.js';
+import { stringifyMessage } from '../wire/codec.js';
 import type { HandshakeContext } from '../wire/messages.js';
 import { killOnExit } from '../process/cleanup.js';
 
@@ -38,11 +39,8 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 export class ShellProcess {
   pid = 0;
   private readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
-  private readonly decoder = new FrameDecoder();
-  private readonly writer: FrameWriter;
-  /** Receives each message; until `listen` is called, messages wait in `backlog` (e.g. a log right after the pid). */
-  private onMessage: ((message: unknown) => void) | undefined;
-  private backlog: unknown[] = [];
+  /** Frames both ways over the child's stdin and stdout. */
+  private readonly channel: FrameChannel;
   /** Told once why the process went away, its stderr tail appended (`bare`: without it). */
   private onClose: (reason: string, bare: string) => void = () => {};
   private stderrTail = '';
@@ -69,10 +67,16 @@ export class ShellProcess {
       cleanup: false,
     });
     const forget = this.child.pid === undefined ? () => {} : killOnExit(this.child.pid);
-    this.writer = new FrameWriter(this.child.stdin, () => {});
+    this.channel = new FrameChannel(this.child.stdin, {
+      protocolError: (err) => {
+        // Storm's reader throws on a frame it cannot parse, and the worker dies.
+        this.close(err.message);
+        this.kill();
+      },
+    });
     // Writes to a process that died are reported by `exited`, not as stream errors.
     this.child.stdin.on('error', () => {});
-    this.child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.child.stdout.on('data', (chunk: Buffer) => this.channel.receive(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
     });
@@ -109,11 +113,10 @@ export class ShellProcess {
         () => reject(new ShellDeath(`no {"pid"} reply within ${HANDSHAKE_TIMEOUT_MS / 1000}s of the handshake`)),
         HANDSHAKE_TIMEOUT_MS,
       );
-      this.onMessage = (message) => {
+      void this.channel.next().then((message) => {
         clearTimeout(timer);
-        this.onMessage = undefined;
         resolve(message);
-      };
+      });
       this.onClose = (reason, bare) => {
         clearTimeout(timer);
         reject(this.spawnFailure ? new ShellDeath(reason, true) : new ShellDeath(`${bare} before answering the handshake${this.stderrSuffix()}`));
@@ -130,34 +133,31 @@ export class ShellProcess {
 
   /** Deliver each following message (and the reason, once, if the process goes away). */
   listen(onMessage: (message: unknown) => void, onClose: (reason: string) => void): void {
-    this.onMessage = onMessage;
     this.onClose = onClose;
-    const backlog = this.backlog;
-    this.backlog = [];
-    for (const message of backlog) onMessage(message);
+    this.channel.listen(onMessage);
   }
 
   write(message: unknown): void {
-    if (!this.closed) this.writer.write(message);
+    this.channel.write(message);
   }
 
-  /** Hold what is written from now on until `uncork` (see FrameWriter.cork). */
-  cork(): void {
-    this.writer.cork();
+  /** Hold what is written from now on until `uncork`, for `maxMs` at most (see FrameWriter.cork). */
+  cork(maxMs: number): void {
+    this.channel.cork(maxMs);
   }
 
   uncork(): void {
-    this.writer.uncork();
+    this.channel.uncork();
   }
 
   /** True while messages are queued for the process and not yet written. */
   get hasPendingWrites(): boolean {
-    return this.writer.hasPending;
+    return this.channel.hasPendingWrites;
   }
 
   /** Send what is queued now rather than at the end of the turn: the process is blocked waiting for it. */
   endBatch(): void {
-    if (!this.closed) this.writer.endBatch();
+    this.channel.endBatch();
   }
 
   /** Close stdin (the component sees EOF and exits cleanly), and kill it if it lingers. */
@@ -177,27 +177,10 @@ export class ShellProcess {
     return tail ? `; stderr: ${tail.slice(-1000)}` : '';
   }
 
-  private receive(chunk: Buffer): void {
-    let messages: unknown[];
-    try {
-      messages = this.decoder.push(chunk);
-    } catch (err) {
-      // Storm's reader throws on a frame it cannot parse, and the worker dies.
-      this.close((err as ProtocolError).message);
-      this.kill();
-      return;
-    }
-    for (const message of messages) {
-      if (this.onMessage) this.onMessage(message);
-      else this.backlog.push(message);
-    }
-    // What these messages made us send this process (tuples released by its acks) goes now: it is waiting for work.
-    if (messages.length > 0 && !this.closed) this.writer.endBatch();
-  }
-
   private close(reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.channel.close();
     this.onClose(reason + this.stderrSuffix(), reason);
   }
 }

@@ -1,9 +1,10 @@
 import type { ShellProcess } from './shell-process.js';
 import { ShellDeath } from './shell-process.js';
 import { performance } from 'node:perf_hooks';
-import { readShellMsg } from '../wire/messages.js';
 import { SLOW_MS, stayAwake } from './stay-awake.js';
-import type { MessageId, ShellEmit, ShellMsg, SpoutCommand } from '../wire/messages.js';
+import type { MessageId, ShellEmit, SpoutCommand } from '../wire/messages.js';
+import { receiveShellMsg } from './shell-receive.js';
+import type { ShellReceiver } from './shell-receive.js';
 
 export interface SpoutHooks {
   /** The spout emitted; returns the task ids it went to. `messageId` is undefined for an unreliable emit. */
@@ -31,12 +32,16 @@ export class ShellSpoutExecutor {
   /** When the command in progress was sent, and how long the previous one took to be answered (ms). */
   private sentAt = 0;
   private lastAnswerMs = Infinity;
+  /** The receive path shared with the bolt executor (log, error, metrics). */
+  private readonly receiver: ShellReceiver;
 
   constructor(
     private readonly process: ShellProcess,
     private readonly hooks: SpoutHooks,
     private readonly options: SpoutExecutorOptions,
-  ) {}
+  ) {
+    this.receiver = { role: 'spout', log: (msg, level) => hooks.log(msg, level), error: (msg) => hooks.error(msg), die: (reason) => this.die(reason) };
+  }
 
   start(): void {
     this.process.listen(
@@ -86,15 +91,14 @@ export class ShellSpoutExecutor {
     await this.process.stop();
   }
 
+  private readonly onHeard = (): void => {
+    this.lastMessageAt = Date.now();
+  };
+
   private receive(message: unknown): void {
     if (this.death) return;
-    let m: ShellMsg;
-    try {
-      m = readShellMsg(message, 'spout');
-    } catch (err) {
-      return this.die((err as Error).message);
-    }
-    this.lastMessageAt = Date.now();
+    const m = receiveShellMsg(message, this.receiver, this.onHeard);
+    if (m === undefined) return;
     switch (m.command) {
       case 'sync': {
         const waiting = this.waiting;
@@ -105,12 +109,6 @@ export class ShellSpoutExecutor {
       }
       case 'emit':
         return this.emit(m);
-      case 'log':
-        return this.hooks.log(m.msg, m.level);
-      case 'error':
-        return this.hooks.error(m.msg);
-      case 'metrics':
-        return this.die(`Could not find metric by name[${m.name}] (no Java metric is registered for a shell spout)`);
       case 'ack':
       case 'fail':
         return this.die(`Unknown command received: ${m.command}`);

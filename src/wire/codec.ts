@@ -188,14 +188,26 @@ export interface FrameSink {
  * Coalescing frame writer. Messages written in the same turn of the event loop go out as one write: a bolt that
  * emits ten words and an ack makes one syscall, not eleven. It honours back-pressure: while the sink is full,
  * frames accumulate and `onBackpressure(true)` lets the owner stop reading input until the sink drains.
+ *
+ * Its state, in one place. `pending` holds the frames not yet handed to the sink; three independent flags say why
+ * they have not gone yet (any of them may hold together):
+ * - `scheduled`: a flush is queued for the end of this turn (set by the turn's first write, `firstPendingAt` = when;
+ *   cleared by any flush). Later writes join it, unless the turn has run for STALE_MS: then they flush at once.
+ * - `corked`: the owner said the reader is busy and will answer soon (`cork(maxMs)`); flushes write nothing. Ends
+ *   at `uncork`, at `flush`, or by `corkTimer` after maxMs (the bolt executor's bound, kept here with the flag).
+ * - `blocked`: the sink refused a write; the owner's input is paused (`onBackpressure`) until the sink's 'drain'.
+ * Frames go out when a flush runs (end of turn, `endBatch`, stale turn, after uncork, on drain) and neither
+ * `corked` nor `blocked` holds. `flush()` waiters resolve once `pending` is empty and the sink is not blocked.
  */
 export class FrameWriter {
   private pending: string[] = [];
   private scheduled = false;
   private firstPendingAt = 0;
+  private corked = false;
+  /** Ends a cork after its `maxMs` when no one uncorks first (a bolt holding its tuples, waiting for more). */
+  private corkTimer: NodeJS.Timeout | undefined;
   private blocked = false;
   private flushWaiters: Array<() => void> = [];
-  private corked = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -228,18 +240,29 @@ export class FrameWriter {
   }
 
   /**
-   * Hold what is written from now on until `uncork`: the owner knows the reader is busy with what it has and will
-   * answer soon, so waking it for each small batch would only cost both sides a system call and a context switch.
+   * Hold what is written from now on until `uncork`, or for `maxMs` at most: the owner knows the reader is busy with
+   * what it has and will answer soon, so waking it for each small batch would only cost both sides a system call
+   * and a context switch. The bound is for a reader that holds what it has, waiting for more.
    */
-  cork(): void {
+  cork(maxMs: number): void {
     this.corked = true;
+    this.corkTimer ??= setTimeout(this.uncork, maxMs);
   }
 
   /** Send what `cork` held back, at the end of this turn. */
-  uncork(): void {
-    if (!this.corked) return;
+  readonly uncork = (): void => {
+    if (this.endCork() && this.pending.length > 0 && !this.blocked && !this.scheduled) this.scheduleFlush();
+  };
+
+  /** Leave the corked state (and stop its timer); true if it was corked. */
+  private endCork(): boolean {
+    if (this.corkTimer !== undefined) {
+      clearTimeout(this.corkTimer);
+      this.corkTimer = undefined;
+    }
+    const was = this.corked;
     this.corked = false;
-    if (this.pending.length > 0 && !this.blocked && !this.scheduled) this.scheduleFlush();
+    return was;
   }
 
   /** Send what is pending at the end of this turn (see `write` for when it goes sooner). */
@@ -264,7 +287,7 @@ export class FrameWriter {
 
   /** Resolve once everything queued so far has been handed to the sink (used before exiting). */
   flush(): Promise<void> {
-    this.corked = false;
+    this.endCork();
     if (this.pending.length === 0 && !this.blocked) return Promise.resolve();
     return new Promise((resolve) => {
       this.flushWaiters.push(resolve);
