@@ -491,7 +491,7 @@ describe('squall doctor --run --apply', () => {
       const last = result.steps.at(-1);
       assert.ok(last.observed.rate >= 0.95 * 300, String(last.observed.rate));
       for (const step of result.steps) {
-        assert.match(step.command, /^squall run \S+topology\.ts( (-p|--tasks|--concurrency) [ab]=\d+)+ -o bench\.service\.ms=4 -o bench\.rate=300/);
+        assert.match(step.command, /^squall run \S+topology\.ts( (-p|--tasks|--concurrency) \w+=\d+)+ -o bench\.service\.ms=4 -o bench\.rate=300/);
         assert.ok(step.predicted.rate > 0 && step.observed.rate > 0);
         assert.ok(Object.keys(step.predicted.utilization).length > 0, 'the changed components, predicted against observed');
       }
