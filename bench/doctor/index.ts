@@ -15,8 +15,8 @@
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localCluster } from '../../src/cli/commands/run.js';
-import { measureRun } from '../../src/cli/doctor/local.js';
+import { localCluster } from '../../src/deploy/local.js';
+import { measureRun } from '../../src/doctor/local-deployment.js';
 import { bindUiPort, serveLocalUi } from '../../src/runtime/local-ui.js';
 import { StormUiClient } from '../../src/ui/client.js';
 import { collect } from '../../src/doctor/collect.js';

@@ -16,11 +16,12 @@ import { StormUiClient } from '../../ui/client.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
-import { ClusterDoctor } from '../doctor/cluster.js';
-import { LocalDoctor } from '../doctor/local.js';
-import { observationOf, readTopology, servedTopology } from '../doctor/read.js';
+import { ClusterDoctor } from '../../doctor/cluster-deployment.js';
+import { LocalDoctor } from '../../doctor/local-deployment.js';
+import { observationOf, readTopology, servedTopology } from '../../doctor/read.js';
 import { collectOption, positiveNumber, positiveRate } from '../options.js';
-import { loadForRun } from './run.js';
+import { printNote, printStep, stderrSubmitProgress } from '../progress.js';
+import { loadForRun } from '../../deploy/local.js';
 
 interface DoctorOptions extends AccessOptions {
   ui?: string;
@@ -154,6 +155,7 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
       deadlineSecs: options.deadline ?? settleSecs + CLUSTER_DEADLINE_EXTRA_SECS,
       timeoutSecs: options.timeout ?? 10,
       progress,
+      submitProgress: stderrSubmitProgress(),
     });
     return printApplied(await apply(deployment, options), options);
   });
@@ -174,7 +176,7 @@ async function doctorRun(options: DoctorOptions): Promise<number> {
       tasks: options.tasks,
       concurrency: options.concurrency,
     };
-    loaded = await loadForRun(path, sources);
+    loaded = await loadForRun(path, sources, undefined, { onStep: printStep, onNote: printNote });
     const doctor = new LocalDoctor({
       loaded,
       path,

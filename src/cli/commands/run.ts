@@ -1,19 +1,15 @@
 import type { Command } from 'commander';
-import { checkResources } from '../../packaging/jar.js';
-import { loadTopology, type LoadedTopology } from '../../packaging/load.js';
-import type { ConfigSources } from '../../topology/resolve.js';
-import type { TopologySpec } from '../../topology/spec.js';
+import { loadForRun, localCluster } from '../../deploy/local.js';
 import { table } from '../../format/table.js';
-import type { ComponentStats, LocalClusterOptions, RuntimeEvent } from '../../runtime/local-cluster.js';
-import { LocalCluster } from '../../runtime/local-cluster.js';
-import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
+import type { ComponentStats, LocalCluster, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
 import { collectOption, positiveNumber } from '../options.js';
 import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
-import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
+import { printNote, printStep } from '../progress.js';
+import { NO_TYPECHECK } from '../typecheck-option.js';
 
 interface RunOptions {
   time?: number;
@@ -121,7 +117,7 @@ async function runOn(target: string, options: RunOptions, interrupted: Promise<v
     parallelism: options.parallelism,
     tasks: options.tasks,
     concurrency: options.concurrency,
-  }, options.typecheck);
+  }, options.typecheck, { onStep: printStep, onNote: printNote });
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = localCluster(loaded, loaded.spec, {
     onEvent: (event) => printEvent(event, threshold),
@@ -197,26 +193,6 @@ async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Pro
     clearInterval(timer);
     if (shown) process.stderr.write('\n');
   }
-}
-
-/**
- * Bundle and load a topology for the embedded runtime, with its resources checked: `squall run`'s start, shared
- * with `squall doctor --run`, which restarts the same bundle with other overrides. `typecheck` as LoadOptions has it.
- */
-export async function loadForRun(target: string, sources: ConfigSources, typecheck?: boolean): Promise<LoadedTopology> {
-  process.stderr.write(`squall: bundling ${target} …\n`);
-  const loaded = await loadTopology(target, { config: sources, ...(typecheck !== undefined ? { typecheck } : {}) });
-  reportTypecheck(loaded);
-  checkResources(loaded.resourcesDir, loaded.spec.resources);
-  // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
-  const direct = multilangDirectStreams(loaded.spec);
-  if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
-  return loaded;
-}
-
-/** The embedded runtime for `spec` (the loaded topology, or it with other overrides), each task started as a worker starts it. */
-export function localCluster(loaded: LoadedTopology, spec: TopologySpec, hooks: Pick<LocalClusterOptions, 'onEvent' | 'onEmit' | 'onMetrics'>): LocalCluster {
-  return new LocalCluster(spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, ...hooks });
 }
 
 function uiPortOption(raw: string | true): number {
