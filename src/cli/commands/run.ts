@@ -6,19 +6,15 @@ import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
-import { collectOption, positiveNumber } from '../options.js';
-import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
+import { positiveNumber } from '../options.js';
+import { addOverrideOptions, type OverrideOptions } from '../cluster-options.js';
 import { printNote, printStep } from '../progress.js';
 import { NO_TYPECHECK } from '../typecheck-option.js';
 
-interface RunOptions {
+interface RunOptions extends OverrideOptions {
   time?: number;
-  option: Record<string, unknown>;
   debug: boolean;
   ui?: string | true;
-  parallelism: Record<string, number>;
-  tasks: Record<string, number>;
-  concurrency: Record<string, number>;
   typecheck: boolean;
 }
 
@@ -28,15 +24,18 @@ const DEFAULT_UI_PORT = 8080;
 const LOCAL_METRICS_INTERVAL_SECS = 5;
 
 export function registerRun(program: Command): void {
-  program
+  addOverrideOptions(
+    program
     .command('run')
     .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
     .description('run a topology on this machine with the embedded Storm runtime: no JVM, no Storm install')
-    .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber)
-    .option('-o, --option <key=value>', 'topology config, repeatable; values parse as JSON when they can', collectOption, {})
-    .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
-    .option('--tasks <component=N>', 'tasks (processes) of a component, repeatable (overrides the topology)', collectTasks, {})
-    .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
+    .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber),
+    {
+      option: '; values parse as JSON when they can',
+      parallelism: ' (overrides the topology)',
+      tasks: 'tasks (processes) of a component, repeatable (overrides the topology)',
+    },
+  )
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
     .option('--ui [port]', `serve a live dashboard (at /) and the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
     .option(...NO_TYPECHECK)

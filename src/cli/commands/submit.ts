@@ -1,24 +1,26 @@
 import type { Command } from 'commander';
 import { withCluster } from '../../cluster/access.js';
 import { describeSubmitted, submitProject, type SubmitOptions } from '../../deploy/submit.js';
-import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks, wholeSeconds } from '../cluster-options.js';
-import { collectOption } from '../options.js';
+import { addClusterOptions, addOverrideOptions, wholeSeconds } from '../cluster-options.js';
 import { stderrSubmitProgress } from '../progress.js';
 import { NO_TYPECHECK } from '../typecheck-option.js';
 
 export function registerSubmit(program: Command): void {
   addClusterOptions(
+    addOverrideOptions(
     program
       .command('submit')
       .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
       .description('validate, package and submit a topology to a Storm cluster (Nimbus over Thrift, through SSH when configured)')
       .option('-n, --name <name>', 'submit under this name (default: the name in the topology)')
       .option('-f, --force', 'kill a running topology of that name first, and wait until it is gone', false)
-      .option('--inactive', 'submit deactivated; start it later with squall activate', false)
-      .option('-o, --option <key=value>', 'topology config, repeatable (beats the topology config, which beats the environment options)', collectOption, {})
-      .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
-      .option('--tasks <component=N>', 'tasks of a component, repeatable: the most executors a rebalance can give it later', collectTasks, {})
-      .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
+      .option('--inactive', 'submit deactivated; start it later with squall activate', false),
+    {
+      option: ' (beats the topology config, which beats the environment options)',
+      parallelism: ' (overrides the topology)',
+      tasks: 'tasks of a component, repeatable: the most executors a rebalance can give it later',
+    },
+  )
       .option('--wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
       .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false)
       .option(...NO_TYPECHECK),
