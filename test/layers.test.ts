@@ -1,6 +1,6 @@
 /**
  * The layering of src/, read from its import statements: the CLI is the top (nothing below it imports cli/), and no
- * file imports itself back through others (a cycle makes load order matter and hides which module owns what).
+ * file or folder imports itself back through others (a cycle makes load order matter and hides which module owns what).
  * Type-only imports count: they tie the modules together as much as the reader's understanding goes.
  */
 import assert from 'node:assert/strict';
@@ -77,5 +77,17 @@ describe('layers of src/', () => {
   it('no file imports itself back through others', () => {
     const cycle = findCycle(graph);
     assert.equal(cycle, null, `an import cycle: ${cycle?.join(' -> ')}`);
+  });
+
+  it('no folder of src/ imports itself back through other folders', () => {
+    const folder = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : '.');
+    const folders = new Map<string, string[]>();
+    for (const [file, targets] of graph) {
+      const from = folder(file);
+      const to = targets.map(folder).filter((f) => f !== from);
+      folders.set(from, [...new Set([...(folders.get(from) ?? []), ...to])]);
+    }
+    const cycle = findCycle(folders);
+    assert.equal(cycle, null, `folders importing each other: ${cycle?.join(' -> ')}`);
   });
 });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadForRun, localCluster } from '../../deploy/local.js';
+import { localDashboard } from '../../dashboard/local.js';
 import { table } from '../../format/table.js';
 import type { ComponentStats, LocalCluster, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { stringifyMessage } from '../../wire/codec.js';
@@ -135,7 +136,7 @@ async function runOn(target: string, options: RunOptions, interrupted: Promise<v
   await cluster.start();
   let ui: LocalUi | undefined;
   try {
-    ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port);
+    ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port, (url) => localDashboard(loaded.spec, url));
   } catch (err) {
     // Components left running would keep squall alive after the error, deaf to a first Ctrl-C.
     await cluster.stop(0);
