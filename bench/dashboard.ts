@@ -7,6 +7,7 @@
  *   open (its server reading the REST API every 5 s in a worker thread and streaming to the page) against none, alternating rounds,
  *   best of each. The bar: at most 3% slower.
  */
+import { localDashboard } from '../src/dashboard/local.js';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +157,7 @@ async function renderBench(): Promise<void> {
 async function wordcountWithUi(withPage: boolean, bundle: string, resourcesDir: string, spec: ReturnType<typeof resolveTopology>): Promise<number> {
   const cluster = new LocalCluster(spec, { squall: { command: process.execPath, script: bundle }, resourcesDir });
   await cluster.start();
-  const ui = serveLocalUi(cluster, spec.config, await bindUiPort(0));
+  const ui = serveLocalUi(cluster, spec.config, await bindUiPort(0), (url) => localDashboard(cluster.spec, url));
   const abort = new AbortController();
   try {
     if (withPage) {

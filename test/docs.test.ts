@@ -14,7 +14,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { execa } from 'execa';
+import { CommanderError } from 'commander';
+import { buildProgram } from '../src/cli/index.js';
 import { parseProjectConfig } from '../src/config/project-config.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 
@@ -110,8 +111,32 @@ function normalizeText(text: string): string {
   return lines.join('\n');
 }
 
-const squall = (...args: string[]) =>
-  execa(process.execPath, [join(ROOT, 'bin', 'squall.js'), ...args], { cwd: ROOT, reject: false, env: { NO_COLOR: '1' } });
+/**
+ * `squall ARGS` parsed in-process by the program bin/squall.js runs, with what it prints captured: the exit status
+ * commander would give, and stdout/stderr as a pipe gets them (no colours, commander's width when not on a terminal, 80).
+ */
+async function squall(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const program = buildProgram();
+  let stdout = '';
+  let stderr = '';
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => (stdout += text),
+      writeErr: (text) => (stderr += text),
+      getOutHelpWidth: () => 80,
+      getErrHelpWidth: () => 80,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
+  }
+  try {
+    await program.parseAsync(args, { from: 'user' });
+    return { exitCode: 0, stdout, stderr };
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    return { exitCode: err.exitCode, stdout, stderr };
+  }
+}
 
 describe('documentation samples', () => {
   const files = markdownFiles();

@@ -12,11 +12,12 @@
  *
  * Bolts wait on timers, not the CPU (but for the CPU-bound case), so most results do not depend on the cores.
  */
+import { localDashboard } from '../../src/dashboard/local.js';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localCluster } from '../../src/cli/commands/run.js';
-import { measureRun } from '../../src/cli/doctor/local.js';
+import { localCluster } from '../../src/deploy/local.js';
+import { measureRun } from '../../src/doctor/local-deployment.js';
 import { bindUiPort, serveLocalUi } from '../../src/runtime/local-ui.js';
 import { StormUiClient } from '../../src/ui/client.js';
 import { collect } from '../../src/doctor/collect.js';
@@ -197,7 +198,7 @@ async function observeThroughUi(loaded: LoadedTopology, spec: TopologySpec): Pro
   const quiet: TopologySpec = { ...spec, config: { ...spec.config, 'squall.metrics.interval.secs': 0 } };
   const cluster = localCluster(loaded, quiet, {});
   await cluster.start();
-  const ui = serveLocalUi(cluster, quiet.config, await bindUiPort(0));
+  const ui = serveLocalUi(cluster, quiet.config, await bindUiPort(0), (url) => localDashboard(cluster.spec, url));
   try {
     await new Promise((resolve) => setTimeout(resolve, WARMUP_MS + MEASURE_MS));
     const client = new StormUiClient(ui.url);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { positiveNumber } from './options.js';
+import { collectOption, positiveNumber } from './options.js';
 
 /** The options every command that talks to a cluster shares. */
 export function addClusterOptions(command: Command): Command {
@@ -7,6 +7,35 @@ export function addClusterOptions(command: Command): Command {
     .option('-e, --environment <name>', 'environment in config.json (default: the only one)')
     .option('--nimbus <host[:port]>', 'talk to this Nimbus directly (no config.json needed; port 6627 by default)')
     .option('--timeout <secs>', 'give up connecting or waiting for an answer after SECS seconds', positiveNumber, 10);
+}
+
+/** The overrides `addOverrideOptions` adds, as commander gives them (each `{}` when not given). */
+export interface OverrideOptions {
+  option: Record<string, unknown>;
+  parallelism: Record<string, number>;
+  tasks: Record<string, number>;
+  concurrency: Record<string, number>;
+}
+
+/** What a command says of its overrides beyond the shared wording: a scope (`--run: `), and a note per option. */
+export interface OverrideHelp {
+  scope?: string;
+  option?: string;
+  parallelism?: string;
+  tasks?: string;
+}
+
+/**
+ * The override block `run`, `submit` and `doctor --run` share: `-o key=value`, `-p component=N`, `--tasks
+ * component=N`, `--concurrency bolt=N`, each repeatable, parsed and checked the same way everywhere.
+ */
+export function addOverrideOptions(command: Command, help: OverrideHelp = {}): Command {
+  const scope = help.scope ?? '';
+  return command
+    .option('-o, --option <key=value>', `${scope}topology config, repeatable${help.option ?? ''}`, collectOption, {})
+    .option('-p, --parallelism <component=N>', `${scope}executors of a component, repeatable${help.parallelism ?? ''}`, collectParallelism, {})
+    .option('--tasks <component=N>', `${scope}${help.tasks ?? 'tasks (processes) of a component, repeatable'}`, collectTasks, {})
+    .option('--concurrency <bolt=N>', `${scope}tuples one task of a bolt works on at once${scope ? '' : ' ("squall.concurrency" in its config)'}, repeatable`, collectConcurrency, {});
 }
 
 /** `-p component=N`, repeatable. */

@@ -53,11 +53,17 @@ Components are TypeScript classes (Spout, Bolt) speaking Storm's multi-lang prot
   return program;
 }
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (err) {
-  // Errors users can act on carry their fix in the message; a stack trace would bury it (SQUALL_DEBUG=1 shows it).
-  const message = err instanceof Error ? (process.env.SQUALL_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
-  process.stderr.write(`squall: ${message}\n`);
-  process.exitCode = 1;
+/**
+ * Parse `argv` and run the command (bin/squall.js calls this; importing the module runs nothing, so tests build the
+ * program in-process). Errors users can act on carry their fix in the message; a stack trace would bury it
+ * (SQUALL_DEBUG=1 shows it).
+ */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    const message = err instanceof Error ? (process.env.SQUALL_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`squall: ${message}\n`);
+    process.exitCode = 1;
+  }
 }

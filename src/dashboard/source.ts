@@ -5,7 +5,7 @@
  */
 import { examine, type ReportContext } from '../doctor/examine.js';
 import type { DoctorReport } from '../doctor/report.js';
-import { observationOf, readTopology } from '../cli/doctor/read.js';
+import { observationOf, readTopology } from '../doctor/read.js';
 import type { TopologySpec } from '../topology/spec.js';
 import type { StormUiClient } from '../ui/client.js';
 import type { TaskMetrics } from '../wire/metrics-line.js';

@@ -6,7 +6,7 @@
 import type { Observation } from '../doctor/collect.js';
 import { applyCommand, type DoctorReport } from '../doctor/report.js';
 import { predictionOf } from './prediction.js';
-import type { Reading } from '../cli/doctor/read.js';
+import type { Reading } from '../doctor/read.js';
 import type { TopologyStats, WindowTotals } from '../ui/client.js';
 import type { DashComponent, DashEdge, DashPlan, DashPoint, DashPrediction, DashTask, DashboardState } from './types.js';
 

@@ -32,7 +32,6 @@ import {
 } from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
 import { maskConfiguration } from '../connectors/redis/credentials.js';
-import { localDashboard } from '../dashboard/local.js';
 
 /** Seconds between snapshots of the counts. */
 const SNAPSHOT_SECS = 5;
@@ -81,8 +80,21 @@ interface Snapshot {
   stats: ComponentStats[];
 }
 
-/** Serve the endpoints on a bound port (`bindUiPort`) once the cluster has started. */
-export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: UiPort): LocalUi {
+/**
+ * Pages served beside the REST API on the same port, such as the dashboard (dashboard/local.ts): given by the caller,
+ * so the runtime does not depend on the dashboard, which reads doctor, which runs the runtime.
+ */
+export interface UiPages {
+  /** Serves the request when it is one of its pages; false leaves it to the REST API. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  close(): void;
+}
+
+/**
+ * Serve the endpoints on a bound port (`bindUiPort`) once the cluster has started; `pages(url)`, if given, makes
+ * the pages served beside them (`squall run --ui`: the dashboard at /, reading this same REST API at `url()`).
+ */
+export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: UiPort, pages?: (url: () => string) => UiPages): LocalUi {
   const id = `${cluster.spec.name}-1-${Math.floor(cluster.startedAt / 1000)}`;
   const snapshots: Snapshot[] = [{ at: cluster.startedAt, stats: cluster.summary() }];
   const timer = setInterval(() => {
@@ -91,11 +103,10 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   }, SNAPSHOT_SECS * 1000);
   timer.unref();
 
-  // The dashboard page at / reads this same REST API, as squall doctor does.
-  const dashboard = localDashboard(cluster.spec, () => port.url);
+  const dashboard = pages?.(() => port.url);
   port.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     try {
-      if (dashboard.handle(req, res)) return;
+      if (dashboard?.handle(req, res)) return;
       route(req, res);
     } catch (err) {
       serverError(res, (err as Error).message);
@@ -234,7 +245,7 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
     url: port.url,
     close: () => {
       clearInterval(timer);
-      dashboard.close();
+      dashboard?.close();
       return port.close();
     },
   };

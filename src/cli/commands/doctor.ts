@@ -1,28 +1,30 @@
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import ndjson from 'ndjson';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
 import { readMetricLines } from '../../cluster/worker-logs.js';
 import { applyPlan, exitStatus, type ApplyResult, type Deployment } from '../../doctor/apply.js';
 import { examine } from '../../doctor/examine.js';
 import type { PlanOptions } from '../../doctor/plan.js';
-import { applyJson, doctorAnnotations, doctorJson, formatApply, formatDoctor, type DoctorReport } from '../../doctor/report.js';
+import { applyJson, formatApply } from '../../doctor/apply-report.js';
+import { doctorAnnotations, doctorJson, formatDoctor, type DoctorReport } from '../../doctor/report.js';
 import { withTopology, type LoadedTopology } from '../../packaging/load.js';
 import { toDot } from '../../topology/graph.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
 import type { TaskMetrics } from '../../wire/metrics-line.js';
 import { METRICS_INTERVAL_KEY } from '../../config/keys.js';
-import { addClusterOptions, collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
-import { ClusterDoctor } from '../doctor/cluster.js';
-import { LocalDoctor } from '../doctor/local.js';
-import { observationOf, readTopology, servedTopology } from '../doctor/read.js';
-import { collectOption, positiveNumber, positiveRate } from '../options.js';
-import { loadForRun } from './run.js';
+import { addClusterOptions, addOverrideOptions, type OverrideOptions } from '../cluster-options.js';
+import { ClusterDoctor } from '../../doctor/cluster-deployment.js';
+import { LocalDoctor } from '../../doctor/local-deployment.js';
+import { observationOf, readTopology, servedTopology } from '../../doctor/read.js';
+import { positiveNumber, positiveRate } from '../options.js';
+import { printNote, printStep, stderrSubmitProgress } from '../progress.js';
+import { loadForRun } from '../../deploy/local.js';
 
-interface DoctorOptions extends AccessOptions {
+interface DoctorOptions extends AccessOptions, OverrideOptions {
   ui?: string;
   run?: string | true;
   apply: boolean;
@@ -31,10 +33,6 @@ interface DoctorOptions extends AccessOptions {
   settle?: number;
   measure?: number;
   deadline?: number;
-  option: Record<string, unknown>;
-  parallelism: Record<string, number>;
-  tasks: Record<string, number>;
-  concurrency: Record<string, number>;
   json: boolean;
   dot: boolean;
   record?: string;
@@ -62,25 +60,29 @@ const RUN_METRICS_INTERVAL_SECS = 1;
 
 export function registerDoctor(program: Command): void {
   addClusterOptions(
+    addOverrideOptions(
     program
       .command('doctor')
       .argument('[name]', "running topology (default: the project topology's name)")
       .description('what holds a running topology back, and the parallelism it needs, predicted before you change it')
       .option('--topology <path>', "the topology's project folder or file, for its groupings", '.')
       .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
-      .option('--run [project]', 'start the topology of PROJECT (default: --topology) here on the embedded runtime, and measure it')
+      .addOption(
+        new Option('--run [project]', 'start the topology of PROJECT (default: --topology) here on the embedded runtime, and measure it')
+          // It starts the topology here: no UI or cluster to read, and no change to wait for.
+          .conflicts(['ui', 'environment', 'nimbus', 'deadline']),
+      )
       .option('--apply', 'carry the plan out, measure again and compare; at most 2 changes (see below)', false)
       .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveRate)
       .option('--utilization <0-1>', 'how busy the plan lets any task be', utilizationOption, 0.7)
       .option('--settle <secs>', `seconds after a change or start before figures count (default: ${CLUSTER_SETTLE_SECS}; ${RUN_SETTLE_SECS} with --run)`, secondsOption)
       .option('--deadline <secs>', `--apply on a cluster: give up when fresh figures take longer after a change (default: settle + ${CLUSTER_DEADLINE_EXTRA_SECS})`, positiveNumber)
-      .option('--measure <secs>', `--run: seconds each run is measured for, after --settle (default: ${RUN_MEASURE_SECS})`, positiveNumber)
-      .option('-o, --option <key=value>', '--run: topology config, repeatable', collectOption, {})
-      .option('-p, --parallelism <component=N>', '--run: executors of a component, repeatable', collectParallelism, {})
-      .option('--tasks <component=N>', '--run: tasks (processes) of a component, repeatable', collectTasks, {})
-      .option('--concurrency <bolt=N>', '--run: tuples one task of a bolt works on at once, repeatable', collectConcurrency, {})
-      .option('--json', 'print JSON for machines', false)
-      .option('--dot', 'print the topology as Graphviz DOT with rates and how busy each component is', false)
+      .option('--measure <secs>', `--run: seconds each run is measured for, after --settle (default: ${RUN_MEASURE_SECS})`, positiveNumber),
+      { scope: '--run: ' },
+    )
+      .addOption(new Option('--json', 'print JSON for machines').default(false).conflicts('dot'))
+      // --dot draws one observation, --apply makes several.
+      .addOption(new Option('--dot', 'print the topology as Graphviz DOT with rates and how busy each component is').default(false).conflicts('apply'))
       .option('--record <file>', 'append each observation to FILE as one NDJSON record'),
   )
     .addHelpText(
@@ -154,6 +156,7 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
       deadlineSecs: options.deadline ?? settleSecs + CLUSTER_DEADLINE_EXTRA_SECS,
       timeoutSecs: options.timeout ?? 10,
       progress,
+      submitProgress: stderrSubmitProgress(),
     });
     return printApplied(await apply(deployment, options), options);
   });
@@ -174,7 +177,7 @@ async function doctorRun(options: DoctorOptions): Promise<number> {
       tasks: options.tasks,
       concurrency: options.concurrency,
     };
-    loaded = await loadForRun(path, sources);
+    loaded = await loadForRun(path, sources, undefined, { onStep: printStep, onNote: printNote });
     const doctor = new LocalDoctor({
       loaded,
       path,
@@ -241,10 +244,9 @@ function progress(line: string): void {
 
 /** Options that do not go together, refused before anything is read or started. */
 function refuseCombinations(name: string | undefined, o: DoctorOptions): void {
-  if (o.json && o.dot) throw new Error('choose one of --json and --dot');
-  if (o.apply && o.dot) throw new Error('--dot draws one observation: leave out --apply');
+  // --json with --dot, --dot with --apply, --run with --ui, -e, --nimbus or --deadline: commander refuses them
+  // (Option.conflicts, at the options). What it cannot say is here.
   const local = o.run !== undefined;
-  if (local && (o.ui || o.environment || o.nimbus)) throw new Error('--run starts the topology here: leave out --ui, -e and --nimbus');
   if (local && name) throw new Error(`--run runs the project's topology: leave out "${name}" (give the project as --run PATH)`);
   if (o.apply && o.ui) {
     throw new Error('--apply cannot restart a run doctor did not start: use squall doctor --run --apply (doctor starts the run and restarts it per plan), or -e ENV for a cluster');
@@ -258,7 +260,6 @@ function refuseCombinations(name: string | undefined, o: DoctorOptions): void {
   ] as const;
   const given = runOnly.filter(([, n]) => n > 0).map(([flag]) => flag);
   if (!local && given.length) throw new Error(`${given.join(', ')} set up the run doctor starts with --run; for a running topology doctor plans them for you`);
-  if (local && o.deadline !== undefined) throw new Error('--deadline is for --apply on a cluster: a run doctor starts is measured for --settle plus --measure seconds');
   if (o.deadline !== undefined && !o.apply) throw new Error('--deadline bounds the wait after a change: give it with --apply');
 }
 

@@ -1,29 +1,22 @@
 import type { Command } from 'commander';
-import { checkResources } from '../../packaging/jar.js';
-import { loadTopology, type LoadedTopology } from '../../packaging/load.js';
-import type { ConfigSources } from '../../topology/resolve.js';
-import type { TopologySpec } from '../../topology/spec.js';
+import { loadForRun, localCluster } from '../../deploy/local.js';
+import { localDashboard } from '../../dashboard/local.js';
 import { table } from '../../format/table.js';
-import type { ComponentStats, LocalClusterOptions, RuntimeEvent } from '../../runtime/local-cluster.js';
-import { LocalCluster } from '../../runtime/local-cluster.js';
-import { directEmitProblem, multilangDirectStreams } from '../../topology/direct-emits.js';
+import type { ComponentStats, LocalCluster, RuntimeEvent } from '../../runtime/local-cluster.js';
 import { stringifyMessage } from '../../wire/codec.js';
 import { LogLevel } from '../../wire/messages.js';
 import { LOG_LEVELS, METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { DEFAULT_UI_PORT } from '../../config/project-config.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
-import { collectOption, positiveNumber } from '../options.js';
-import { collectConcurrency, collectParallelism, collectTasks } from '../cluster-options.js';
-import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
+import { positiveNumber } from '../options.js';
+import { addOverrideOptions, type OverrideOptions } from '../cluster-options.js';
+import { printNote, printStep } from '../progress.js';
+import { NO_TYPECHECK } from '../typecheck-option.js';
 
-interface RunOptions {
+interface RunOptions extends OverrideOptions {
   time?: number;
-  option: Record<string, unknown>;
   debug: boolean;
   ui?: string | true;
-  parallelism: Record<string, number>;
-  tasks: Record<string, number>;
-  concurrency: Record<string, number>;
   typecheck: boolean;
 }
 
@@ -31,15 +24,18 @@ interface RunOptions {
 const LOCAL_METRICS_INTERVAL_SECS = 5;
 
 export function registerRun(program: Command): void {
-  program
+  addOverrideOptions(
+    program
     .command('run')
     .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
     .description('run a topology on this machine with the embedded Storm runtime: no JVM, no Storm install')
-    .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber)
-    .option('-o, --option <key=value>', 'topology config, repeatable; values parse as JSON when they can', collectOption, {})
-    .option('-p, --parallelism <component=N>', 'executors of a component, repeatable (overrides the topology)', collectParallelism, {})
-    .option('--tasks <component=N>', 'tasks (processes) of a component, repeatable (overrides the topology)', collectTasks, {})
-    .option('--concurrency <bolt=N>', 'tuples one task of a bolt works on at once ("squall.concurrency" in its config), repeatable', collectConcurrency, {})
+    .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber),
+    {
+      option: '; values parse as JSON when they can',
+      parallelism: ' (overrides the topology)',
+      tasks: 'tasks (processes) of a component, repeatable (overrides the topology)',
+    },
+  )
     .option('--debug', 'show DEBUG logs from components (and set topology.debug)', false)
     .option('--ui [port]', `serve a live dashboard (at /) and the Storm UI REST API on 127.0.0.1:PORT (default ${DEFAULT_UI_PORT}) for squall stats and squall doctor`)
     .option(...NO_TYPECHECK)
@@ -120,7 +116,7 @@ async function runOn(target: string, options: RunOptions, interrupted: Promise<v
     parallelism: options.parallelism,
     tasks: options.tasks,
     concurrency: options.concurrency,
-  }, options.typecheck);
+  }, options.typecheck, { onStep: printStep, onNote: printNote });
   const threshold = options.debug ? LogLevel.DEBUG : LogLevel.INFO;
   const cluster = localCluster(loaded, loaded.spec, {
     onEvent: (event) => printEvent(event, threshold),
@@ -139,7 +135,7 @@ async function runOn(target: string, options: RunOptions, interrupted: Promise<v
   await cluster.start();
   let ui: LocalUi | undefined;
   try {
-    ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port);
+    ui = port === undefined ? undefined : serveLocalUi(cluster, loaded.spec.config, port, (url) => localDashboard(loaded.spec, url));
   } catch (err) {
     // Components left running would keep squall alive after the error, deaf to a first Ctrl-C.
     await cluster.stop(0);
@@ -196,26 +192,6 @@ async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Pro
     clearInterval(timer);
     if (shown) process.stderr.write('\n');
   }
-}
-
-/**
- * Bundle and load a topology for the embedded runtime, with its resources checked: `squall run`'s start, shared
- * with `squall doctor --run`, which restarts the same bundle with other overrides. `typecheck` as LoadOptions has it.
- */
-export async function loadForRun(target: string, sources: ConfigSources, typecheck?: boolean): Promise<LoadedTopology> {
-  process.stderr.write(`squall: bundling ${target} …\n`);
-  const loaded = await loadTopology(target, { config: sources, ...(typecheck !== undefined ? { typecheck } : {}) });
-  reportTypecheck(loaded);
-  checkResources(loaded.resourcesDir, loaded.spec.resources);
-  // The embedded runtime accepts direct emits; a current Storm cluster does not (squall submit refuses them there).
-  const direct = multilangDirectStreams(loaded.spec);
-  if (direct.length > 0) process.stderr.write(`squall: warning: runs here, but not on a cluster: ${directEmitProblem(direct)}\n`);
-  return loaded;
-}
-
-/** The embedded runtime for `spec` (the loaded topology, or it with other overrides), each task started as a worker starts it. */
-export function localCluster(loaded: LoadedTopology, spec: TopologySpec, hooks: Pick<LocalClusterOptions, 'onEvent' | 'onEmit' | 'onMetrics'>): LocalCluster {
-  return new LocalCluster(spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, ...hooks });
 }
 
 function uiPortOption(raw: string | true): number {

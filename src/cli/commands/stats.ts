@@ -8,7 +8,7 @@ import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
 import { formatComponentStats, formatTopologyStats, shellComponentsOf, toJson, type ReportOptions } from '../../ui/stats-report.js';
 import { addClusterOptions } from '../cluster-options.js';
-import { observationOf, readTopology } from '../doctor/read.js';
+import { observationOf, readTopology } from '../../doctor/read.js';
 import { targetTopology } from '../target-topology.js';
 
 interface StatsOptions extends AccessOptions {

@@ -3,20 +3,20 @@
  * settle, measures it, and stops it. With --apply it runs it again with the plan's overrides (tasks are fixed for a
  * run, as they are at submit), which is what a user-started `squall run --ui` cannot offer.
  */
-import type { Deployment } from '../../doctor/apply.js';
-import { aggregateMetrics, type Observation } from '../../doctor/collect.js';
-import { examine } from '../../doctor/examine.js';
-import { planOverrides, type PlanOptions } from '../../doctor/plan.js';
-import type { DoctorReport } from '../../doctor/report.js';
-import { resolveTopology, type ConfigSources } from '../../topology/resolve.js';
-import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
-import type { LoadedTopology } from '../../packaging/load.js';
-import type { ComponentStats, RuntimeEvent } from '../../runtime/local-cluster.js';
-import { measureWindow, type MeasuredWindow } from '../../runtime/measure-window.js';
-import type { TopologySpec } from '../../topology/spec.js';
-import { LogLevel } from '../../wire/messages.js';
-import type { TaskMetrics } from '../../wire/metrics-line.js';
-import { localCluster } from '../commands/run.js';
+import type { Deployment } from './apply.js';
+import { aggregateMetrics, type Observation } from './collect.js';
+import { examine } from './examine.js';
+import { planOverrides, type PlanOptions } from './plan.js';
+import type { DoctorReport } from './report.js';
+import { resolveTopology, type ConfigSources } from '../topology/resolve.js';
+import { maxSpoutPending, messageTimeoutSecs } from '../config/keys.js';
+import type { LoadedTopology } from '../packaging/load.js';
+import type { ComponentStats, RuntimeEvent } from '../runtime/local-cluster.js';
+import { measureWindow, type MeasuredWindow } from '../runtime/measure-window.js';
+import type { TopologySpec } from '../topology/spec.js';
+import { LogLevel } from '../wire/messages.js';
+import type { TaskMetrics } from '../wire/metrics-line.js';
+import { localCluster } from '../deploy/local.js';
 import { localCores } from './read.js';
 
 export interface Measured {

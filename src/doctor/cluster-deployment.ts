@@ -2,18 +2,18 @@
  * `squall doctor --apply` on a cluster: a plan of executors and workers goes through Nimbus's rebalance (as
  * `squall rebalance` sends it), anything else is a redeploy through `squall submit --force`'s own path (kill, wait
  * until Nimbus no longer lists the topology, submit with the overrides). Then doctor waits for figures from after
- * the change (./../../doctor/fresh.ts says which count), with a deadline, and reads the topology again.
+ * the change (./fresh.ts says which count), with a deadline, and reads the topology again.
  */
-import type { ClusterAccess } from '../../cluster/access.js';
-import type { Deployment } from '../../doctor/apply.js';
-import { examine, type ReportContext } from '../../doctor/examine.js';
-import { freshness } from '../../doctor/fresh.js';
-import { planOverrides, type PlanOptions } from '../../doctor/plan.js';
-import type { DoctorReport } from '../../doctor/report.js';
-import type { TopologySpec } from '../../topology/spec.js';
-import type { StormUiClient } from '../../ui/client.js';
-import type { TaskMetrics } from '../../wire/metrics-line.js';
-import { submitProject } from '../commands/submit.js';
+import type { ClusterAccess } from '../cluster/access.js';
+import type { Deployment } from './apply.js';
+import { examine, type ReportContext } from './examine.js';
+import { freshness } from './fresh.js';
+import { planOverrides, type PlanOptions } from './plan.js';
+import type { DoctorReport } from './report.js';
+import type { TopologySpec } from '../topology/spec.js';
+import type { StormUiClient } from '../ui/client.js';
+import type { TaskMetrics } from '../wire/metrics-line.js';
+import { describeSubmitted, submitProject, type SubmitProgress } from '../deploy/submit.js';
 import { observationOf, readTopology, type Reading } from './read.js';
 
 export interface ClusterDoctorOptions {
@@ -29,6 +29,8 @@ export interface ClusterDoctorOptions {
   /** `--timeout`, for the submit's kill wait. */
   timeoutSecs: number;
   progress: (line: string) => void;
+  /** A redeploy's submit progress (bundling, the JAR, the upload); without it, steps and notes go to `progress`. */
+  submitProgress?: SubmitProgress;
   /** CPU cores of the supervisors the topology runs on, when known: they bound every prediction. */
   cores?: number;
 }
@@ -82,7 +84,7 @@ export class ClusterDoctor implements Deployment {
   /** Kill, wait until gone, submit with the overrides: `squall submit --force`, run through its own code. */
   private async redeploy(report: DoctorReport): Promise<number> {
     const o = planOverrides(report.plan, this.o.context.project.spec);
-    await submitProject(
+    const submitted = await submitProject(
       this.o.access,
       this.o.context.project.path,
       {
@@ -96,8 +98,9 @@ export class ClusterDoctor implements Deployment {
         bundleNode: false,
         timeout: this.o.timeoutSecs,
       },
-      process.stderr,
+      this.o.submitProgress ?? { onStep: (step) => this.o.progress(`${step} …`), onNote: this.o.progress },
     );
+    this.o.progress(describeSubmitted(submitted));
     return Date.now();
   }
 

@@ -2,12 +2,12 @@
  * What `squall doctor` reads about a running topology: the Storm UI's topology and component pages, and the
  * components' own measurement lines (served by `squall run --ui`, or read from the worker logs over SSH).
  */
-import { aggregateMetrics, newestPerTask, type Observation } from '../../doctor/collect.js';
-import { linesSince } from '../../doctor/fresh.js';
-import type { TopologySpec } from '../../topology/spec.js';
-import type { StormUiClient, TopologyStats, UiComponentStats } from '../../ui/client.js';
-import type { TaskMetrics } from '../../wire/metrics-line.js';
-import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
+import { aggregateMetrics, newestPerTask, type Observation } from './collect.js';
+import { linesSince } from './fresh.js';
+import type { TopologySpec } from '../topology/spec.js';
+import type { StormUiClient, TopologyStats, UiComponentStats } from '../ui/client.js';
+import type { TaskMetrics } from '../wire/metrics-line.js';
+import { maxSpoutPending, messageTimeoutSecs } from '../config/keys.js';
 import { cpus } from 'node:os';
 
 export interface Reading {
