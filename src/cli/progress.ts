@@ -12,16 +12,24 @@ export function printNote(message: string): void {
   process.stderr.write(`squall: ${message}\n`);
 }
 
-/** A submit's progress on stderr; the upload as a bar on a terminal, a line per quarter otherwise. */
-export function stderrSubmitProgress(): SubmitProgress {
-  return { onStep: printStep, onNote: printNote, onUpload: uploadProgress() };
+/**
+ * A submit's progress on stderr; the upload as a bar on a terminal, a line per quarter otherwise. `close()` after
+ * the submit, whatever its outcome: an upload that failed part way leaves its bar (and a hidden cursor) otherwise.
+ */
+export function stderrSubmitProgress(): SubmitProgress & { close(): void } {
+  const upload = uploadProgress();
+  return { onStep: printStep, onNote: printNote, onUpload: upload.onUpload, close: upload.close };
 }
 
-function uploadProgress(): (sent: number, total: number) => void {
+function uploadProgress(): { onUpload: (sent: number, total: number) => void; close: () => void } {
   const mib = (n: number) => (n / 1048576).toFixed(1);
   let bar: cliProgress.SingleBar | undefined;
   let reported = 0;
-  return (sent, total) => {
+  const close = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const onUpload = (sent: number, total: number) => {
     if (process.stderr.isTTY) {
       if (!bar) {
         bar = new cliProgress.SingleBar(
@@ -32,10 +40,11 @@ function uploadProgress(): (sent: number, total: number) => void {
       }
       bar.update(sent, { sent: mib(sent), size: mib(total) });
       // The last chunk ends the upload: the bar gives its line back to the lines that follow.
-      if (sent === total) bar.stop();
+      if (sent === total) close();
     } else if (sent === total || sent - reported >= total / 4) {
       reported = sent;
       process.stderr.write(`squall: uploaded ${mib(sent)}/${mib(total)} MiB\n`);
     }
   };
+  return { onUpload, close };
 }

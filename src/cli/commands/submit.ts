@@ -41,7 +41,8 @@ Examples:
 `,
     )
     .action(async (target: string, options: SubmitOptions) => {
-      const submitted = await withCluster(options, (access) => submitProject(access, target, options, stderrSubmitProgress()));
+      const progress = stderrSubmitProgress();
+      const submitted = await withCluster(options, (access) => submitProject(access, target, options, progress)).finally(progress.close);
       process.stdout.write(`${describeSubmitted(submitted)}\n`);
     });
 }
