@@ -19,6 +19,17 @@ export class Meter {
   private executed = 0;
   private nexts = 0;
   private emptyNexts = 0;
+  /** Spouts: commands answered, and the wall time from each command's arrival to its `sync`. */
+  private commands = 0;
+  private commandMs = 0;
+  /**
+   * Spouts: the gaps from a `sync` that answered an ack or fail to the next command. Storm asks again at once after
+   * one (the settled tree freed a max.spout.pending slot), so these gaps are its turnaround, never the pending limit.
+   */
+  private turnarounds = 0;
+  private turnaroundMs = 0;
+  private syncedAt: number | undefined;
+  private syncedSettle = false;
   private busyMs = 0;
   /** Of busyMs: handlers running on the event loop (call to return), and with their promise outstanding. */
   private loopMs = 0;
@@ -81,6 +92,26 @@ export class Meter {
   next(emitted: boolean): void {
     this.nexts++;
     if (!emitted) this.emptyNexts++;
+  }
+
+  /** A command from Storm reached a spout (before its handler runs). */
+  commandArrived(): void {
+    if (this.syncedAt !== undefined && this.syncedSettle) {
+      this.turnarounds++;
+      this.turnaroundMs += performance.now() - this.syncedAt;
+    }
+    this.syncedAt = undefined;
+  }
+
+  /**
+   * A spout answered a command that arrived at `since` (`settle`: an ack or fail), its own time ending at `doneAt`
+   * (before any idle back-off), and sends its `sync` now.
+   */
+  synced(since: number, doneAt: number, settle: boolean): void {
+    this.commands++;
+    this.commandMs += doneAt - since;
+    this.syncedAt = performance.now();
+    this.syncedSettle = settle;
   }
 
   /** A spout emitted a root tuple with a message id (its unit of work). */
@@ -148,6 +179,10 @@ export class Meter {
     if (this.kind === 'spout') {
       metrics.nexts = this.nexts;
       metrics.emptyNexts = this.emptyNexts;
+      metrics.commands = this.commands;
+      metrics.commandSecs = round(this.commandMs / 1000);
+      metrics.turnarounds = this.turnarounds;
+      metrics.turnaroundSecs = round(this.turnaroundMs / 1000);
     }
     if (this.keyed > 0) {
       metrics.keys = [...this.keys].sort((a, b) => b[1] - a[1]).slice(0, 10);
@@ -160,6 +195,10 @@ export class Meter {
     this.executed = 0;
     this.nexts = 0;
     this.emptyNexts = 0;
+    this.commands = 0;
+    this.commandMs = 0;
+    this.turnarounds = 0;
+    this.turnaroundMs = 0;
     this.busyMs = 0;
     this.loopMs = 0;
     this.awaitMs = 0;

@@ -114,6 +114,10 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     sum.concurrency = Math.max(sum.concurrency, m.concurrency);
     if (m.nexts !== undefined) sum.nexts = (sum.nexts ?? 0) + m.nexts;
     if (m.emptyNexts !== undefined) sum.emptyNexts = (sum.emptyNexts ?? 0) + m.emptyNexts;
+    // A spout's round trip is known for the sum only when every line measured it.
+    for (const k of ['commands', 'commandSecs', 'turnarounds', 'turnaroundSecs'] as const) {
+      sum[k] = sum[k] !== undefined && m[k] !== undefined ? sum[k] + m[k] : undefined;
+    }
     for (const [stream, n] of Object.entries(m.emitted)) sum.emitted[stream] = (sum.emitted[stream] ?? 0) + n;
     if (m.spread) {
       sum.spread = m.spread.map((counts, i) => counts.map((c, k) => c + (sum.spread?.[i]?.[k] ?? 0)));
@@ -167,7 +171,14 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   // has data and is not held back by max.spout.pending is busy for the whole round trip, not just its handler.
   const roundTrip = (m: TaskMetrics): boolean =>
     c.kind === 'spout' && runFree && (m.nexts ?? 0) > 0 && (m.emptyNexts ?? 0) / m.nexts! < SOURCE_EMPTY_SHARE;
-  const taskService = (m: TaskMetrics): number => (roundTrip(m) && unitsOf(m) > 0 ? m.secs / unitsOf(m) : service(m.busySecs, unitsOf(m), m.cpuSecs));
+  const taskService = (m: TaskMetrics): number => {
+    if (roundTrip(m) && unitsOf(m) > 0) return m.secs / unitsOf(m);
+    // Held back (by max.spout.pending or its sources), a spout's wall time says nothing of its round trip: its own
+    // time per command and Storm's turnaround after each, as measured, do.
+    const trip = c.kind === 'spout' ? spoutRoundTrip(m) : undefined;
+    if (trip !== undefined && unitsOf(m) > 0) return trip / unitsOf(m);
+    return service(m.busySecs, unitsOf(m), m.cpuSecs);
+  };
   const taskFigures: TaskFigures[] = measured.map((m) => {
     const host = hosts?.get(m.task);
     return { task: m.task, ratePerSec: m.secs > 0 ? unitsOf(m) / m.secs : 0, serviceSecs: taskService(m), ...(host ? { host } : {}) };
@@ -180,7 +191,7 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
     tasks: c.tasks,
     executors: c.parallelism,
     concurrency,
-    serviceSecs: measured.some(roundTrip) ? mean(taskFigures.map((t) => t.serviceSecs)) : service(busy, units, cpu),
+    serviceSecs: measured.some(roundTrip) || (c.kind === 'spout' && measured.every((m) => spoutRoundTrip(m) !== undefined)) ? mean(taskFigures.map((t) => t.serviceSecs)) : service(busy, units, cpu),
     cpuSecs: perUnit(cpu),
     ...(awaited !== undefined ? { awaitSecs: perUnit(awaited) } : {}),
     emitsPerTuple: Object.fromEntries(Object.entries(emitted).map(([s, n]) => [s, perUnit(n)])),
@@ -195,6 +206,16 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   const spread = spreadOf(measured);
   if (spread) out.keySpread = spread;
   return out;
+}
+
+/**
+ * Wall seconds a spout task's round trips took over the interval: its own time per command plus Storm's turnaround
+ * (the mean measured gap after an ack or fail) for every command, the `next`s and the acks alike. Undefined when the
+ * line lacks them (an older SDK) or saw no turnaround.
+ */
+export function spoutRoundTrip(m: TaskMetrics): number | undefined {
+  if (m.commands === undefined || m.commandSecs === undefined || !m.turnarounds || m.turnaroundSecs === undefined) return undefined;
+  return m.commandSecs + m.commands * (m.turnaroundSecs / m.turnarounds);
 }
 
 /**

@@ -39,6 +39,17 @@ export interface TaskMetrics {
   /** Spouts: `next` commands answered, and how many of them emitted nothing (the source was empty). */
   nexts?: number;
   emptyNexts?: number;
+  /**
+   * Spouts: commands answered (next, ack, fail, …) and the wall seconds from each one's arrival to its `sync` (the
+   * spout's own time per command, an idle back-off excluded). With `turnarounds`/`turnaroundSecs`, the gaps from a
+   * `sync` answering an ack or fail to Storm's next command (Storm asks again at once then: the settled tree freed a
+   * max.spout.pending slot), they give the spout's round trip per root tuple even while max.spout.pending holds it
+   * back. Absent in lines from SDKs before these were measured (the line stays version 1).
+   */
+  commands?: number;
+  commandSecs?: number;
+  turnarounds?: number;
+  turnaroundSecs?: number;
   /** Tuples a bolt may process at once. */
   concurrency: number;
   /** Bolts fed by a fields grouping: the heaviest keys seen, as [key, approximate count], heaviest first. */
