@@ -6,6 +6,12 @@ import { diagnose } from '../src/doctor/findings.js';
 import { plan } from '../src/doctor/plan.js';
 import { applyPlan, verdict, type Deployment } from '../src/doctor/apply.js';
 import type { DoctorReport } from '../src/doctor/report.js';
+import { aggregateMetrics, collect, spoutRoundTrip } from '../src/doctor/collect.js';
+import { Meter } from '../src/component/meter.js';
+import { Bolt, Spout } from '../src/index.js';
+import { Topology } from '../src/topology/builder.js';
+import type { TopologySpec } from '../src/topology/spec.js';
+import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
 
 const near = (actual: number, expected: number, tolerance = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${actual} is not ${expected}`);
@@ -331,3 +337,81 @@ describe('doctor on a real cluster: the rules of issue 19', () => {
     assert.match(result.message, /change 2 made things worse: 7916 tuple trees\/s against 8086 before it \(complete latency 12\.3 ms against 4\.5 ms\)\. It is undone/);
   });
 });
+
+describe('doctor model: a spout held back by max.spout.pending (its round trip measured by the SDK)', () => {
+  const spec = (): TopologySpec => {
+    const t = new Topology('held');
+    const s = t.spout('s', HeldSpout, { outputs: { default: ['n'] } });
+    t.bolt('a', HeldBolt, { outputs: {}, parallelism: 4 }).shuffle(s);
+    return t.toSpec();
+  };
+  const line = (m: Partial<TaskMetrics> & Pick<TaskMetrics, 'component' | 'task' | 'kind'>): TaskMetrics => ({
+    v: 1, at: 1_700_000_000_000, secs: 10, executed: 0, busySecs: 0, cpuSecs: 0, emitted: {}, concurrency: 1, ...m,
+  });
+  // 100 roots/s held by pending 10 (latency 0.1 s: 1000 trees·s/s ≥ 0.8 × 10); the spout's handlers took 0.2 ms a
+  // command, Storm 1.8 ms to turn round after each ack: 2000 commands a tree pair → 4 ms per root, 250/s at most.
+  const observation = (spoutLine: Partial<TaskMetrics>) => ({
+    spec: spec(),
+    maxSpoutPending: 10,
+    messageTimeoutSecs: 30,
+    workers: 1,
+    completeLatencySecs: 0.1,
+    failedPerSec: 0,
+    metrics: [
+      line({ component: 's', task: 1, kind: 'spout', executed: 1000, busySecs: 0.2, cpuSecs: 0.3, emitted: { default: 1000 }, nexts: 1000, emptyNexts: 0, ...spoutLine }),
+      ...[2, 3, 4, 5].map((task) => line({ component: 'a', task, kind: 'bolt', executed: 250, busySecs: 2.5, cpuSecs: 0.1 })),
+    ],
+  });
+  const measuredTrip = { commands: 2000, commandSecs: 0.4, turnarounds: 1000, turnaroundSecs: 1.8 };
+
+  it('collect: the spout service is its own time plus Storm turnaround per command, not its handler time', () => {
+    const s = collect(observation(measuredTrip)).figures.components.find((c) => c.id === 's')!;
+    near(s.serviceSecs, (0.4 + 2000 * 0.0018) / 1000); // 4 ms per root
+    near(s.taskFigures![0]!.serviceSecs, 0.004);
+    near(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip }))!, 4);
+    // An older SDK's line (no round trip): the handler time, as before.
+    const old = collect(observation({})).figures.components.find((c) => c.id === 's')!;
+    near(old.serviceSecs, 0.3 / 1000);
+  });
+
+  it('a change that lifts the bolts past the spout is capped at the spout round trip', () => {
+    const measured = predict(collect(observation(measuredTrip)).figures, { tasks: { a: 16 }, maxSpoutPending: 1000 });
+    assert.ok(measured.rate <= 250 * 1.0001, `predicted ${measured.rate}/s past the spout's 250/s`);
+    const unmeasured = predict(collect(observation({})).figures, { tasks: { a: 16 }, maxSpoutPending: 1000 });
+    assert.ok(unmeasured.rate > 250, `without the round trip the handler time allowed ${unmeasured.rate}/s`);
+  });
+
+  it('aggregating lines keeps the round trip only when every line measured it', () => {
+    const a = line({ component: 's', task: 1, kind: 'spout', ...measuredTrip });
+    const [both] = aggregateMetrics([a, { ...a, at: a.at + 10_000 }]);
+    assert.deepEqual([both!.commands, both!.turnarounds], [4000, 2000]);
+    near(both!.commandSecs!, 0.8);
+    const [mixed] = aggregateMetrics([a, line({ component: 's', task: 1, kind: 'spout' })]);
+    assert.equal(mixed!.commands, undefined);
+    assert.equal(spoutRoundTrip(mixed!), undefined);
+  });
+
+  it('the meter counts a turnaround only after an ack or fail, and the line parses with and without the fields', () => {
+    const meter = new Meter('s', 1, 'spout', 1);
+    const at = meter.now();
+    meter.commandArrived();
+    meter.synced(at, meter.now(), false); // a next: Storm may be holding the spout, not a turnaround
+    meter.commandArrived();
+    meter.synced(at, meter.now(), true); // an ack: Storm asks again at once
+    meter.commandArrived();
+    meter.synced(at, meter.now(), false);
+    const m = parseMetricsLine(meter.flush())!;
+    assert.equal(m.commands, 3);
+    assert.equal(m.turnarounds, 1);
+    assert.ok(m.commandSecs! >= 0 && m.turnaroundSecs! >= 0);
+    const old = parseMetricsLine(formatMetricsLine(line({ component: 's', task: 1, kind: 'spout' })))!;
+    assert.equal(old.commands, undefined);
+  });
+});
+
+class HeldSpout extends Spout {
+  override nextTuple(): void {}
+}
+class HeldBolt extends Bolt {
+  override process(): void {}
+}
