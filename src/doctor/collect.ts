@@ -77,6 +77,7 @@ export function collect(o: Observation): Collected {
       failedPerSec,
       workers: o.workers,
       ...(o.cores !== undefined && o.cores > 0 ? { cores: o.cores } : {}),
+      ...coreShareOf(latest),
       ...(conf(o, 'topology.disable.loadaware.messaging') === true ? { loadAwareShuffle: false } : {}),
     },
     coarse,
@@ -206,6 +207,24 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   const spread = spreadOf(measured);
   if (spread) out.keySpread = spread;
   return out;
+}
+
+/** A task this busy (share of its interval in handlers) was runnable throughout, if its handler held the CPU. */
+const RUNNABLE_BUSY = 0.8;
+
+/**
+ * The share of a core a runnable process got: CPU over busy time of the synchronous bolt tasks busy nearly all the
+ * interval (a synchronous handler holds the event loop, so while busy the process wanted a core; what it got is its
+ * CPU). Absent without such a task, or when they got a whole core (nothing else competed).
+ */
+export function coreShareOf(latest: readonly TaskMetrics[]): { coreShare?: number } {
+  const shares = latest
+    .filter((m) => m.kind === 'bolt' && m.concurrency === 1 && m.loopSecs !== undefined && m.awaitSecs !== undefined)
+    .filter((m) => m.secs > 0 && m.busySecs >= RUNNABLE_BUSY * m.secs && m.awaitSecs! <= 0.05 * m.busySecs)
+    .map((m) => Math.min(1, m.cpuSecs / m.busySecs));
+  if (shares.length === 0) return {};
+  const share = mean(shares);
+  return share > 0 && share < 0.95 ? { coreShare: share } : {};
 }
 
 /**
