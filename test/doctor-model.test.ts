@@ -391,17 +391,19 @@ describe('doctor model: a spout held back by max.spout.pending (its round trip m
     assert.equal(spoutRoundTrip(mixed!), undefined);
   });
 
-  it('the meter counts a turnaround only after an ack or fail, and the line parses with and without the fields', () => {
+  it('the meter counts a turnaround only from an ack or fail to the next one, and the line parses with and without the fields', () => {
     const meter = new Meter('s', 1, 'spout', 1);
     const at = meter.now();
-    meter.commandArrived();
+    meter.commandArrived(false);
     meter.synced(at, meter.now(), false); // a next: Storm may be holding the spout, not a turnaround
-    meter.commandArrived();
-    meter.synced(at, meter.now(), true); // an ack: Storm asks again at once
-    meter.commandArrived();
+    meter.commandArrived(true);
+    meter.synced(at, meter.now(), true); // an ack, then another: Storm hands waiting acks over at once
+    meter.commandArrived(true);
+    meter.synced(at, meter.now(), true);
+    meter.commandArrived(false); // a next after an ack: back-pressure or the pending limit may have held it
     meter.synced(at, meter.now(), false);
     const m = parseMetricsLine(meter.flush())!;
-    assert.equal(m.commands, 3);
+    assert.equal(m.commands, 4);
     assert.equal(m.turnarounds, 1);
     assert.ok(m.commandSecs! >= 0 && m.turnaroundSecs! >= 0);
     const old = parseMetricsLine(formatMetricsLine(line({ component: 's', task: 1, kind: 'spout' })))!;

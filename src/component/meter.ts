@@ -23,8 +23,9 @@ export class Meter {
   private commands = 0;
   private commandMs = 0;
   /**
-   * Spouts: the gaps from a `sync` that answered an ack or fail to the next command. Storm asks again at once after
-   * one (the settled tree freed a max.spout.pending slot), so these gaps are its turnaround, never the pending limit.
+   * Spouts: the gaps from a `sync` that answered an ack or fail to a next ack or fail. Storm hands a spout the acks
+   * and fails it has waiting before it considers a `next`, so these gaps are its turnaround alone: never the pending
+   * limit, back-pressure or the wait strategy, which hold back only `next`.
    */
   private turnarounds = 0;
   private turnaroundMs = 0;
@@ -94,9 +95,9 @@ export class Meter {
     if (!emitted) this.emptyNexts++;
   }
 
-  /** A command from Storm reached a spout (before its handler runs). */
-  commandArrived(): void {
-    if (this.syncedAt !== undefined && this.syncedSettle) {
+  /** A command from Storm reached a spout (before its handler runs); `settle`: an ack or fail. */
+  commandArrived(settle: boolean): void {
+    if (this.syncedAt !== undefined && this.syncedSettle && settle) {
       this.turnarounds++;
       this.turnaroundMs += performance.now() - this.syncedAt;
     }

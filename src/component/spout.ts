@@ -131,7 +131,7 @@ export abstract class Spout extends Component {
   [receive](message: unknown): void {
     const m = this.read<SpoutCommandMessage>(readSpoutInput, message);
     if (m === undefined) return;
-    this.meter?.commandArrived();
+    this.meter?.commandArrived(m.command === 'ack' || m.command === 'fail');
     this.commands.push({ ...m, arrivedAt: this.meter ? this.meter.now() : 0 });
     if (this.ready && !this.busy) void this.drain();
   }

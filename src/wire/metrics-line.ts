@@ -42,8 +42,8 @@ export interface TaskMetrics {
   /**
    * Spouts: commands answered (next, ack, fail, …) and the wall seconds from each one's arrival to its `sync` (the
    * spout's own time per command, an idle back-off excluded). With `turnarounds`/`turnaroundSecs`, the gaps from a
-   * `sync` answering an ack or fail to Storm's next command (Storm asks again at once then: the settled tree freed a
-   * max.spout.pending slot), they give the spout's round trip per root tuple even while max.spout.pending holds it
+   * `sync` answering an ack or fail to a next ack or fail (Storm hands those over at once: no pending limit,
+   * back-pressure or wait strategy holds them), they give the spout's round trip per root tuple even while max.spout.pending holds it
    * back. Absent in lines from SDKs before these were measured (the line stays version 1).
    */
   commands?: number;
