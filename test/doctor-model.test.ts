@@ -7,7 +7,7 @@ import { plan } from '../src/doctor/plan.js';
 import { applyPlan, verdict, type Deployment } from '../src/doctor/apply.js';
 import type { DoctorReport } from '../src/doctor/report.js';
 import { aggregateMetrics, collect, coreShareOf, spoutRoundTrip } from '../src/doctor/collect.js';
-import { Meter } from '../src/component/meter.js';
+import { Meter, gapQuantileMs } from '../src/component/meter.js';
 import { Bolt, Spout } from '../src/index.js';
 import { Topology } from '../src/topology/builder.js';
 import type { TopologySpec } from '../src/topology/spec.js';
@@ -362,7 +362,7 @@ describe('doctor model: a spout held back by max.spout.pending (its round trip m
       ...[2, 3, 4, 5].map((task) => line({ component: 'a', task, kind: 'bolt', executed: 250, busySecs: 2.5, cpuSecs: 0.1 })),
     ],
   });
-  const measuredTrip = { commands: 2000, commandSecs: 0.4, turnarounds: 1000, turnaroundSecs: 1.8 };
+  const measuredTrip = { commands: 2000, commandSecs: 0.4, turnarounds: 2000, turnaroundSecs: 0.0018 };
 
   it('collect: the spout service is its own time plus Storm turnaround per command, not its handler time', () => {
     const s = collect(observation(measuredTrip)).figures.components.find((c) => c.id === 's')!;
@@ -384,28 +384,31 @@ describe('doctor model: a spout held back by max.spout.pending (its round trip m
   it('aggregating lines keeps the round trip only when every line measured it', () => {
     const a = line({ component: 's', task: 1, kind: 'spout', ...measuredTrip });
     const [both] = aggregateMetrics([a, { ...a, at: a.at + 10_000 }]);
-    assert.deepEqual([both!.commands, both!.turnarounds], [4000, 2000]);
+    assert.deepEqual([both!.commands, both!.turnarounds], [4000, 4000]);
     near(both!.commandSecs!, 0.8);
+    near(both!.turnaroundSecs!, 0.0018);
     const [mixed] = aggregateMetrics([a, line({ component: 's', task: 1, kind: 'spout' })]);
     assert.equal(mixed!.commands, undefined);
     assert.equal(spoutRoundTrip(mixed!), undefined);
   });
 
-  it('the meter counts a turnaround only from an ack or fail to the next one, and the line parses with and without the fields', () => {
+  it('the meter takes a short gap (10th percentile) as the turnaround: long gaps are Storm holding the spout back', () => {
+    const gaps = new Array<number>(64).fill(0);
+    gaps[10] = 10; // 10 short gaps (~0.08 ms)
+    gaps[40] = 90; // 90 long ones (~70 ms): the pending limit
+    const short = gapQuantileMs(gaps, 100);
+    assert.ok(short > 0.07 && short < 0.1, `${short} ms`);
+    assert.equal(gapQuantileMs(gaps, 0), 0);
     const meter = new Meter('s', 1, 'spout', 1);
     const at = meter.now();
-    meter.commandArrived(false);
-    meter.synced(at, meter.now(), false); // a next: Storm may be holding the spout, not a turnaround
-    meter.commandArrived(true);
-    meter.synced(at, meter.now(), true); // an ack, then another: Storm hands waiting acks over at once
-    meter.commandArrived(true);
-    meter.synced(at, meter.now(), true);
-    meter.commandArrived(false); // a next after an ack: back-pressure or the pending limit may have held it
-    meter.synced(at, meter.now(), false);
+    meter.commandArrived(); // the first command: no sync before it, no gap
+    meter.synced(at, meter.now());
+    meter.commandArrived();
+    meter.synced(at, meter.now());
     const m = parseMetricsLine(meter.flush())!;
-    assert.equal(m.commands, 4);
+    assert.equal(m.commands, 2);
     assert.equal(m.turnarounds, 1);
-    assert.ok(m.commandSecs! >= 0 && m.turnaroundSecs! >= 0);
+    assert.ok(m.commandSecs! >= 0 && m.turnaroundSecs! > 0);
     const old = parseMetricsLine(formatMetricsLine(line({ component: 's', task: 1, kind: 'spout' })))!;
     assert.equal(old.commands, undefined);
   });

@@ -23,14 +23,12 @@ export class Meter {
   private commands = 0;
   private commandMs = 0;
   /**
-   * Spouts: the gaps from a `sync` that answered an ack or fail to a next ack or fail. Storm hands a spout the acks
-   * and fails it has waiting before it considers a `next`, so these gaps are its turnaround alone: never the pending
-   * limit, back-pressure or the wait strategy, which hold back only `next`.
+   * Spouts: the gaps from a `sync` to the next command, as a log-scale histogram. The pending limit, back-pressure
+   * and the wait strategy only ever lengthen a gap, so the short end (GAP_QUANTILE) is Storm's turnaround alone.
    */
+  private gaps = new Array<number>(GAP_BUCKETS).fill(0);
   private turnarounds = 0;
-  private turnaroundMs = 0;
   private syncedAt: number | undefined;
-  private syncedSettle = false;
   private busyMs = 0;
   /** Of busyMs: handlers running on the event loop (call to return), and with their promise outstanding. */
   private loopMs = 0;
@@ -95,24 +93,21 @@ export class Meter {
     if (!emitted) this.emptyNexts++;
   }
 
-  /** A command from Storm reached a spout (before its handler runs); `settle`: an ack or fail. */
-  commandArrived(settle: boolean): void {
-    if (this.syncedAt !== undefined && this.syncedSettle && settle) {
+  /** A command from Storm reached a spout (before its handler runs). */
+  commandArrived(): void {
+    if (this.syncedAt !== undefined) {
+      const ms = performance.now() - this.syncedAt;
+      this.gaps[gapBucket(ms)]!++;
       this.turnarounds++;
-      this.turnaroundMs += performance.now() - this.syncedAt;
     }
     this.syncedAt = undefined;
   }
 
-  /**
-   * A spout answered a command that arrived at `since` (`settle`: an ack or fail), its own time ending at `doneAt`
-   * (before any idle back-off), and sends its `sync` now.
-   */
-  synced(since: number, doneAt: number, settle: boolean): void {
+  /** A spout answered a command that arrived at `since`, its own time ending at `doneAt` (before any idle back-off). */
+  synced(since: number, doneAt: number): void {
     this.commands++;
     this.commandMs += doneAt - since;
     this.syncedAt = performance.now();
-    this.syncedSettle = settle;
   }
 
   /** A spout emitted a root tuple with a message id (its unit of work). */
@@ -183,7 +178,7 @@ export class Meter {
       metrics.commands = this.commands;
       metrics.commandSecs = round(this.commandMs / 1000);
       metrics.turnarounds = this.turnarounds;
-      metrics.turnaroundSecs = round(this.turnaroundMs / 1000);
+      metrics.turnaroundSecs = round(gapQuantileMs(this.gaps, this.turnarounds) / 1000);
     }
     if (this.keyed > 0) {
       metrics.keys = [...this.keys].sort((a, b) => b[1] - a[1]).slice(0, 10);
@@ -199,7 +194,7 @@ export class Meter {
     this.commands = 0;
     this.commandMs = 0;
     this.turnarounds = 0;
-    this.turnaroundMs = 0;
+    this.gaps.fill(0);
     this.busyMs = 0;
     this.loopMs = 0;
     this.awaitMs = 0;
@@ -208,6 +203,29 @@ export class Meter {
     this.keys.clear();
     return metrics;
   }
+}
+
+/** Gap histogram: bucket i holds gaps up to GAP_FLOOR_MS × GAP_STEP^i ms (the last, everything longer). */
+const GAP_BUCKETS = 64;
+const GAP_FLOOR_MS = 0.01;
+const GAP_STEP = 1.25;
+/** The share of gaps, shortest first, taken as Storm's turnaround. */
+const GAP_QUANTILE = 0.1;
+
+function gapBucket(ms: number): number {
+  if (!(ms > GAP_FLOOR_MS)) return 0;
+  return Math.min(GAP_BUCKETS - 1, Math.ceil(Math.log(ms / GAP_FLOOR_MS) / Math.log(GAP_STEP)));
+}
+
+/** The GAP_QUANTILE gap (the middle of its bucket), 0 without gaps. */
+export function gapQuantileMs(gaps: readonly number[], count: number): number {
+  if (count === 0) return 0;
+  let seen = 0;
+  for (let i = 0; i < gaps.length; i++) {
+    seen += gaps[i]!;
+    if (seen >= GAP_QUANTILE * count) return i === 0 ? GAP_FLOOR_MS : GAP_FLOOR_MS * GAP_STEP ** (i - 0.5);
+  }
+  return GAP_FLOOR_MS * GAP_STEP ** (gaps.length - 1);
 }
 
 function newSpread(): number[][] {

@@ -131,7 +131,7 @@ export abstract class Spout extends Component {
   [receive](message: unknown): void {
     const m = this.read<SpoutCommandMessage>(readSpoutInput, message);
     if (m === undefined) return;
-    this.meter?.commandArrived(m.command === 'ack' || m.command === 'fail');
+    this.meter?.commandArrived();
     this.commands.push({ ...m, arrivedAt: this.meter ? this.meter.now() : 0 });
     if (this.ready && !this.busy) void this.drain();
   }
@@ -159,7 +159,7 @@ export abstract class Spout extends Component {
       const doneAt = this.meter ? this.meter.now() : 0;
       if (command.command === 'next' && this.emitsThisCommand === 0) await this.idleBackoff();
       else this.idleSleepMs = 0;
-      this.meter?.synced(command.arrivedAt, doneAt, command.command === 'ack' || command.command === 'fail');
+      this.meter?.synced(command.arrivedAt, doneAt);
       this.connection.send({ command: 'sync' });
       this.connection.endBatch();
     }

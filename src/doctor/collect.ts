@@ -116,7 +116,11 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     if (m.nexts !== undefined) sum.nexts = (sum.nexts ?? 0) + m.nexts;
     if (m.emptyNexts !== undefined) sum.emptyNexts = (sum.emptyNexts ?? 0) + m.emptyNexts;
     // A spout's round trip is known for the sum only when every line measured it.
-    for (const k of ['commands', 'commandSecs', 'turnarounds', 'turnaroundSecs'] as const) {
+    const both = sum.turnarounds !== undefined && m.turnarounds !== undefined && sum.turnaroundSecs !== undefined && m.turnaroundSecs !== undefined;
+    // The short gap of the sum: the lines' short gaps weighed by how many gaps each saw.
+    const gaps = both ? sum.turnarounds! + m.turnarounds! : 0;
+    sum.turnaroundSecs = both ? (gaps > 0 ? (sum.turnaroundSecs! * sum.turnarounds! + m.turnaroundSecs! * m.turnarounds!) / gaps : 0) : undefined;
+    for (const k of ['commands', 'commandSecs', 'turnarounds'] as const) {
       sum[k] = sum[k] !== undefined && m[k] !== undefined ? sum[k] + m[k] : undefined;
     }
     for (const [stream, n] of Object.entries(m.emitted)) sum.emitted[stream] = (sum.emitted[stream] ?? 0) + n;
@@ -228,13 +232,13 @@ export function coreShareOf(latest: readonly TaskMetrics[]): { coreShare?: numbe
 }
 
 /**
- * Wall seconds a spout task's round trips took over the interval: its own time per command plus Storm's turnaround
- * (the mean measured gap after an ack or fail) for every command, the `next`s and the acks alike. Undefined when the
- * line lacks them (an older SDK) or saw no turnaround.
+ * Wall seconds a spout task's round trips would take over the interval unhindered: its own time per command plus
+ * Storm's turnaround (a short measured gap) for every command, the `next`s and the acks alike. Undefined when the
+ * line lacks them (an older SDK) or saw no gap.
  */
 export function spoutRoundTrip(m: TaskMetrics): number | undefined {
   if (m.commands === undefined || m.commandSecs === undefined || !m.turnarounds || m.turnaroundSecs === undefined) return undefined;
-  return m.commandSecs + m.commands * (m.turnaroundSecs / m.turnarounds);
+  return m.commandSecs + m.commands * m.turnaroundSecs;
 }
 
 /**

@@ -41,10 +41,11 @@ export interface TaskMetrics {
   emptyNexts?: number;
   /**
    * Spouts: commands answered (next, ack, fail, …) and the wall seconds from each one's arrival to its `sync` (the
-   * spout's own time per command, an idle back-off excluded). With `turnarounds`/`turnaroundSecs`, the gaps from a
-   * `sync` answering an ack or fail to a next ack or fail (Storm hands those over at once: no pending limit,
-   * back-pressure or wait strategy holds them), they give the spout's round trip per root tuple even while max.spout.pending holds it
-   * back. Absent in lines from SDKs before these were measured (the line stays version 1).
+   * spout's own time per command, an idle back-off excluded); `turnarounds`, the gaps from a `sync` to Storm's next
+   * command, and `turnaroundSecs`, a short one of them (the 10th percentile): the pending limit, back-pressure and
+   * the wait strategy only lengthen a gap, so that is Storm's turnaround alone. Together: the spout's round trip
+   * per root tuple even while max.spout.pending holds it back. Absent in lines from SDKs before these were measured
+   * (the line stays version 1).
    */
   commands?: number;
   commandSecs?: number;
