@@ -8,7 +8,10 @@
  *   holds several), fields by the measured key spread, all to every task, global to one. Each task is a queue with
  *   `concurrency` servers and a measured service time.
  * - Cores: every process shares the machines' cores, so CPU seconds per tuple tree bound the rate, whatever the
- *   parallelism; no prediction goes past that.
+ *   parallelism; no prediction goes past that. On a shared host, only the fair share of the cores the topology's
+ *   runnable processes get beside the host's others.
+ * - Spouts: each task emits at most one tree per round trip with Storm (its own time per command and Storm's
+ *   turnaround, for the `next` and the ack alike), measured even while max.spout.pending holds it back.
  * - Open load (the sources set the rate): utilization and Erlang-C waiting time per task.
  * - Closed load (`max.spout.pending` holds the spouts back, Storm's usual case): mean value analysis with
  *   spout tasks × pending tuple trees circulating. Multi-server tasks use Seidmann's approximation (one server
