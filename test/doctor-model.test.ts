@@ -369,6 +369,9 @@ describe('doctor model: a spout held back by max.spout.pending (its round trip m
     near(s.serviceSecs, (0.4 + 2000 * 0.0018) / 1000); // 4 ms per root
     near(s.taskFigures![0]!.serviceSecs, 0.004);
     near(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip }))!, 4);
+    // Held by its source (most nexts empty-handed): the round trip does not bind it, and empty nexts cost no tree.
+    assert.equal(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip, nexts: 1600, emptyNexts: 1000 })), undefined);
+    near(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip, nexts: 1100, emptyNexts: 100 }))!, 0.4 + 1900 * 0.0018);
     // An older SDK's line (no round trip): the handler time, as before.
     const old = collect(observation({})).figures.components.find((c) => c.id === 's')!;
     near(old.serviceSecs, 0.3 / 1000);

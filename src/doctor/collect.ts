@@ -238,7 +238,11 @@ export function coreShareOf(latest: readonly TaskMetrics[]): { coreShare?: numbe
  */
 export function spoutRoundTrip(m: TaskMetrics): number | undefined {
   if (m.commands === undefined || m.commandSecs === undefined || !m.turnarounds || m.turnaroundSecs === undefined) return undefined;
-  return m.commandSecs + m.commands * m.turnaroundSecs;
+  // A spout whose source often had nothing is held by its source, not by its round trip; its empty-handed `next`s
+  // are no part of a tree's cost.
+  const empty = m.emptyNexts ?? 0;
+  if (m.nexts && empty / m.nexts >= SOURCE_EMPTY_SHARE) return undefined;
+  return m.commandSecs + Math.max(0, m.commands - empty) * m.turnaroundSecs;
 }
 
 /**
