@@ -6,6 +6,12 @@ import { diagnose } from '../src/doctor/findings.js';
 import { plan } from '../src/doctor/plan.js';
 import { applyPlan, verdict, type Deployment } from '../src/doctor/apply.js';
 import type { DoctorReport } from '../src/doctor/report.js';
+import { aggregateMetrics, collect, coreShareOf, spoutRoundTrip } from '../src/doctor/collect.js';
+import { Meter, gapQuantileMs } from '../src/component/meter.js';
+import { Bolt, Spout } from '../src/index.js';
+import { Topology } from '../src/topology/builder.js';
+import type { TopologySpec } from '../src/topology/spec.js';
+import { formatMetricsLine, parseMetricsLine, type TaskMetrics } from '../src/wire/metrics-line.js';
 
 const near = (actual: number, expected: number, tolerance = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${actual} is not ${expected}`);
@@ -329,5 +335,125 @@ describe('doctor on a real cluster: the rules of issue 19', () => {
     assert.equal(result.steps[1]!.worse, true);
     assert.equal(undone, seen[1]);
     assert.match(result.message, /change 2 made things worse: 7916 tuple trees\/s against 8086 before it \(complete latency 12\.3 ms against 4\.5 ms\)\. It is undone/);
+  });
+});
+
+describe('doctor model: a spout held back by max.spout.pending (its round trip measured by the SDK)', () => {
+  const spec = (): TopologySpec => {
+    const t = new Topology('held');
+    const s = t.spout('s', HeldSpout, { outputs: { default: ['n'] } });
+    t.bolt('a', HeldBolt, { outputs: {}, parallelism: 4 }).shuffle(s);
+    return t.toSpec();
+  };
+  const line = (m: Partial<TaskMetrics> & Pick<TaskMetrics, 'component' | 'task' | 'kind'>): TaskMetrics => ({
+    v: 1, at: 1_700_000_000_000, secs: 10, executed: 0, busySecs: 0, cpuSecs: 0, emitted: {}, concurrency: 1, ...m,
+  });
+  // 100 roots/s held by pending 10 (latency 0.1 s: 1000 trees·s/s ≥ 0.8 × 10); the spout's handlers took 0.2 ms a
+  // command, Storm 1.8 ms to turn round after each ack: 2000 commands a tree pair → 4 ms per root, 250/s at most.
+  const observation = (spoutLine: Partial<TaskMetrics>) => ({
+    spec: spec(),
+    maxSpoutPending: 10,
+    messageTimeoutSecs: 30,
+    workers: 1,
+    completeLatencySecs: 0.1,
+    failedPerSec: 0,
+    metrics: [
+      line({ component: 's', task: 1, kind: 'spout', executed: 1000, busySecs: 0.2, cpuSecs: 0.3, emitted: { default: 1000 }, nexts: 1000, emptyNexts: 0, ...spoutLine }),
+      ...[2, 3, 4, 5].map((task) => line({ component: 'a', task, kind: 'bolt', executed: 250, busySecs: 2.5, cpuSecs: 0.1 })),
+    ],
+  });
+  const measuredTrip = { commands: 2000, commandSecs: 0.4, turnarounds: 2000, turnaroundSecs: 0.0018 };
+
+  it('collect: the spout service is its own time plus Storm turnaround per command, not its handler time', () => {
+    const s = collect(observation(measuredTrip)).figures.components.find((c) => c.id === 's')!;
+    near(s.serviceSecs, (0.4 + 2000 * 0.0018) / 1000); // 4 ms per root
+    near(s.taskFigures![0]!.serviceSecs, 0.004);
+    near(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip }))!, 4);
+    // Held by its source (most nexts empty-handed): the round trip does not bind it, and empty nexts cost no tree.
+    assert.equal(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip, nexts: 1600, emptyNexts: 1000 })), undefined);
+    near(spoutRoundTrip(line({ component: 's', task: 1, kind: 'spout', ...measuredTrip, nexts: 1100, emptyNexts: 100 }))!, 0.4 + 1900 * 0.0018);
+    // An older SDK's line (no round trip): the handler time, as before.
+    const old = collect(observation({})).figures.components.find((c) => c.id === 's')!;
+    near(old.serviceSecs, 0.3 / 1000);
+  });
+
+  it('a change that lifts the bolts past the spout is capped at the spout round trip', () => {
+    const measured = predict(collect(observation(measuredTrip)).figures, { tasks: { a: 16 }, maxSpoutPending: 1000 });
+    assert.ok(measured.rate <= 250 * 1.0001, `predicted ${measured.rate}/s past the spout's 250/s`);
+    const unmeasured = predict(collect(observation({})).figures, { tasks: { a: 16 }, maxSpoutPending: 1000 });
+    assert.ok(unmeasured.rate > 250, `without the round trip the handler time allowed ${unmeasured.rate}/s`);
+  });
+
+  it('aggregating lines keeps the round trip only when every line measured it', () => {
+    const a = line({ component: 's', task: 1, kind: 'spout', ...measuredTrip });
+    const [both] = aggregateMetrics([a, { ...a, at: a.at + 10_000 }]);
+    assert.deepEqual([both!.commands, both!.turnarounds], [4000, 4000]);
+    near(both!.commandSecs!, 0.8);
+    near(both!.turnaroundSecs!, 0.0018);
+    const [mixed] = aggregateMetrics([a, line({ component: 's', task: 1, kind: 'spout' })]);
+    assert.equal(mixed!.commands, undefined);
+    assert.equal(spoutRoundTrip(mixed!), undefined);
+  });
+
+  it('the meter takes a short gap (10th percentile) as the turnaround: long gaps are Storm holding the spout back', () => {
+    const gaps = new Array<number>(64).fill(0);
+    gaps[10] = 10; // 10 short gaps (~0.08 ms)
+    gaps[40] = 90; // 90 long ones (~70 ms): the pending limit
+    const short = gapQuantileMs(gaps, 100);
+    assert.ok(short > 0.07 && short < 0.1, `${short} ms`);
+    assert.equal(gapQuantileMs(gaps, 0), 0);
+    const meter = new Meter('s', 1, 'spout', 1);
+    const at = meter.now();
+    meter.commandArrived(); // the first command: no sync before it, no gap
+    meter.synced(at, meter.now());
+    meter.commandArrived();
+    meter.synced(at, meter.now());
+    const m = parseMetricsLine(meter.flush())!;
+    assert.equal(m.commands, 2);
+    assert.equal(m.turnarounds, 1);
+    assert.ok(m.commandSecs! >= 0 && m.turnaroundSecs! > 0);
+    const old = parseMetricsLine(formatMetricsLine(line({ component: 's', task: 1, kind: 'spout' })))!;
+    assert.equal(old.commands, undefined);
+  });
+});
+
+class HeldSpout extends Spout {
+  override nextTuple(): void {}
+}
+class HeldBolt extends Bolt {
+  override process(): void {}
+}
+
+describe('doctor model: the cores of a shared host', () => {
+  // Measured on a loaded 2-core host: a spins 17.3 ms of CPU per tuple, synchronously, at 24/s, busy all the time
+  // yet getting 0.42 of a core (the host's other processes had the rest).
+  const shared = (coreShare?: number): TopologyFigures =>
+    figures(
+      [spout('s', 24, { cpuSecs: 0.00054, serviceSecs: 0.002 }), bolt('a', 0.0413, { cpuSecs: 0.0173 }), bolt('b', 0.0019, { cpuSecs: 0.00044, emitsPerTuple: {} })],
+      [edge('s', 'a'), edge('a', 'b', 'fields')],
+      { cores: 2, maxSpoutPending: 100, completeLatencySecs: 3.8, ...(coreShare !== undefined ? { coreShare } : {}) },
+    );
+
+  it('more processes get a fair share of the cores beside the others, not all of them', () => {
+    const alone = predict(shared(), { tasks: { a: 4 } });
+    near(alone.coresRate, 2 / (0.00054 + 0.0173 + 0.00044), 1e-9); // the whole cores: ~109/s
+    const beside = predict(shared(0.42), { tasks: { a: 4 } });
+    // others = 2 / 0.42 − ~1.06 ≈ 3.7 runnable; 4 of ours get about 2 × 4 / 7.7 ≈ 1.03 cores ≈ 57/s.
+    assert.ok(beside.coresRate > 50 && beside.coresRate < 62, `cores allow ${beside.coresRate}/s`);
+    assert.ok(beside.rate <= beside.coresRate * 1.0001);
+    // As it runs, the bound is about what was measured: one runnable process at 0.42 of a core.
+    const now = predict(shared(0.42));
+    assert.ok(now.coresRate > 22 && now.coresRate < 27, `cores allow ${now.coresRate}/s as it runs`);
+  });
+
+  it('collect reads the share from synchronous tasks busy all the time, and only from them', () => {
+    const m = (extra: Partial<TaskMetrics>): TaskMetrics => ({
+      v: 1, component: 'a', task: 1, kind: 'bolt', at: 0, secs: 10, executed: 240, busySecs: 9.9, loopSecs: 9.9, awaitSecs: 0, cpuSecs: 4.16, emitted: {}, concurrency: 1, ...extra,
+    });
+    near(coreShareOf([m({})]).coreShare!, 4.16 / 9.9);
+    assert.deepEqual(coreShareOf([m({ busySecs: 2, loopSecs: 2 })]), {}); // idle most of the time: it wanted no core
+    assert.deepEqual(coreShareOf([m({ awaitSecs: 9, loopSecs: 0.9 })]), {}); // awaiting, not running
+    assert.deepEqual(coreShareOf([m({ cpuSecs: 9.9 })]), {}); // a whole core: nothing competed
+    assert.deepEqual(coreShareOf([m({ loopSecs: undefined, awaitSecs: undefined })]), {}); // an older SDK's line
   });
 });

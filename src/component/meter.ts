@@ -19,6 +19,16 @@ export class Meter {
   private executed = 0;
   private nexts = 0;
   private emptyNexts = 0;
+  /** Spouts: commands answered, and the wall time from each command's arrival to its `sync`. */
+  private commands = 0;
+  private commandMs = 0;
+  /**
+   * Spouts: the gaps from a `sync` to the next command, as a log-scale histogram. The pending limit, back-pressure
+   * and the wait strategy only ever lengthen a gap, so the short end (GAP_QUANTILE) is Storm's turnaround alone.
+   */
+  private gaps = new Array<number>(GAP_BUCKETS).fill(0);
+  private turnarounds = 0;
+  private syncedAt: number | undefined;
   private busyMs = 0;
   /** Of busyMs: handlers running on the event loop (call to return), and with their promise outstanding. */
   private loopMs = 0;
@@ -77,6 +87,23 @@ export class Meter {
   next(emitted: boolean): void {
     this.nexts++;
     if (!emitted) this.emptyNexts++;
+  }
+
+  /** A command from Storm reached a spout (before its handler runs). */
+  commandArrived(): void {
+    if (this.syncedAt !== undefined) {
+      const ms = performance.now() - this.syncedAt;
+      this.gaps[gapBucket(ms)]!++;
+      this.turnarounds++;
+    }
+    this.syncedAt = undefined;
+  }
+
+  /** A spout answered a command that arrived at `since`, its own time ending at `doneAt` (before any idle back-off). */
+  synced(since: number, doneAt: number): void {
+    this.commands++;
+    this.commandMs += doneAt - since;
+    this.syncedAt = performance.now();
   }
 
   /** A spout emitted a root tuple with a message id (its unit of work). */
@@ -144,6 +171,10 @@ export class Meter {
     if (this.kind === 'spout') {
       metrics.nexts = this.nexts;
       metrics.emptyNexts = this.emptyNexts;
+      metrics.commands = this.commands;
+      metrics.commandSecs = round(this.commandMs / 1000);
+      metrics.turnarounds = this.turnarounds;
+      metrics.turnaroundSecs = round(gapQuantileMs(this.gaps, this.turnarounds) / 1000);
     }
     if (this.keyed > 0) {
       metrics.keys = [...this.keys].sort((a, b) => b[1] - a[1]).slice(0, 10);
@@ -156,6 +187,10 @@ export class Meter {
     this.executed = 0;
     this.nexts = 0;
     this.emptyNexts = 0;
+    this.commands = 0;
+    this.commandMs = 0;
+    this.turnarounds = 0;
+    this.gaps.fill(0);
     this.busyMs = 0;
     this.loopMs = 0;
     this.awaitMs = 0;
@@ -164,6 +199,29 @@ export class Meter {
     this.keys.clear();
     return metrics;
   }
+}
+
+/** Gap histogram: bucket i holds gaps up to GAP_FLOOR_MS × GAP_STEP^i ms (the last, everything longer). */
+const GAP_BUCKETS = 64;
+const GAP_FLOOR_MS = 0.01;
+const GAP_STEP = 1.25;
+/** The share of gaps, shortest first, taken as Storm's turnaround. */
+const GAP_QUANTILE = 0.1;
+
+function gapBucket(ms: number): number {
+  if (!(ms > GAP_FLOOR_MS)) return 0;
+  return Math.min(GAP_BUCKETS - 1, Math.ceil(Math.log(ms / GAP_FLOOR_MS) / Math.log(GAP_STEP)));
+}
+
+/** The GAP_QUANTILE gap (the middle of its bucket), 0 without gaps. */
+export function gapQuantileMs(gaps: readonly number[], count: number): number {
+  if (count === 0) return 0;
+  let seen = 0;
+  for (let i = 0; i < gaps.length; i++) {
+    seen += gaps[i]!;
+    if (seen >= GAP_QUANTILE * count) return i === 0 ? GAP_FLOOR_MS : GAP_FLOOR_MS * GAP_STEP ** (i - 0.5);
+  }
+  return GAP_FLOOR_MS * GAP_STEP ** (gaps.length - 1);
 }
 
 function newSpread(): number[][] {

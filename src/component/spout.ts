@@ -38,7 +38,8 @@ export abstract class Spout extends Component {
   declare readonly options: Required<SpoutOptions>;
   private idleSleepMs = 0;
   private emitsThisCommand = 0;
-  private readonly commands: SpoutCommandMessage[] = [];
+  /** Commands waiting their turn, with when each arrived (the meter's clock; 0 unmeasured). */
+  private readonly commands: Array<SpoutCommandMessage & { arrivedAt: number }> = [];
   private busy = false;
   private ready = false;
 
@@ -125,7 +126,8 @@ export abstract class Spout extends Component {
   [receive](message: unknown): void {
     const m = this.read<SpoutCommandMessage>(readSpoutInput, message);
     if (m === undefined) return;
-    this.commands.push(m);
+    this.meter?.commandArrived();
+    this.commands.push({ ...m, arrivedAt: this.meter ? this.meter.now() : 0 });
     if (this.ready && !this.busy) void this.drain();
   }
 
@@ -149,8 +151,10 @@ export abstract class Spout extends Component {
         if (this.options.exitOnException) return;
       }
       if (command.command === 'next') this.meter?.next(this.emitsThisCommand > 0);
+      const doneAt = this.meter ? this.meter.now() : 0;
       if (command.command === 'next' && this.emitsThisCommand === 0) await this.idleBackoff();
       else this.idleSleepMs = 0;
+      this.meter?.synced(command.arrivedAt, doneAt);
       this.connection.send({ command: 'sync' });
       this.connection.endBatch();
     }

@@ -77,6 +77,7 @@ export function collect(o: Observation): Collected {
       failedPerSec,
       workers: o.workers,
       ...(o.cores !== undefined && o.cores > 0 ? { cores: o.cores } : {}),
+      ...coreShareOf(latest),
       ...(conf(o, 'topology.disable.loadaware.messaging') === true ? { loadAwareShuffle: false } : {}),
     },
     coarse,
@@ -114,6 +115,14 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     sum.concurrency = Math.max(sum.concurrency, m.concurrency);
     if (m.nexts !== undefined) sum.nexts = (sum.nexts ?? 0) + m.nexts;
     if (m.emptyNexts !== undefined) sum.emptyNexts = (sum.emptyNexts ?? 0) + m.emptyNexts;
+    // A spout's round trip is known for the sum only when every line measured it.
+    const both = sum.turnarounds !== undefined && m.turnarounds !== undefined && sum.turnaroundSecs !== undefined && m.turnaroundSecs !== undefined;
+    // The short gap of the sum: the lines' short gaps weighed by how many gaps each saw.
+    const gaps = both ? sum.turnarounds! + m.turnarounds! : 0;
+    sum.turnaroundSecs = both ? (gaps > 0 ? (sum.turnaroundSecs! * sum.turnarounds! + m.turnaroundSecs! * m.turnarounds!) / gaps : 0) : undefined;
+    for (const k of ['commands', 'commandSecs', 'turnarounds'] as const) {
+      sum[k] = sum[k] !== undefined && m[k] !== undefined ? sum[k] + m[k] : undefined;
+    }
     for (const [stream, n] of Object.entries(m.emitted)) sum.emitted[stream] = (sum.emitted[stream] ?? 0) + n;
     if (m.spread) {
       sum.spread = m.spread.map((counts, i) => counts.map((c, k) => c + (sum.spread?.[i]?.[k] ?? 0)));
@@ -167,7 +176,14 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   // has data and is not held back by max.spout.pending is busy for the whole round trip, not just its handler.
   const roundTrip = (m: TaskMetrics): boolean =>
     c.kind === 'spout' && runFree && (m.nexts ?? 0) > 0 && (m.emptyNexts ?? 0) / m.nexts! < SOURCE_EMPTY_SHARE;
-  const taskService = (m: TaskMetrics): number => (roundTrip(m) && unitsOf(m) > 0 ? m.secs / unitsOf(m) : service(m.busySecs, unitsOf(m), m.cpuSecs));
+  const taskService = (m: TaskMetrics): number => {
+    if (roundTrip(m) && unitsOf(m) > 0) return m.secs / unitsOf(m);
+    // Held back (by max.spout.pending or its sources), a spout's wall time says nothing of its round trip: its own
+    // time per command and Storm's turnaround after each, as measured, do.
+    const trip = c.kind === 'spout' ? spoutRoundTrip(m) : undefined;
+    if (trip !== undefined && unitsOf(m) > 0) return trip / unitsOf(m);
+    return service(m.busySecs, unitsOf(m), m.cpuSecs);
+  };
   const taskFigures: TaskFigures[] = measured.map((m) => {
     const host = hosts?.get(m.task);
     return { task: m.task, ratePerSec: m.secs > 0 ? unitsOf(m) / m.secs : 0, serviceSecs: taskService(m), ...(host ? { host } : {}) };
@@ -180,7 +196,7 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
     tasks: c.tasks,
     executors: c.parallelism,
     concurrency,
-    serviceSecs: measured.some(roundTrip) ? mean(taskFigures.map((t) => t.serviceSecs)) : service(busy, units, cpu),
+    serviceSecs: measured.some(roundTrip) || (c.kind === 'spout' && measured.every((m) => spoutRoundTrip(m) !== undefined)) ? mean(taskFigures.map((t) => t.serviceSecs)) : service(busy, units, cpu),
     cpuSecs: perUnit(cpu),
     ...(awaited !== undefined ? { awaitSecs: perUnit(awaited) } : {}),
     emitsPerTuple: Object.fromEntries(Object.entries(emitted).map(([s, n]) => [s, perUnit(n)])),
@@ -195,6 +211,38 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   const spread = spreadOf(measured);
   if (spread) out.keySpread = spread;
   return out;
+}
+
+/** A task this busy (share of its interval in handlers) was runnable throughout, if its handler held the CPU. */
+const RUNNABLE_BUSY = 0.8;
+
+/**
+ * The share of a core a runnable process got: CPU over busy time of the synchronous bolt tasks busy nearly all the
+ * interval (a synchronous handler holds the event loop, so while busy the process wanted a core; what it got is its
+ * CPU). Absent without such a task, or when they got a whole core (nothing else competed).
+ */
+export function coreShareOf(latest: readonly TaskMetrics[]): { coreShare?: number } {
+  const shares = latest
+    .filter((m) => m.kind === 'bolt' && m.concurrency === 1 && m.loopSecs !== undefined && m.awaitSecs !== undefined)
+    .filter((m) => m.secs > 0 && m.busySecs >= RUNNABLE_BUSY * m.secs && m.awaitSecs! <= 0.05 * m.busySecs)
+    .map((m) => Math.min(1, m.cpuSecs / m.busySecs));
+  if (shares.length === 0) return {};
+  const share = mean(shares);
+  return share > 0 && share < 0.95 ? { coreShare: share } : {};
+}
+
+/**
+ * Wall seconds a spout task's round trips would take over the interval unhindered: its own time per command plus
+ * Storm's turnaround (a short measured gap) for every command, the `next`s and the acks alike. Undefined when the
+ * line lacks them (an older SDK) or saw no gap.
+ */
+export function spoutRoundTrip(m: TaskMetrics): number | undefined {
+  if (m.commands === undefined || m.commandSecs === undefined || !m.turnarounds || m.turnaroundSecs === undefined) return undefined;
+  // A spout whose source often had nothing is held by its source, not by its round trip; its empty-handed `next`s
+  // are no part of a tree's cost.
+  const empty = m.emptyNexts ?? 0;
+  if (m.nexts && empty / m.nexts >= SOURCE_EMPTY_SHARE) return undefined;
+  return m.commandSecs + Math.max(0, m.commands - empty) * m.turnaroundSecs;
 }
 
 /**

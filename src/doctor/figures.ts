@@ -85,6 +85,13 @@ export interface TopologyFigures {
    */
   cores?: number;
   /**
+   * The share of a core (0..1] a runnable process of the topology got while measured: CPU over wall time of the
+   * synchronous tasks that were busy all the time. Below 1 the host runs more than the topology (a shared machine):
+   * its cores are shared fairly among everything runnable, so more processes of the topology get more of them, but
+   * not all. Unknown (or 1): the cores are the topology's alone.
+   */
+  coreShare?: number;
+  /**
    * Storm 2's load-aware shuffle (on unless `topology.disable.loadaware.messaging`): it weighs targets by the load
    * their worker reports, which is kept per executor under its first task; the other tasks of an executor read as
    * "not connected" (load 1.0) and lose all their weight. Default true.

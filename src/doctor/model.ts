@@ -8,7 +8,10 @@
  *   holds several), fields by the measured key spread, all to every task, global to one. Each task is a queue with
  *   `concurrency` servers and a measured service time.
  * - Cores: every process shares the machines' cores, so CPU seconds per tuple tree bound the rate, whatever the
- *   parallelism; no prediction goes past that.
+ *   parallelism; no prediction goes past that. On a shared host, only the fair share of the cores the topology's
+ *   runnable processes get beside the host's others.
+ * - Spouts: each task emits at most one tree per round trip with Storm (its own time per command and Storm's
+ *   turnaround, for the `next` and the ack alike), measured even while max.spout.pending holds it back.
  * - Open load (the sources set the rate): utilization and Erlang-C waiting time per task.
  * - Closed load (`max.spout.pending` holds the spouts back, Storm's usual case): mean value analysis with
  *   spout tasks × pending tuple trees circulating. Multi-server tasks use Seidmann's approximation (one server
@@ -272,14 +275,42 @@ export function saturationRate(l: Layout): { rate: number; component: string | n
  * The most root tuples per second the machines' cores allow: cores over the CPU seconds one tree costs, summed over
  * the components it visits. Infinity when the cores or the CPU figures are unknown. Components without a CPU
  * figure count as free, so this stays an upper bound.
+ *
+ * On a shared host (`coreShare` below 1) the cores are shared fairly among everything runnable: a runnable process
+ * of ours got `coreShare` of a core beside `others` runnable processes of the host (cores / coreShare, less ours
+ * then); with k runnable processes of ours the topology gets cores × k / (others + k). A task counts as runnable
+ * for the part of the time its CPU demand at the rate takes at its fair share: the largest fixed point, reached
+ * from every task runnable downwards.
  */
 export function coresRate(l: Layout): number {
   const cores = l.figures.cores;
   if (cores === undefined || !(cores > 0)) return Infinity;
   const byId = new Map(l.figures.components.map((c) => [c.id, c]));
+  const cpuOf = (s: Station): number => s.visits * (byId.get(s.component)?.cpuSecs ?? 0);
   let cpuPerTree = 0;
-  for (const s of l.stations) cpuPerTree += s.visits * (byId.get(s.component)?.cpuSecs ?? 0);
-  return cpuPerTree > 0 ? cores / cpuPerTree : Infinity;
+  for (const s of l.stations) cpuPerTree += cpuOf(s);
+  if (!(cpuPerTree > 0)) return Infinity;
+  const share = l.figures.coreShare;
+  if (share === undefined || !(share > 0) || share >= 1) return cores / cpuPerTree;
+  // Runnable processes of ours at a rate, each getting `per` of a core.
+  const runnable = (stations: Station[], rate: number, per: number): number => {
+    let k = 0;
+    for (const s of stations) k += Math.min(1, (rate * cpuOf(s)) / per);
+    return k;
+  };
+  const now = layout(l.figures);
+  const others = Math.max(0, cores / share - runnable(now.stations, currentRate(l.figures), share));
+  // From every task runnable down to the largest consistent count: the spouts offer all the cores can run.
+  let k = l.stations.length;
+  let rate = 0;
+  for (let round = 0; round < 50; round++) {
+    const gotten = Math.min(cores, (cores * k) / (others + k));
+    rate = gotten / cpuPerTree;
+    const next = Math.max(1e-9, runnable(l.stations, rate, Math.min(1, cores / (others + k))));
+    if (Math.abs(next - k) < 1e-6) break;
+    k = next;
+  }
+  return Math.min(rate, cores / cpuPerTree);
 }
 
 /** Utilization of each task at a root rate. */

@@ -39,6 +39,18 @@ export interface TaskMetrics {
   /** Spouts: `next` commands answered, and how many of them emitted nothing (the source was empty). */
   nexts?: number;
   emptyNexts?: number;
+  /**
+   * Spouts: commands answered (next, ack, fail, …) and the wall seconds from each one's arrival to its `sync` (the
+   * spout's own time per command, an idle back-off excluded); `turnarounds`, the gaps from a `sync` to Storm's next
+   * command, and `turnaroundSecs`, a short one of them (the 10th percentile): the pending limit, back-pressure and
+   * the wait strategy only lengthen a gap, so that is Storm's turnaround alone. Together: the spout's round trip
+   * per root tuple even while max.spout.pending holds it back. Absent in lines from SDKs before these were measured
+   * (the line stays version 1).
+   */
+  commands?: number;
+  commandSecs?: number;
+  turnarounds?: number;
+  turnaroundSecs?: number;
   /** Tuples a bolt may process at once. */
   concurrency: number;
   /** Bolts fed by a fields grouping: the heaviest keys seen, as [key, approximate count], heaviest first. */
