@@ -172,10 +172,14 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
  */
 function unreliableFinding(figures: TopologyFigures, components: ComponentLoad[], rate: number, saturation: number): Finding | null {
   if (rate <= 0) return null;
-  const impossible = components.filter((c) => c.utilization > IMPOSSIBLE_BUSY);
-  if (impossible.length === 0 && saturation * IMPOSSIBLE_BUSY >= rate) return null;
+  // A component whose tasks measured their busy time cannot contradict the clock: when it looks busier than that at
+  // the spouts' root rate, roots are queueing in front of it (max.spout.pending still filling), which the bottleneck
+  // finding names. Only coarse figures can be impossible.
   const measured = new Set(figures.components.filter((c) => c.taskFigures?.length).map((c) => c.id));
-  const coarse = impossible.filter((c) => !measured.has(c.id)).map((c) => c.id);
+  const impossible = components.filter((c) => c.utilization > IMPOSSIBLE_BUSY && !measured.has(c.id));
+  const allMeasured = figures.components.every((c) => measured.has(c.id));
+  if (impossible.length === 0 && (allMeasured || saturation * IMPOSSIBLE_BUSY >= rate)) return null;
+  const coarse = impossible.map((c) => c.id);
   return {
     kind: 'unreliable',
     scalingHelps: false,

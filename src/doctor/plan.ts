@@ -86,7 +86,10 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
   const finish = (change: Change, components: ComponentPlan[], redeploy: boolean, met = false): Plan =>
     assemble(figures, { target, utilization, components, change, redeploy, met, current, caveats, offered, unreliable: diagnosis.unreliable });
 
-  if (rate > 0 && rate >= TARGET_MET * target) return finish({}, unchangedComponents(figures), false, true);
+  // Met: the spouts emit the target and the topology carries it. A spout's root rate alone also counts roots still
+  // queueing while max.spout.pending fills (a saturated bolt behind it): the model's current figure says whether
+  // the bottleneck keeps up.
+  if (rate > 0 && rate >= TARGET_MET * target && current.rate >= TARGET_MET * target) return finish({}, unchangedComponents(figures), false, true);
 
   // A rebalance first: executors up to the tasks already there, where a shuffle holds a component's load on
   // fewer tasks than it has. No kill, no resubmit, nothing else touched.
