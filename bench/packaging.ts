@@ -37,7 +37,7 @@ async function startMs(launcher: string, cwd: string, pidDir: string): Promise<n
 export async function benchPackaging(): Promise<void> {
   const scratch = temporaryFolder('squall-bench-');
   try {
-    const project = linkedQuickstart(realpathSync(scratch.path));
+    const project = linkedQuickstart(realpathSync(scratch.path), 'wordcount');
     const topology = join(project, 'topologies', 'wordcount.ts');
     const loaded = await loadTopology(topology);
     const inputs = Object.keys(loaded.contents.inputs);
