@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { RedisConnection } from '../src/connectors/redis/client.js';
-import { maskConfiguration, redactUrl } from '../src/connectors/redis/credentials.js';
+import { maskConfiguration, redactUrl } from '../src/config/credentials.js';
 import { bindUiPort, serveLocalUi } from '../src/runtime/local-ui.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { RedisStreamBolt, RedisStreamSpout } from '../src/connectors/redis/index.js';

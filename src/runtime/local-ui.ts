@@ -31,7 +31,7 @@ import {
   type UiTopologySummaryJson,
 } from '../ui/client.js';
 import type { ComponentStats, LocalCluster } from './local-cluster.js';
-import { maskConfiguration } from '../connectors/redis/credentials.js';
+import { maskConfiguration } from '../config/credentials.js';
 
 /** Seconds between snapshots of the counts. */
 const SNAPSHOT_SECS = 5;

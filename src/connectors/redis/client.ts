@@ -2,10 +2,10 @@ import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import type { Conf, Logger } from '../../component/component.js';
 import { describeError } from '../../component/component.js';
-import { maskCredentials, redactUrl } from './credentials.js';
+import { maskCredentials, redactUrl } from '../../config/credentials.js';
 import { REDIS_URL_KEY as REDIS_URL_CONF, REDIS_URL_ENV_KEY as REDIS_URL_ENV_CONF } from '../../config/keys.js';
 
-export { redactUrl } from './credentials.js';
+export { redactUrl } from '../../config/credentials.js';
 
 /**
  * The conf keys (config/keys.ts) a spout or bolt reads its URL from when its options name none: the URL itself, or

@@ -9,4 +9,4 @@ export type { RedisStreamBoltOptions } from './bolt.js';
 export type { StreamEntry } from './entries.js';
 export type { RedisTlsOptions } from './client.js';
 export { DEFAULT_REDIS_URL, REDIS_URL_CONF, REDIS_URL_ENV_CONF } from './client.js';
-export { maskConfiguration, redactUrl } from './credentials.js';
+export { maskConfiguration, redactUrl } from '../../config/credentials.js';

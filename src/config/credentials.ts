@@ -1,6 +1,6 @@
 /**
  * Masking credentials in what squall prints or serves: connection URLs in logs and errors, and configuration
- * values on the local UI. No dependency on the Redis client, so the runtime can use it without carrying node-redis.
+ * values on the local UI. Beside the config it masks, below the runtime and the connectors that both use it.
  */
 
 const MASK = '***';
