@@ -128,7 +128,8 @@ describe("the UI client against a Storm UI's failures", () => {
         const stats = await client.topology(ID);
         const asked = server.requests.length;
         assert.equal(await client.squallMetrics(stats), null);
-        assert.equal(server.requests.length, asked, 'no request for /squall/metrics');
+        assert.equal(await client.squallTopology(stats), null);
+        assert.equal(server.requests.length, asked, 'no request for /squall/metrics or /squall/topology');
         // What the old client asked for, and what Storm answers (the old client read only a 404 as "not served").
         const answer = await fetch(`${server.url}/api/v1/topology/${ID}/squall/metrics`);
         assert.equal(answer.status, 500);

@@ -34,17 +34,16 @@ export async function readTopology(ui: StormUiClient, name: string, spec: Topolo
 }
 
 /**
- * The topology a `squall run --ui` serves (its graph, with the groupings a Storm UI does not give), when the UI at
- * `url` is one and runs exactly one topology; null otherwise. Lets `squall doctor --ui URL` work outside the project.
+ * The topology a `squall run --ui` serves (its graph, with the groupings a Storm UI does not give), when the UI is
+ * one and runs exactly one topology; null otherwise (a Storm UI is never asked: its page names no graph). Lets
+ * `squall doctor --ui URL` work outside the project.
  */
-export async function servedTopology(ui: StormUiClient, url: string, timeoutMs: number): Promise<TopologySpec | null> {
-  const running = await ui.topologySummary().catch(() => []);
-  if (running.length !== 1) return null;
+export async function servedTopology(ui: StormUiClient): Promise<TopologySpec | null> {
   try {
-    const response = await fetch(`${url.replace(/\/+$/, '')}/api/v1/topology/${encodeURIComponent(running[0]!.id)}/squall/topology`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!response.ok) return null;
-    const body = (await response.json()) as { topology?: TopologySpec };
-    return body.topology && Array.isArray(body.topology.components) ? body.topology : null;
+    const running = await ui.topologySummary();
+    if (running.length !== 1) return null;
+    const graph = (await ui.squallTopology(await ui.topology(running[0]!.id, 600))) as TopologySpec | null;
+    return graph && Array.isArray(graph.components) ? graph : null;
   } catch {
     return null;
   }

@@ -201,6 +201,7 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
       // Unlike Storm's UI: a password in a configuration value (a Redis URL, …) is not served.
       configuration: maskConfiguration(conf),
       squallMetrics: `/api/v1/topology/${encodeURIComponent(id)}/squall/metrics`,
+      squallTopology: `/api/v1/topology/${encodeURIComponent(id)}/squall/topology`,
     };
   };
 

@@ -200,6 +200,8 @@ export interface UiTopologyJson extends UiTopologySummaryJson {
    * (/api/v1/topology/{id}/squall/metrics). A Storm UI never sends it, so squall never asks a Storm UI for that path.
    */
   squallMetrics?: string;
+  /** Not Storm's either: where `squall run --ui` serves the topology's graph (with its groupings). */
+  squallTopology?: string;
 }
 
 export interface UiExecutorJson extends UiJson<typeof EXECUTOR> {
@@ -251,6 +253,8 @@ export interface TopologyStats extends UiTopologySummary {
   bolts: BoltStats[];
   /** Where this UI serves squall's own measurements (only `squall run --ui` does); null on a Storm UI. */
   squallMetricsPath: string | null;
+  /** Where this UI serves the topology's graph (only `squall run --ui` does); null on a Storm UI. */
+  squallTopologyPath: string | null;
 }
 
 /** Bolt-only figures are null for spouts, completeLatencyMs null for bolts. */
@@ -332,6 +336,7 @@ export function parseTopology(json: Partial<UiTopologyJson>): TopologyStats {
     spouts: list<Partial<UiSpoutJson>>(json.spouts).map((s) => ({ ...parseFields(SPOUT, s), lastError: lastError(s) })),
     bolts: list<Partial<UiBoltJson>>(json.bolts).map((b) => ({ ...parseFields(BOLT, b), lastError: lastError(b) })),
     squallMetricsPath: textOf(json.squallMetrics).startsWith('/') ? textOf(json.squallMetrics) : null,
+    squallTopologyPath: textOf(json.squallTopology).startsWith('/') ? textOf(json.squallTopology) : null,
   };
 }
 
@@ -491,6 +496,15 @@ export class StormUiClient {
     if (topology.squallMetricsPath === null) return null;
     const json = await this.get<{ metrics?: unknown }>(topology.squallMetricsPath, topology.id);
     return Array.isArray(json.metrics) ? (json.metrics as TaskMetrics[]) : [];
+  }
+
+  /**
+   * The topology's graph as `squall run --ui` serves it, at the path its topology page names (`squallTopology`);
+   * null without a request on a Storm UI, which names none. Unchecked JSON: the caller checks its shape.
+   */
+  async squallTopology(topology: Pick<TopologyStats, 'id' | 'squallTopologyPath'>): Promise<unknown> {
+    if (topology.squallTopologyPath === null) return null;
+    return (await this.get<{ topology?: unknown }>(topology.squallTopologyPath, topology.id)).topology ?? null;
   }
 
   private url(path: string): string {

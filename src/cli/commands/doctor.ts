@@ -285,7 +285,7 @@ async function projectOrServed(url: string, timeoutMs: number): Promise<{ spec: 
   try {
     return { spec: await withTopology('.', {}, ({ spec }) => spec), served: false };
   } catch (err) {
-    const spec = await servedTopology(new StormUiClient(url, { timeoutMs }), url, timeoutMs);
+    const spec = await servedTopology(new StormUiClient(url, { timeoutMs }));
     if (spec) return { spec, served: true };
     throw new Error(
       `squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message}; ` +

@@ -66,8 +66,9 @@ Examples:
 async function printStats(ui: StormUiClient, name: string, spec: TopologySpec | undefined, options: StatsOptions): Promise<void> {
   const { id } = await ui.findTopology(name);
   const window = options.window === ':all-time' ? ':all-time' : Number(options.window);
+  const stats = await ui.topology(id, window);
   // A UI whose topology page names the components' measurements is a `squall run --ui`: it counts every tuple.
-  const local = (await ui.topology(id, 600)).squallMetricsPath !== null;
+  const local = stats.squallMetricsPath !== null;
   const report: ReportOptions = { ...(spec ? { shellComponents: shellComponentsOf(spec) } : {}), sampled: !local, verdict: await verdict(ui, name, spec, options.component) };
   if (options.component) {
     const component = await ui.component(id, options.component, window as number);
@@ -75,7 +76,6 @@ async function printStats(ui: StormUiClient, name: string, spec: TopologySpec | 
     if (uneven && !report.verdict!.includes(uneven.message)) report.verdict = [uneven.message, ...report.verdict!];
     process.stdout.write(options.json ? toJson(component, report) : formatComponentStats(component, report));
   } else {
-    const stats = await ui.topology(id, window);
     process.stdout.write(options.json ? toJson(stats, report) : formatTopologyStats(stats, report));
   }
 }
