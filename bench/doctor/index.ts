@@ -17,6 +17,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localCluster } from '../../src/deploy/local.js';
+import { maxSpoutPending, messageTimeoutSecs, METRICS_INTERVAL_KEY } from '../../src/config/keys.js';
 import { measureRun } from '../../src/doctor/local-deployment.js';
 import { bindUiPort, serveLocalUi } from '../../src/runtime/local-ui.js';
 import { StormUiClient } from '../../src/ui/client.js';
@@ -195,7 +196,7 @@ export async function clusterCases(loaded: LoadedTopology): Promise<void> {
 
 /** A run read only as a Storm UI shows it (`squall run --ui`'s counts), with the components' measurements off. */
 async function observeThroughUi(loaded: LoadedTopology, spec: TopologySpec): Promise<Observed> {
-  const quiet: TopologySpec = { ...spec, config: { ...spec.config, 'squall.metrics.interval.secs': 0 } };
+  const quiet: TopologySpec = { ...spec, config: { ...spec.config, [METRICS_INTERVAL_KEY]: 0 } };
   const cluster = localCluster(loaded, quiet, {});
   await cluster.start();
   const ui = serveLocalUi(cluster, quiet.config, await bindUiPort(0), (url) => localDashboard(cluster.spec, url));
@@ -204,8 +205,7 @@ async function observeThroughUi(loaded: LoadedTopology, spec: TopologySpec): Pro
     const client = new StormUiClient(ui.url);
     const { id } = await client.findTopology(quiet.name);
     const stats = await client.topology(id, 600);
-    const pending = quiet.config['topology.max.spout.pending'];
-    const collected = collect({ spec: quiet, maxSpoutPending: typeof pending === 'number' ? pending : null, messageTimeoutSecs: 30, workers: 1, metrics: [], ui: stats });
+    const collected = collect({ spec: quiet, maxSpoutPending: maxSpoutPending(quiet.config), messageTimeoutSecs: messageTimeoutSecs(quiet.config), workers: 1, metrics: [], ui: stats });
     const rate = collected.figures.components.filter((c) => c.kind === 'spout').reduce((n, c) => n + (c.rootRate ?? 0), 0);
     return { rate, completeLatencySecs: collected.figures.completeLatencySecs ?? 0, figures: collected.figures };
   } finally {
