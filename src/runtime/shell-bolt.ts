@@ -117,7 +117,7 @@ export class ShellBoltExecutor<Input> {
   async stop(): Promise<void> {
     this.dead = true;
     if (this.timer) clearInterval(this.timer);
-    this.process.uncork();
+    this.process.channel.uncork();
     await this.process.stop();
   }
 
@@ -127,10 +127,10 @@ export class ShellBoltExecutor<Input> {
     // small one (every wake-up costs both processes a system call and a context switch). Storm's own writer
     // thread needs no such care: it blocks on the pipe, not on an event loop shared by every task.
     // The cork ends when the bolt next speaks (`onHeard`), or after 1 ms if it holds its tuples, waiting for more.
-    if (!this.heard && this.inputs.size > 0 && !this.process.hasPendingWrites) this.process.cork(1);
+    if (!this.heard && this.inputs.size > 0 && !this.process.channel.hasPendingWrites) this.process.channel.cork(1);
     const id = this.ids.next();
     this.inputs.set(id, input);
-    this.process.write({ id, comp, stream, task, tuple: values });
+    this.process.channel.write({ id, comp, stream, task, tuple: values });
     this.heard = false;
   }
 
@@ -146,14 +146,14 @@ export class ShellBoltExecutor<Input> {
       return;
     }
     // A fresh id that is never in `inputs`: acking it is fatal, as in Storm.
-    this.process.write({ id: this.ids.next(), comp: null, stream: HEARTBEAT_STREAM, task: -1, tuple: [] });
+    this.process.channel.write({ id: this.ids.next(), comp: null, stream: HEARTBEAT_STREAM, task: -1, tuple: [] });
   }
 
   /** The bolt said something valid: it is alive (heartbeat) and awake (what `send` corked can go). */
   private readonly onHeard = (): void => {
     this.spokeSinceHeartbeat = true;
     this.heard = true;
-    this.process.uncork();
+    this.process.channel.uncork();
   };
 
   private receive(message: unknown): void {
@@ -195,7 +195,7 @@ export class ShellBoltExecutor<Input> {
     } catch (err) {
       return this.die((err as Error).message);
     }
-    if (m.directTask === undefined && m.needTaskIds) this.process.write(tasks);
+    if (m.directTask === undefined && m.needTaskIds) this.process.channel.write(tasks);
   }
 
   /** A slot freed up: send held-back tuples. */

@@ -39,8 +39,11 @@ const HANDSHAKE_TIMEOUT_MS = 30_000;
 export class ShellProcess {
   pid = 0;
   private readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>;
-  /** Frames both ways over the child's stdin and stdout. */
-  private readonly channel: FrameChannel;
+  /**
+   * Frames both ways over the child's stdin and stdout. The executors write, cork and end batches on it directly
+   * (its states are documented once, in wire/channel.ts and FrameWriter); this class owns launch, handshake and exit.
+   */
+  readonly channel: FrameChannel;
   /** Told once why the process went away, its stderr tail appended (`bare`: without it). */
   private onClose: (reason: string, bare: string) => void = () => {};
   private stderrTail = '';
@@ -121,7 +124,7 @@ export class ShellProcess {
         clearTimeout(timer);
         reject(this.spawnFailure ? new ShellDeath(reason, true) : new ShellDeath(`${bare} before answering the handshake${this.stderrSuffix()}`));
       };
-      this.write({ conf, pidDir, context });
+      this.channel.write({ conf, pidDir, context });
     });
     const pid = (reply as { pid?: unknown } | null)?.pid;
     if (typeof pid !== 'number') {
@@ -135,29 +138,6 @@ export class ShellProcess {
   listen(onMessage: (message: unknown) => void, onClose: (reason: string) => void): void {
     this.onClose = onClose;
     this.channel.listen(onMessage);
-  }
-
-  write(message: unknown): void {
-    this.channel.write(message);
-  }
-
-  /** Hold what is written from now on until `uncork`, for `maxMs` at most (see FrameWriter.cork). */
-  cork(maxMs: number): void {
-    this.channel.cork(maxMs);
-  }
-
-  uncork(): void {
-    this.channel.uncork();
-  }
-
-  /** True while messages are queued for the process and not yet written. */
-  get hasPendingWrites(): boolean {
-    return this.channel.hasPendingWrites;
-  }
-
-  /** Send what is queued now rather than at the end of the turn: the process is blocked waiting for it. */
-  endBatch(): void {
-    this.channel.endBatch();
   }
 
   /** Close stdin (the component sees EOF and exits cleanly), and kill it if it lingers. */

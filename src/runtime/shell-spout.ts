@@ -77,9 +77,9 @@ export class ShellSpoutExecutor {
     this.lastMessageAt = Date.now();
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
-      this.process.write({ command, id });
+      this.process.channel.write({ command, id });
       // The spout does nothing until this command arrives: don't let it wait for the rest of the turn.
-      this.process.endBatch();
+      this.process.channel.endBatch();
       this.sentAt = performance.now();
       if (this.lastAnswerMs <= SLOW_MS) stayAwake();
     });
@@ -126,7 +126,7 @@ export class ShellSpoutExecutor {
     }
     this.emitted++;
     // For spouts Storm writes the task ids at once, before the command ends.
-    if (m.directTask === undefined && m.needTaskIds) this.process.write(tasks);
+    if (m.directTask === undefined && m.needTaskIds) this.process.channel.write(tasks);
   }
 
   private die(reason: string): void {
