@@ -41,8 +41,8 @@ Examples:
 `,
     )
     .action(async (target: string, options: SubmitOptions) => {
-      const progress = stderrSubmitProgress();
-      const submitted = await withCluster(options, (access) => submitProject(access, target, options, progress)).finally(progress.close);
+      // submitProject ends the upload's progress bar itself, also when the upload fails.
+      const submitted = await withCluster(options, (access) => submitProject(access, target, options, stderrSubmitProgress()));
       process.stdout.write(`${describeSubmitted(submitted)}\n`);
     });
 }
