@@ -1,11 +1,10 @@
 import type { ComponentSpec } from '../topology/spec.js';
 import type { TaskMetrics } from '../wire/metrics-line.js';
 
-/** The figures `squall run` prints for one component, summed over its tasks. */
-export interface ComponentStats {
+/** What the runtime counts, of one task or summed over a component's tasks. */
+export interface Counts {
   component: string;
   kind: 'spout' | 'bolt';
-  tasks: number;
   emitted: number;
   /** Bolts: tuples acked; spouts: messages whose tree completed. */
   acked: number;
@@ -16,7 +15,7 @@ export interface ComponentStats {
   unreliable: number;
   /** Bolts: tuples acked or failed. */
   executed: number;
-  /** Bolts: mean ms from delivery to ack (process latency); spouts: mean complete latency. */
+  /** Bolts: mean ms from delivery to ack (process latency); spouts: mean complete latency. Worked out, never summed. */
   meanLatencyMs: number;
   deaths: number;
   /** Bolts: tuples still queued for a task or sent and unacked when the run stopped, thrown away. */
@@ -24,26 +23,23 @@ export interface ComponentStats {
   latencyTotalMs: number;
 }
 
-/** One task's counts: the executor stats a Storm UI shows per executor (the embedded runtime runs a task per process). */
-export interface TaskStats {
-  task: number;
-  component: string;
-  kind: 'spout' | 'bolt';
-  emitted: number;
-  acked: number;
-  failed: number;
-  timedOut: number;
-  unreliable: number;
-  executed: number;
-  deaths: number;
-  discarded: number;
-  latencyTotalMs: number;
-  /** As ComponentStats' (process latency for a bolt, complete latency for a spout), over this task alone. */
-  meanLatencyMs: number;
+/** The figures `squall run` prints for one component, summed over its tasks. */
+export interface ComponentStats extends Counts {
+  tasks: number;
 }
 
-/** The counts summed over tasks; `meanLatencyMs` is worked out from them, not summed. */
+/** One task's counts: the executor stats a Storm UI shows per executor (the embedded runtime runs a task per process). */
+export interface TaskStats extends Counts {
+  task: number;
+}
+
+/** The counts summed over tasks. */
 const SUMMED = ['emitted', 'acked', 'failed', 'timedOut', 'unreliable', 'executed', 'deaths', 'discarded', 'latencyTotalMs'] as const;
+
+/** A component's or task's record before anything happened. */
+function zero(component: ComponentSpec): Counts {
+  return { component: component.id, kind: component.kind, emitted: 0, acked: 0, failed: 0, timedOut: 0, unreliable: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 };
+}
 
 /**
  * What the embedded runtime counts, per task, as Storm's executor stats do: emits, acks and fails with their
@@ -60,7 +56,7 @@ export class RuntimeStats {
   constructor(components: ComponentSpec[], tasks: ReadonlyMap<number, ComponentSpec>) {
     this.components = components;
     for (const [task, c] of tasks) {
-      this.byTask[task] = { task, component: c.id, kind: c.kind, emitted: 0, acked: 0, failed: 0, timedOut: 0, unreliable: 0, executed: 0, deaths: 0, discarded: 0, latencyTotalMs: 0, meanLatencyMs: 0 };
+      this.byTask[task] = { ...zero(c), task };
     }
   }
 
@@ -125,7 +121,7 @@ export class RuntimeStats {
   summary(): ComponentStats[] {
     const sums = new Map<string, ComponentStats>();
     for (const c of this.components) {
-      sums.set(c.id, { component: c.id, kind: c.kind, tasks: c.tasks, emitted: 0, acked: 0, failed: 0, timedOut: 0, unreliable: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 });
+      sums.set(c.id, { ...zero(c), tasks: c.tasks });
     }
     for (const t of this.byTask) {
       const sum = t && sums.get(t.component);
