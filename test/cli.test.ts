@@ -67,4 +67,18 @@ describe('squall CLI', () => {
     assert.match(result.stdout, /-o, --option <key=value>/);
     assert.match(result.stdout, /squall run examples\/wordcount --time 10/);
   });
+
+  it('names the command that needs the project for its groupings (squall ui said "squall doctor")', async () => {
+    const result = await squall('ui', '--topology', 'test/no-such-project', '--ui', 'http://127.0.0.1:1');
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /squall ui needs the topology's project for its groupings: run it in the project folder or pass --topology PATH/);
+  });
+
+  it('refuses an empty port, which read as port 0 (any free port)', async () => {
+    for (const args of [['run', 'examples/wordcount', '--ui', ''], ['ui', '--port', '']]) {
+      const result = await squall(...args);
+      assert.equal(result.exitCode, 1, args.join(' '));
+      assert.match(result.stderr, /(--ui|--port) takes a port number \(0 for any free port\), got ""/, args.join(' '));
+    }
+  });
 });

@@ -1,9 +1,13 @@
 /**
  * The dashboard of `squall run --ui`, in a real headless Chromium (Debian's `chromium`, driven by playwright-core):
  * the page draws every component, its figures are the REST API's, clicking a bolt lists its tasks, and the page
- * logs no error. It also makes the README's screenshot (docs/dashboard.png).
+ * logs no error. It also takes the README's screenshot: into a temporary folder it removes (a test run leaves the
+ * checkout clean), or over docs/dashboard.png when SQUALL_UPDATE_SCREENSHOT=1 asks for it:
+ *   SQUALL_UPDATE_SCREENSHOT=1 node --test dist/test/dashboard.test.js
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +23,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SQUALL = join(ROOT, 'bin', 'squall.js');
+/** Only an explicit ask rewrites the committed screenshot. */
+const UPDATE_SCREENSHOT = process.env.SQUALL_UPDATE_SCREENSHOT === '1';
 
 /** Start `squall run … --ui 0` and resolve its REST API's URL once it serves. */
 async function runWithUi(args: string[]): Promise<{ url: string; run: ResultPromise }> {
@@ -52,6 +58,7 @@ describe('the dashboard of squall run --ui, in headless Chromium', { skip }, () 
   let browser: { context: BrowserContext; close(): Promise<void> };
   let page: Page;
   let problems: string[] = [];
+  let screenshotDir: string | undefined;
 
   before(async () => {
     ({ url, run } = await runWithUi(['examples/wordcount', '--time', '90']));
@@ -66,6 +73,7 @@ describe('the dashboard of squall run --ui, in headless Chromium', { skip }, () 
     await browser?.close();
     run?.kill('SIGINT');
     await run;
+    if (screenshotDir) rmSync(screenshotDir, { recursive: true, force: true });
   });
 
   it('draws every component of the topology and every edge with its grouping', async () => {
@@ -171,7 +179,10 @@ describe('the dashboard of squall run --ui, in headless Chromium', { skip }, () 
     await page.waitForSelector('#tasks[data-component="count"] tr[data-task]');
     await sleep(4000); // a few more chart points for the screenshot
     await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
-    await page.screenshot({ path: join(ROOT, 'docs', 'dashboard.png') });
+    if (!UPDATE_SCREENSHOT) screenshotDir = mkdtempSync(join(tmpdir(), 'squall-screenshot-'));
+    const screenshot = UPDATE_SCREENSHOT ? join(ROOT, 'docs', 'dashboard.png') : join(screenshotDir!, 'dashboard.png');
+    await page.screenshot({ path: screenshot });
+    assert.equal(readFileSync(screenshot).subarray(1, 4).toString('latin1'), 'PNG', 'a PNG was written');
     assert.deepEqual(problems, []);
   });
 });

@@ -15,6 +15,9 @@ import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { startUiServer, wordcountFixture } from './helpers/ui-server.js';
 import type { UiServer } from './helpers/ui-server.js';
 import { temporaryFolder } from '../src/process/cleanup.js';
+import { withCluster } from '../src/cluster/access.js';
+import { submitProject } from '../src/deploy/submit.js';
+import { stderrSubmitProgress } from '../src/cli/progress.js';
 
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
 const WORDCOUNT = join(ROOT, 'examples', 'wordcount');
@@ -136,6 +139,44 @@ describe('operating a cluster directly', () => {
     } finally {
       await silent.close();
     }
+  });
+});
+
+describe('a submit whose upload Nimbus refuses', () => {
+  it('ends the upload progress after the failure, as doctor --apply redeploys through the same path', async () => {
+    const refusing = await FakeNimbus.start();
+    refusing.authorize = (method) => (method === 'finishFileUpload' ? 'user bob may not upload' : undefined);
+    const events: string[] = [];
+    try {
+      const submitting = withCluster({ nimbus: refusing.address }, (access) =>
+        submitProject(access, WORDCOUNT, { force: false, inactive: false, option: {}, parallelism: {}, tasks: {}, concurrency: {}, bundleNode: false, typecheck: false }, {
+          onUpload: (sent, total) => events.push(`upload ${sent === total ? 'all' : 'part'}`),
+          onEnd: () => events.push('end'),
+        }),
+      );
+      await assert.rejects(submitting, /user bob may not upload/);
+      assert.deepEqual(events, ['upload all', 'end'], 'the upload was under way, then its display ended once');
+      assert.equal(refusing.submitted.length, 0);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("the CLI's upload bar gives the terminal back (cursor shown) when the submit ends part way", () => {
+    const written: string[] = [];
+    const { isTTY, write } = process.stderr;
+    process.stderr.isTTY = true;
+    process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    try {
+      const progress = stderrSubmitProgress();
+      progress.onUpload!(307_200, 1_000_000);
+      assert.match(written.join(''), /\x1b\[\?25l/, 'the bar hides the cursor while it shows');
+      progress.onEnd!();
+    } finally {
+      process.stderr.isTTY = isTTY;
+      process.stderr.write = write;
+    }
+    assert.match(written.join(''), /\x1b\[\?25h/, 'the cursor is shown again');
   });
 });
 

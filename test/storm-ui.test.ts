@@ -22,6 +22,12 @@ import {
   type UiTopologySummaryListJson,
 } from '../src/ui/client.js';
 import { clicksFixture, startUiServer, stormUiFixture, wordcountFixture, type UiServer } from './helpers/ui-server.js';
+import { join } from 'node:path';
+import { SOURCE_FIXTURES } from './helpers/driver.js';
+import { loadTopology } from '../src/packaging/load.js';
+import { LocalCluster } from '../src/runtime/local-cluster.js';
+import { bindUiPort, serveLocalUi } from '../src/runtime/local-ui.js';
+import { formatComponentStats } from '../src/ui/stats-report.js';
 
 const ID = 'wordcount-7-1700000000';
 
@@ -242,5 +248,48 @@ describe('the UI stand-in answers in the shapes of the Storm fixtures', () => {
       assert.deepEqual(await get(path), { status: errors.notServed!.status, json: errors.notServed!['since-2.8.6'] }, path);
     }
     assert.deepEqual(await get('/topology/gone-1-1700000000?window=600'), { status: errors.notAlive!.status, json: errors.notAlive!['since-2.8.6'] });
+  });
+});
+
+describe('squall run --ui: the component page counts per executor, in the shapes of the Storm fixtures', () => {
+  it('serves each task its own emitted/transferred/acked/failed (and executed, latencies, capacity for a bolt), summing to the component', async () => {
+    const loaded = await loadTopology(join(SOURCE_FIXTURES, '..', '..', 'examples', 'wordcount'), { config: { parallelism: { split: 2 } } });
+    const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir });
+    const port = await bindUiPort(0);
+    let ui: ReturnType<typeof serveLocalUi> | undefined;
+    try {
+      await cluster.start();
+      ui = serveLocalUi(cluster, loaded.spec.config, port);
+      for (let i = 0; i < 200 && (cluster.summary().find((s) => s.component === 'count')?.executed ?? 0) < 50; i++) await new Promise((r) => setTimeout(r, 50));
+      // Stopped, the counts hold still: the topology page and the component pages describe the same moment.
+      await cluster.stop(2000);
+      const url = ui.url;
+      const get = async <T>(path: string) => (await (await fetch(`${url}/api/v1${path}`)).json()) as T;
+      const { id } = (await get<UiTopologySummaryListJson>('/topology/summary')).topologies[0]!;
+      const topology = parseTopology(await get<UiTopologyJson>(`/topology/${id}?window=:all-time`));
+      for (const [component, fixture] of [['split', 'component-bolt.json'], ['count', 'component-bolt.json'], ['sentences', 'component-spout.json']] as const) {
+        const json = await get<UiComponentJson>(`/topology/${id}/component/${component}?window=:all-time`);
+        assert.deepEqual(shapeDifferences(json, stormUiFixture(fixture), '$', new Set()), [], component);
+        const page = parseComponent(json);
+        assert.equal(page.executorStats.length, loaded.spec.components.find((c) => c.id === component)!.tasks, 'an executor row per task');
+        const sum = (key: 'emitted' | 'transferred' | 'acked' | 'failed' | 'executed') => page.executorStats.reduce((n, e) => n + (e[key] ?? NaN), 0);
+        const whole = [...topology.spouts, ...topology.bolts].find((c) => c.id === component)!;
+        for (const key of ['emitted', 'transferred', 'acked', 'failed'] as const) assert.equal(sum(key), whole[key], `${component} ${key}: the executors add up to the component`);
+        if (page.kind === 'bolt') {
+          assert.equal(sum('executed'), (whole as { executed: number }).executed);
+          for (const e of page.executorStats) assert.ok(e.executeLatencyMs !== null && e.capacity !== null, JSON.stringify(e));
+        } else {
+          for (const e of page.executorStats) assert.ok(e.completeLatencyMs !== null && e.completeLatencyMs > 0, JSON.stringify(e));
+        }
+        assert.ok(sum(page.kind === 'bolt' ? 'executed' : 'acked') > 0, `${component} did work`);
+      }
+      // squall stats -c prints them: split's rows carry counts, not "-".
+      const rows = formatComponentStats(parseComponent(await get<UiComponentJson>(`/topology/${id}/component/split?window=:all-time`))).split('\n').filter((l) => l.startsWith('['));
+      assert.equal(rows.length, 2);
+      for (const row of rows) assert.doesNotMatch(row, /\s-(\s|$)/, row);
+    } finally {
+      await (ui ? ui.close() : port.close());
+      loaded.release();
+    }
   });
 });

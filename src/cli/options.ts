@@ -24,6 +24,15 @@ export function collectOption(raw: string, previous: Record<string, unknown> = {
   return { ...previous, [key]: value };
 }
 
+/** A port to listen on, for `flag` (`--ui`, `--port`): 0 to 65535, 0 meaning any free port. */
+export function portNumber(flag: string): (raw: string) => number {
+  return (raw) => {
+    const port = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag} takes a port number (0 for any free port), got "${raw}"`);
+    return port;
+  };
+}
+
 export function positiveNumber(raw: string): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number of seconds, got "${raw}"`);

@@ -13,12 +13,13 @@ export function printNote(message: string): void {
 }
 
 /**
- * A submit's progress on stderr; the upload as a bar on a terminal, a line per quarter otherwise. `close()` after
- * the submit, whatever its outcome: an upload that failed part way leaves its bar (and a hidden cursor) otherwise.
+ * A submit's progress on stderr; the upload as a bar on a terminal, a line per quarter otherwise. The submit ends
+ * the upload's display through `onEnd`, whatever its outcome (an upload that failed part way would leave its bar
+ * and a hidden cursor otherwise); the same progress serves the next submit (doctor --apply redeploys twice at most).
  */
-export function stderrSubmitProgress(): SubmitProgress & { close(): void } {
+export function stderrSubmitProgress(): SubmitProgress {
   const upload = uploadProgress();
-  return { onStep: printStep, onNote: printNote, onUpload: upload.onUpload, close: upload.close };
+  return { onStep: printStep, onNote: printNote, onUpload: upload.onUpload, onEnd: upload.close };
 }
 
 function uploadProgress(): { onUpload: (sent: number, total: number) => void; close: () => void } {
@@ -28,6 +29,7 @@ function uploadProgress(): { onUpload: (sent: number, total: number) => void; cl
   const close = () => {
     bar?.stop();
     bar = undefined;
+    reported = 0;
   };
   const onUpload = (sent: number, total: number) => {
     if (process.stderr.isTTY) {

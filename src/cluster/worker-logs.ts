@@ -52,6 +52,14 @@ const METRICS_SCRIPT = `cd "$1/workers-artifacts/$2" 2>/dev/null || exit 0
 for log in */worker.log; do [ -e "$log" ] && grep -h -F 'squall.metrics ' -- "$log" | tail -n "$3"; done
 exit 0`;
 
+/**
+ * How doctor and the dashboard read the topology's measurement lines on a cluster: from the worker logs over SSH,
+ * when the environment gives SSH to the workers ("user" or "workers"); undefined when it does not.
+ */
+export function metricLinesReader(access: ClusterAccess, name: string): (() => Promise<TaskMetrics[]>) | undefined {
+  return access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, name)).metrics : undefined;
+}
+
 /** The measurement lines in the topology's worker logs on every worker host (the newest `perLog` of each log). */
 export async function readMetricLines(access: ClusterAccess, name: string, perLog = 200): Promise<{ metrics: TaskMetrics[]; hosts: string[] }> {
   const { id, hosts, logDir } = await locateWorkers(access, name);

@@ -5,6 +5,7 @@
  * a few additions per tuple; everything else happens once per interval.
  */
 import { performance } from 'node:perf_hooks';
+import { taskIndex } from '../grouping/fields-hash.js';
 import { formatMetricsLine, type TaskMetrics } from '../wire/metrics-line.js';
 
 /** Keys a bolt tracks exactly (Space-Saving): any key over 1/KEY_SLOTS of the input is among them. */
@@ -121,7 +122,7 @@ export class Meter {
    */
   key(key: string, hash: number): void {
     this.keyed++;
-    for (let n = 2; n <= SPREAD_TASKS; n++) this.spread[n - 2]![((hash % n) + n) % n]!++;
+    for (let n = 2; n <= SPREAD_TASKS; n++) this.spread[n - 2]![taskIndex(hash, n)]!++;
     const count = this.keys.get(key);
     if (count !== undefined) {
       this.keys.set(key, count + 1);

@@ -33,6 +33,11 @@ export interface SubmitOptions extends AccessOptions {
 export interface SubmitProgress extends Progress {
   /** Bytes of the JAR uploaded so far, of `total`. */
   onUpload?: (sent: number, total: number) => void;
+  /**
+   * The submit is over, submitted or failed: whatever shows the upload ends here (a terminal's progress bar would
+   * otherwise stay, cursor hidden, when the upload fails part way). Called once per submit, also for a redeploy.
+   */
+  onEnd?: () => void;
 }
 
 export interface Submitted {
@@ -54,6 +59,14 @@ export function describeSubmitted(s: Submitted): string {
  * --apply` redeploys a plan through it, so there is one submit path.
  */
 export async function submitProject(access: ClusterAccess, target: string, options: SubmitOptions, progress: SubmitProgress = {}): Promise<Submitted> {
+  try {
+    return await submitSteps(access, target, options, progress);
+  } finally {
+    progress.onEnd?.();
+  }
+}
+
+async function submitSteps(access: ClusterAccess, target: string, options: SubmitOptions, progress: SubmitProgress): Promise<Submitted> {
   const { onStep, onNote } = progress;
   onStep?.(`bundling and validating ${target}`);
   const loaded = await loadTopology(target, {

@@ -4,10 +4,10 @@
  * sent no measurements (Java and plain shell components, or squall ones with measurements off). Pure: the CLI
  * fetches, this combines, and says which figures are coarse and why.
  */
-import type { ComponentSpec, GroupingSpec, TopologySpec } from '../topology/spec.js';
+import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import type { BoltStats, SpoutStats, TopologyStats } from '../ui/client.js';
 import type { TaskMetrics } from '../wire/metrics-line.js';
-import type { ComponentFigures, Edge, Grouping, HotKey, TaskFigures, TopologyFigures } from './figures.js';
+import type { ComponentFigures, Edge, HotKey, TaskFigures, TopologyFigures } from './figures.js';
 
 export interface Observation {
   spec: TopologySpec;
@@ -138,11 +138,7 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
 }
 
 export function edgesOf(spec: TopologySpec): Edge[] {
-  return spec.components.flatMap((c) => c.inputs.map((i) => ({ from: i.component, stream: i.stream, to: c.id, grouping: groupingOf(i.grouping) })));
-}
-
-function groupingOf(g: GroupingSpec): Grouping {
-  return g.type;
+  return spec.components.flatMap((c) => c.inputs.map((i) => ({ from: i.component, stream: i.stream, to: c.id, grouping: i.grouping.type })));
 }
 
 /** Each task's newest `count` measurement lines (oldest first within a task), tasks in task order. */

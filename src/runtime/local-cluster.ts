@@ -15,11 +15,11 @@ import { SpoutLoop } from './spout-loop.js';
 import { maxSpoutPending, messageTimeoutSecs, shellBoltMaxPending } from '../config/keys.js';
 import { ReceiveQueueLimits } from './receive-queue.js';
 import { RuntimeStats } from './stats.js';
-import type { ComponentStats } from './stats.js';
+import type { ComponentStats, TaskStats } from './stats.js';
 import { WorkerPlan } from './workers.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type { ComponentStats } from './stats.js';
+export type { ComponentStats, TaskStats } from './stats.js';
 
 /** One line of what the topology did, for the console or a test. */
 export interface RuntimeEvent {
@@ -147,7 +147,7 @@ export class LocalCluster {
         );
       }
     }
-    this.stats = new RuntimeStats(spec.components);
+    this.stats = new RuntimeStats(spec.components, this.tasks);
   }
 
   /**
@@ -211,7 +211,7 @@ export class LocalCluster {
         if (task.kind === 'bolt') {
           if (task.tick) clearInterval(task.tick);
           // Storm drops what is still in an executor's queues when the worker is killed; say how much.
-          this.stats.discarded(task.component.id, task.executor.queued + task.executor.pending);
+          this.stats.discarded(task.id, task.executor.queued + task.executor.pending);
         }
         await task.executor.stop();
       }),
@@ -263,6 +263,11 @@ export class LocalCluster {
     return this.stats.summary();
   }
 
+  /** Per-task figures so far: what a Storm UI's component page shows per executor. */
+  taskSummary(): TaskStats[] {
+    return this.stats.taskSummary();
+  }
+
   /** The latest measurements each task sent about itself (squall components; see squall.metrics.interval.secs). */
   measurements(): TaskMetrics[] {
     return this.stats.measurements();
@@ -298,7 +303,7 @@ export class LocalCluster {
       proc.kill();
       const death = err as ShellDeath;
       if (death.cannotStart && this.startFailures) {
-        this.stats.died(component.id);
+        this.stats.died(taskId);
         this.startFailures.push(`${component.kind} "${component.id}" (task ${taskId}) ${death.message}`);
         return;
       }
@@ -316,7 +321,7 @@ export class LocalCluster {
   }
 
   private startBolt(taskId: number, component: ComponentSpec, proc: ShellProcess, conf: Record<string, unknown>): void {
-    const executed = (input: Delivered, outcome: 'ack' | 'fail') => this.stats.executed(component.id, outcome, Date.now() - input.sentAt);
+    const executed = (input: Delivered, outcome: 'ack' | 'fail') => this.stats.executed(taskId, outcome, Date.now() - input.sentAt);
     const executor = new ShellBoltExecutor<Delivered>(
       proc,
       {
@@ -324,7 +329,7 @@ export class LocalCluster {
           const targets = this.router.route(component.id, stream, values, directTask, taskId);
           const roots = anchors.length === 1 ? anchors[0]!.roots : [...new Set(anchors.flatMap((a) => a.roots))];
           this.acker.grow(roots, targets.length);
-          this.stats.emitted(component.id);
+          this.stats.emitted(taskId);
           this.options.onEmit?.(component.id, taskId, stream, values);
           for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
           return targets;
@@ -360,7 +365,7 @@ export class LocalCluster {
       {
         emit: (stream, values, messageId, directTask) => {
           const targets = this.router.route(component.id, stream, values, directTask, taskId);
-          this.stats.emitted(component.id);
+          this.stats.emitted(taskId);
           this.options.onEmit?.(component.id, taskId, stream, values);
           let roots: number[] = [];
           if (messageId !== undefined) {
@@ -369,7 +374,7 @@ export class LocalCluster {
             if (root !== undefined) roots = [root];
           }
           // Its tuples are in no tree: the stop does not wait for them (a reliable emit that reached no task is acked).
-          if (targets.length > 0 && roots.length === 0) this.stats.unreliableEmit(component.id);
+          if (targets.length > 0 && roots.length === 0) this.stats.unreliableEmit(taskId);
           for (const target of targets) this.deliver(target, roots, component.id, stream, taskId, values);
           return targets;
         },
@@ -381,7 +386,7 @@ export class LocalCluster {
       pending: () => this.acker.pendingFor(taskId),
       backPressure: () => this.backPressure(),
       drainOver: () => this.drainOver,
-      settled: (outcome, latencyMs, timedOut) => this.stats.settled(component.id, outcome, latencyMs, timedOut),
+      settled: (outcome, latencyMs, timedOut) => this.stats.settled(taskId, outcome, latencyMs, timedOut),
     });
     this.running.set(taskId, { kind: 'spout', id: taskId, component, executor, loop });
     executor.start();
@@ -475,7 +480,7 @@ export class LocalCluster {
 
   /** What a worker would log before exiting 11; then restart the task, as the supervisor restarts the worker. */
   private died(taskId: number, component: ComponentSpec, death: ShellDeath): void {
-    this.stats.died(component.id);
+    this.stats.died(taskId);
     const task = this.running.get(taskId);
     if (task?.kind === 'bolt' && task.tick) clearInterval(task.tick);
     const held = task?.kind === 'bolt' ? task.executor.pending + task.executor.queued : 0;

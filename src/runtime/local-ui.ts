@@ -15,7 +15,8 @@
  *
  * Counts cover the requested window as on a cluster: snapshots taken every few seconds give the difference
  * between now and the window's start (or since start, for a run younger than the window). Unlike Storm, nothing
- * is sampled.
+ * is sampled. A component page lists an executor per task (the runtime runs each task as its own process) with
+ * that task's own counts, as a Storm UI lists its executors.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +31,8 @@ import {
   type UiTopologyJson,
   type UiTopologySummaryJson,
 } from '../ui/client.js';
-import type { ComponentStats, LocalCluster } from './local-cluster.js';
+import type { ComponentStats, LocalCluster, TaskStats } from './local-cluster.js';
+import { meanLatencyMs } from './stats.js';
 import { maskConfiguration } from '../config/credentials.js';
 
 /** Seconds between snapshots of the counts. */
@@ -77,7 +79,30 @@ export async function bindUiPort(port: number, host = '127.0.0.1'): Promise<UiPo
 
 interface Snapshot {
   at: number;
-  stats: ComponentStats[];
+  components: ComponentStats[];
+  tasks: TaskStats[];
+}
+
+/** The counts a window takes the difference of; the mean latency is worked out again from the differences. */
+type Counts = Pick<ComponentStats, 'kind' | 'emitted' | 'acked' | 'failed' | 'executed' | 'latencyTotalMs' | 'meanLatencyMs'>;
+
+/** `now` less what was already counted at the window's start (`base`; none: the run is younger than the window). */
+function sinceBase<T extends Counts>(now: T, base: T | undefined): T {
+  if (!base) return now;
+  const counts = {
+    ...now,
+    emitted: now.emitted - base.emitted,
+    acked: now.acked - base.acked,
+    failed: now.failed - base.failed,
+    executed: now.executed - base.executed,
+    latencyTotalMs: now.latencyTotalMs - base.latencyTotalMs,
+  };
+  return { ...counts, meanLatencyMs: meanLatencyMs(counts) };
+}
+
+/** `?window=`: seconds (600 by default, as Storm's UI), or null for `:all-time`. */
+function windowSecs(param: string): number | null {
+  return param === ':all-time' ? null : Number(param) || 600;
 }
 
 /**
@@ -96,9 +121,10 @@ export interface UiPages {
  */
 export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: UiPort, pages?: (url: () => string) => UiPages): LocalUi {
   const id = `${cluster.spec.name}-1-${Math.floor(cluster.startedAt / 1000)}`;
-  const snapshots: Snapshot[] = [{ at: cluster.startedAt, stats: cluster.summary() }];
+  const snapshot = (at: number): Snapshot => ({ at, components: cluster.summary(), tasks: cluster.taskSummary() });
+  const snapshots: Snapshot[] = [snapshot(cluster.startedAt)];
   const timer = setInterval(() => {
-    snapshots.push({ at: Date.now(), stats: cluster.summary() });
+    snapshots.push(snapshot(Date.now()));
     if (snapshots.length > SNAPSHOTS) snapshots.shift();
   }, SNAPSHOT_SECS * 1000);
   timer.unref();
@@ -117,31 +143,14 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   const executors = (c: { parallelism: number }) => c.parallelism;
 
   /** Counts over the last `window` seconds: now minus the newest snapshot at or before the window's start. */
-  const windowed = (window: number | null): Map<string, ComponentStats> => {
-    const now = cluster.summary();
+  const windowed = (window: number | null): { components: Map<string, ComponentStats>; tasks: Map<number, TaskStats> } => {
     const start = window === null ? undefined : [...snapshots].reverse().find((s) => s.at <= Date.now() - window * 1000);
-    const base = new Map((start?.stats ?? []).map((s) => [s.component, s]));
-    return new Map(
-      now.map((s) => {
-        const b = base.get(s.component);
-        if (!b) return [s.component, s];
-        const settledNow = s.kind === 'bolt' ? s.executed : s.acked;
-        const settled = settledNow - (s.kind === 'bolt' ? b.executed : b.acked);
-        const latencyTotalMs = s.latencyTotalMs - b.latencyTotalMs;
-        return [
-          s.component,
-          {
-            ...s,
-            emitted: s.emitted - b.emitted,
-            acked: s.acked - b.acked,
-            failed: s.failed - b.failed,
-            executed: s.executed - b.executed,
-            latencyTotalMs,
-            meanLatencyMs: settled > 0 ? latencyTotalMs / settled : 0,
-          },
-        ];
-      }),
-    );
+    const components = new Map((start?.components ?? []).map((s) => [s.component, s]));
+    const tasks = new Map((start?.tasks ?? []).map((s) => [s.task, s]));
+    return {
+      components: new Map(cluster.summary().map((s) => [s.component, sinceBase(s, components.get(s.component))])),
+      tasks: new Map(cluster.taskSummary().map((s) => [s.task, sinceBase(s, tasks.get(s.task))])),
+    };
   };
 
   const summary = (): UiTopologySummaryJson => ({
@@ -155,9 +164,9 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   });
 
   const topologyPage = (windowParam: string): UiTopologyJson => {
-    const window = windowParam === ':all-time' ? null : Number(windowParam) || 600;
+    const window = windowSecs(windowParam);
     const covered = window === null ? uptime() : Math.min(window, uptime());
-    const counts = windowed(window);
+    const counts = windowed(window).components;
     const spouts: UiSpoutJson[] = [];
     const bolts: UiBoltJson[] = [];
     let acked = 0;
@@ -211,13 +220,25 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
     return { supervisors: [{ id: 'local', host: hostname(), uptimeSeconds: uptime(), slotsTotal: 1, slotsUsed: 1, totalCpu: cpu, usedCpu: 0, totalMem: 0, usedMem: 0 }] };
   };
 
-  const componentPage = (componentId: string, window: string): UiComponentJson | null => {
+  /** A component's page: per executor (one task each, as the embedded runtime runs them) its counts over the window. */
+  const componentPage = (componentId: string, windowParam: string): UiComponentJson | null => {
     const c = cluster.spec.components.find((x) => x.id === componentId);
     if (!c) return null;
+    const window = windowSecs(windowParam);
+    const covered = window === null ? uptime() : Math.min(window, uptime());
+    const counts = windowed(window).tasks;
     const executorStats: UiExecutorJson[] = [...cluster.tasks]
       .filter(([, spec]) => spec.id === componentId)
-      .map(([task]) => ({ id: `[${task}-${task}]`, host: 'localhost', port: 6700, uptimeSeconds: uptime(), emitted: null, transferred: null, acked: null, failed: null }));
-    return { id: c.id, name: cluster.spec.name, topologyId: id, componentType: c.kind, executors: executors(c), tasks: c.tasks, window, executorStats, componentErrors: [] };
+      .map(([task]) => {
+        const s = counts.get(task)!;
+        const head = { id: `[${task}-${task}]`, host: 'localhost', port: 6700, uptimeSeconds: uptime(), emitted: s.emitted, transferred: s.emitted, acked: s.acked, failed: s.failed };
+        if (c.kind === 'spout') return { ...head, completeLatency: s.meanLatencyMs.toFixed(3) };
+        const capacity = covered > 0 ? (s.executed * s.meanLatencyMs) / (1000 * covered) : 0;
+        const latency = s.meanLatencyMs.toFixed(3);
+        return { ...head, executed: s.executed, executeLatency: latency, processLatency: latency, capacity: capacity.toFixed(3) };
+      });
+    const label = window === null ? ':all-time' : String(window);
+    return { id: c.id, name: cluster.spec.name, topologyId: id, componentType: c.kind, executors: executors(c), tasks: c.tasks, window: label, executorStats, componentErrors: [] };
   };
 
   function route(req: IncomingMessage, res: ServerResponse): void {

@@ -4,7 +4,7 @@ import ndjson from 'ndjson';
 import { Option, type Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { readMetricLines } from '../../cluster/worker-logs.js';
+import { metricLinesReader } from '../../cluster/worker-logs.js';
 import { applyPlan, exitStatus, type ApplyResult, type Deployment } from '../../doctor/apply.js';
 import { examine } from '../../doctor/examine.js';
 import type { PlanOptions } from '../../doctor/plan.js';
@@ -21,6 +21,8 @@ import { ClusterDoctor } from '../../doctor/cluster-deployment.js';
 import { LocalDoctor } from '../../doctor/local-deployment.js';
 import { observationOf, readTopology, servedTopology } from '../../doctor/read.js';
 import { positiveNumber, positiveRate } from '../options.js';
+import { GROUPINGS_PROJECT, jsonOption, READ_UI, runningTopologyCommand, targetFlags } from '../shared-options.js';
+import { needsProject, projectTopology } from '../target-topology.js';
 import { printNote, printStep, stderrSubmitProgress } from '../progress.js';
 import { loadForRun } from '../../deploy/local.js';
 
@@ -61,12 +63,9 @@ const RUN_METRICS_INTERVAL_SECS = 1;
 export function registerDoctor(program: Command): void {
   addClusterOptions(
     addOverrideOptions(
-    program
-      .command('doctor')
-      .argument('[name]', "running topology (default: the project topology's name)")
-      .description('what holds a running topology back, and the parallelism it needs, predicted before you change it')
-      .option('--topology <path>', "the topology's project folder or file, for its groupings", '.')
-      .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
+    runningTopologyCommand(program, 'doctor', 'what holds a running topology back, and the parallelism it needs, predicted before you change it')
+      .option(...GROUPINGS_PROJECT)
+      .option(...READ_UI)
       .addOption(
         new Option('--run [project]', 'start the topology of PROJECT (default: --topology) here on the embedded runtime, and measure it')
           // It starts the topology here: no UI or cluster to read, and no change to wait for.
@@ -80,7 +79,7 @@ export function registerDoctor(program: Command): void {
       .option('--measure <secs>', `--run: seconds each run is measured for, after --settle (default: ${RUN_MEASURE_SECS})`, positiveNumber),
       { scope: '--run: ' },
     )
-      .addOption(new Option('--json', 'print JSON for machines').default(false).conflicts('dot'))
+      .addOption(jsonOption().conflicts('dot'))
       // --dot draws one observation, --apply makes several.
       .addOption(new Option('--dot', 'print the topology as Graphviz DOT with rates and how busy each component is').default(false).conflicts('apply'))
       .option('--record <file>', 'append each observation to FILE as one NDJSON record'),
@@ -126,11 +125,10 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
   const timeoutMs = (options.timeout ?? 10) * 1000;
   // A `squall run --ui` serves its topology's graph: with --ui, doctor needs no project when it is not at hand.
   const served = options.ui && options.topology === '.' ? await projectOrServed(options.ui, timeoutMs) : null;
-  const project = served?.spec ?? (await projectTopology(options.topology));
+  const project = served?.spec ?? (await projectTopology(options.topology, 'doctor'));
   const path = served?.served ? 'PROJECT' : options.topology;
   const topology = name ?? project.name;
-  const where = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
-  const context = { topology, target: where, project: { path, spec: project } };
+  const context = { topology, target: targetFlags(options), project: { path, spec: project } };
   const once = async (ui: StormUiClient, fromLogs?: () => Promise<TaskMetrics[]>): Promise<DoctorReport> => {
     const reading = await readTopology(ui, topology, project, fromLogs);
     // A UI that serves the measurements is a `squall run --ui`: its plan is applied by running again, not by submit.
@@ -140,7 +138,7 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
   if (options.ui) return print(await once(new StormUiClient(options.ui, { timeoutMs })), options, project);
   return withCluster(options, async (access) => {
     // On a cluster the measurements are in the worker logs, read over SSH when the environment allows it.
-    const fromLogs = access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, topology)).metrics : undefined;
+    const fromLogs = metricLinesReader(access, topology);
     const ui = new StormUiClient(await access.uiBaseUrl(), { timeoutMs });
     if (!options.apply) return print(await once(ui, fromLogs), options, project);
     const settleSecs = options.settle ?? CLUSTER_SETTLE_SECS;
@@ -287,19 +285,7 @@ async function projectOrServed(url: string, timeoutMs: number): Promise<{ spec: 
   } catch (err) {
     const spec = await servedTopology(new StormUiClient(url, { timeoutMs }));
     if (spec) return { spec, served: true };
-    throw new Error(
-      `squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message}; ` +
-        `${url} serves no topology graph, as only squall run --ui does)`,
-    );
-  }
-}
-
-/** The project's topology: its graph says where tuples go, which the UI does not (squall ui reads it too). */
-export async function projectTopology(target: string): Promise<TopologySpec> {
-  try {
-    return await withTopology(target, {}, ({ spec }) => spec);
-  } catch (err) {
-    throw new Error(`squall doctor needs the topology's project for its groupings: run it in the project folder or pass --topology PATH (${(err as Error).message})`);
+    throw needsProject('doctor', `${(err as Error).message}; ${url} serves no topology graph, as only squall run --ui does`);
   }
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildJar } from '../../packaging/jar.js';
 import { withTopology } from '../../packaging/load.js';
 import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
+import { BUNDLE_NODE, projectCommand } from '../shared-options.js';
 
 interface JarCommandOptions {
   output?: string;
@@ -11,12 +12,9 @@ interface JarCommandOptions {
 }
 
 export function registerJar(program: Command): void {
-  program
-    .command('jar')
-    .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
-    .description('build a self-contained topology JAR: one bundled JS file with every dependency, ready for Nimbus')
+  projectCommand(program, 'jar', 'build a self-contained topology JAR: one bundled JS file with every dependency, ready for Nimbus')
     .option('-o, --output <file>', 'where to write the JAR (default: _build/<topology name>.jar)')
-    .option('--bundle-node', 'also ship this Node.js binary, for workers without Node installed', false)
+    .option(...BUNDLE_NODE)
     .option(...NO_TYPECHECK)
     .addHelpText(
       'after',

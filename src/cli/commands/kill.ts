@@ -2,13 +2,11 @@ import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { addClusterOptions, wholeSeconds } from '../cluster-options.js';
 import { withNimbus } from '../with-nimbus.js';
+import { namedTopologyCommand } from '../shared-options.js';
 
 export function registerKill(program: Command): void {
   addClusterOptions(
-    program
-      .command('kill')
-      .argument('<name>', 'name of the running topology (Nimbus lifecycle calls take the name, not the id)')
-      .description('kill a running topology: spouts are deactivated, then its workers stop')
+    namedTopologyCommand(program, 'kill', 'kill a running topology: spouts are deactivated, then its workers stop')
       .option('--wait <secs>', 'seconds between deactivation and shutdown (default: the topology message timeout)', wholeSeconds),
   )
     .addHelpText('after', '\nExamples:\n  squall kill wordcount -e prod\n  squall kill wordcount --wait 0 --nimbus nimbus.example.com\n')

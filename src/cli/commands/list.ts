@@ -4,10 +4,11 @@ import { formatDuration } from '../../format/duration.js';
 import { table } from '../../format/table.js';
 import { addClusterOptions } from '../cluster-options.js';
 import { withNimbus } from '../with-nimbus.js';
+import { jsonOption } from '../shared-options.js';
 
 export function registerList(program: Command): void {
   addClusterOptions(program.command('list').description('list the topologies running on the cluster'))
-    .option('--json', 'print JSON for machines', false)
+    .addOption(jsonOption())
     .addHelpText('after', '\nExamples:\n  squall list -e prod\n  squall list --nimbus nimbus.example.com --json\n')
     .action(async (options: AccessOptions & { json: boolean }) => {
       await withNimbus(options, async (nimbus) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { addClusterOptions, collectParallelism, wholeSeconds } from '../cluster-options.js';
 import { withNimbus } from '../with-nimbus.js';
+import { namedTopologyCommand } from '../shared-options.js';
 
 interface RebalanceOptions extends AccessOptions {
   parallelism: Record<string, number>;
@@ -11,10 +12,7 @@ interface RebalanceOptions extends AccessOptions {
 
 export function registerRebalance(program: Command): void {
   addClusterOptions(
-    program
-      .command('rebalance')
-      .argument('<name>', 'name of the running topology')
-      .description('spread a running topology over its workers again, optionally with new executor and worker counts')
+    namedTopologyCommand(program, 'rebalance', 'spread a running topology over its workers again, optionally with new executor and worker counts')
       .option('-p, --parallelism <component=N>', 'executors for a component (repeatable; at most its task count)', collectParallelism, {})
       .option('-w, --workers <N>', 'number of worker processes', (raw: string) => {
         const n = Number(raw);

@@ -8,10 +8,11 @@ import { LogLevel } from '../../wire/messages.js';
 import { LOG_LEVELS, METRICS_INTERVAL_KEY } from '../../config/keys.js';
 import { DEFAULT_UI_PORT } from '../../config/project-config.js';
 import { bindUiPort, serveLocalUi, type LocalUi, type UiPort } from '../../runtime/local-ui.js';
-import { positiveNumber } from '../options.js';
+import { portNumber, positiveNumber } from '../options.js';
 import { addOverrideOptions, type OverrideOptions } from '../cluster-options.js';
 import { printNote, printStep } from '../progress.js';
 import { NO_TYPECHECK } from '../typecheck-option.js';
+import { projectCommand } from '../shared-options.js';
 
 interface RunOptions extends OverrideOptions {
   time?: number;
@@ -25,10 +26,7 @@ const LOCAL_METRICS_INTERVAL_SECS = 5;
 
 export function registerRun(program: Command): void {
   addOverrideOptions(
-    program
-    .command('run')
-    .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
-    .description('run a topology on this machine with the embedded Storm runtime: no JVM, no Storm install')
+    projectCommand(program, 'run', 'run a topology on this machine with the embedded Storm runtime: no JVM, no Storm install')
     .option('-t, --time <secs>', 'stop after SECS seconds (default: run until Ctrl-C)', positiveNumber),
     {
       option: '; values parse as JSON when they can',
@@ -194,11 +192,10 @@ async function showingDrain<T>(cluster: LocalCluster, stopping: Promise<T>): Pro
   }
 }
 
+const parseUiPort = portNumber('--ui');
+
 function uiPortOption(raw: string | true): number {
-  if (raw === true) return DEFAULT_UI_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--ui takes a port number (0 for any free port), got "${raw}"`);
-  return port;
+  return raw === true ? DEFAULT_UI_PORT : parseUiPort(raw);
 }
 
 function printEvent(event: RuntimeEvent, threshold: number): void {

@@ -10,6 +10,7 @@ import { formatComponentStats, formatTopologyStats, shellComponentsOf, toJson, t
 import { addClusterOptions } from '../cluster-options.js';
 import { observationOf, readTopology } from '../../doctor/read.js';
 import { targetTopology } from '../target-topology.js';
+import { jsonOption, READ_UI, runningTopologyCommand } from '../shared-options.js';
 
 interface StatsOptions extends AccessOptions {
   component?: string;
@@ -21,15 +22,12 @@ interface StatsOptions extends AccessOptions {
 
 export function registerStats(program: Command): void {
   addClusterOptions(
-    program
-      .command('stats')
-      .argument('[name]', 'running topology (default: the project topology’s name)')
-      .description("a topology's statistics from the Storm UI: per component, or per executor with -c, and squall doctor's verdict")
+    runningTopologyCommand(program, 'stats', "a topology's statistics from the Storm UI: per component, or per executor with -c, and squall doctor's verdict")
       .option('-c, --component <id>', 'per-executor figures of one component')
       .option('--window <secs>', "statistics window: 600, 10800, 86400 or ':all-time'", '600')
-      .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
+      .option(...READ_UI)
       .option('--topology <path>', "the topology's project, for the verdict's groupings (default: the project here, when it is NAME's)")
-      .option('--json', 'print JSON for machines', false),
+      .addOption(jsonOption()),
   )
     .addHelpText(
       'after',

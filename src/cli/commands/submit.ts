@@ -4,14 +4,12 @@ import { describeSubmitted, submitProject, type SubmitOptions } from '../../depl
 import { addClusterOptions, addOverrideOptions, wholeSeconds } from '../cluster-options.js';
 import { stderrSubmitProgress } from '../progress.js';
 import { NO_TYPECHECK } from '../typecheck-option.js';
+import { BUNDLE_NODE, projectCommand } from '../shared-options.js';
 
 export function registerSubmit(program: Command): void {
   addClusterOptions(
     addOverrideOptions(
-    program
-      .command('submit')
-      .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
-      .description('validate, package and submit a topology to a Storm cluster (Nimbus over Thrift, through SSH when configured)')
+    projectCommand(program, 'submit', 'validate, package and submit a topology to a Storm cluster (Nimbus over Thrift, through SSH when configured)')
       .option('-n, --name <name>', 'submit under this name (default: the name in the topology)')
       .option('-f, --force', 'kill a running topology of that name first, and wait until it is gone', false)
       .option('--inactive', 'submit deactivated; start it later with squall activate', false),
@@ -22,7 +20,7 @@ export function registerSubmit(program: Command): void {
     },
   )
       .option('--wait <secs>', 'with --force: seconds the old topology gets to finish in-flight tuples (default 0)', wholeSeconds)
-      .option('--bundle-node', 'ship this Node.js binary in the JAR, for workers without Node', false)
+      .option(...BUNDLE_NODE)
       .option(...NO_TYPECHECK),
   )
     .addHelpText(
@@ -41,8 +39,8 @@ Examples:
 `,
     )
     .action(async (target: string, options: SubmitOptions) => {
-      const progress = stderrSubmitProgress();
-      const submitted = await withCluster(options, (access) => submitProject(access, target, options, progress)).finally(progress.close);
+      // submitProject ends the upload's progress bar itself, also when the upload fails.
+      const submitted = await withCluster(options, (access) => submitProject(access, target, options, stderrSubmitProgress()));
       process.stdout.write(`${describeSubmitted(submitted)}\n`);
     });
 }

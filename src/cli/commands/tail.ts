@@ -6,6 +6,7 @@ import { lostReason, SshError } from '../../ssh/connection.js';
 import { execLines, scriptCommand } from '../../ssh/remote.js';
 import { addClusterOptions } from '../cluster-options.js';
 import { targetTopology } from '../target-topology.js';
+import { runningTopologyCommand } from '../shared-options.js';
 
 interface TailOptions extends AccessOptions {
   follow: boolean;
@@ -27,10 +28,7 @@ exec tail -v -n "$lines" -- "$@"`;
 
 export function registerTail(program: Command): void {
   addClusterOptions(
-    program
-      .command('tail')
-      .argument('[name]', 'running topology (default: the project topology’s name)')
-      .description("read a topology's worker logs on every worker host in parallel, over SSH")
+    runningTopologyCommand(program, 'tail', "read a topology's worker logs on every worker host in parallel, over SSH")
       .option('-f, --follow', 'keep following new lines until Ctrl-C', false)
       .option('-n, --lines <N>', 'lines to show from the end of each log', '20')
       .option('--pattern <regex>', 'only lines matching this regular expression'),

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { AccessOptions } from '../../cluster/access.js';
 import { withCluster } from '../../cluster/access.js';
-import { readMetricLines } from '../../cluster/worker-logs.js';
+import { metricLinesReader } from '../../cluster/worker-logs.js';
 import { createDashboard } from '../../dashboard/server.js';
 import { appendRecord, readRecords } from '../../dashboard/record.js';
 import { createReplay } from '../../dashboard/replay.js';
@@ -11,8 +11,9 @@ import { uiSource, type UiSourceOptions } from '../../dashboard/source.js';
 import type { TopologySpec } from '../../topology/spec.js';
 import { StormUiClient } from '../../ui/client.js';
 import { addClusterOptions } from '../cluster-options.js';
-import { positiveNumber } from '../options.js';
-import { projectTopology } from './doctor.js';
+import { portNumber, positiveNumber } from '../options.js';
+import { projectTopology } from '../target-topology.js';
+import { GROUPINGS_PROJECT, READ_UI, runningTopologyCommand, targetFlags } from '../shared-options.js';
 
 interface UiOptions extends AccessOptions {
   ui?: string;
@@ -31,13 +32,10 @@ const DEFAULT_EVERY_SECS = 5;
 
 export function registerUi(program: Command): void {
   addClusterOptions(
-    program
-      .command('ui')
-      .argument('[name]', "running topology (default: the project topology's name)")
-      .description("a live dashboard of a topology on a cluster: its graph coloured by true utilization, its tasks, doctor's findings and a what-if panel")
-      .option('--topology <path>', "the topology's project folder or file, for its groupings", '.')
-      .option('--ui <url>', 'read this Storm UI (e.g. a local `squall run --ui`) instead of the environment’s')
-      .option('--port <port>', `serve the dashboard on this port (0: any free one)`, portOption, DEFAULT_PORT)
+    runningTopologyCommand(program, 'ui', "a live dashboard of a topology on a cluster: its graph coloured by true utilization, its tasks, doctor's findings and a what-if panel")
+      .option(...GROUPINGS_PROJECT)
+      .option(...READ_UI)
+      .option('--port <port>', `serve the dashboard on this port (0: any free one)`, portNumber('--port'), DEFAULT_PORT)
       .option('--host <host>', 'serve the dashboard on this address (anything but loopback lets others see it)', '127.0.0.1')
       .option('--every <secs>', 'seconds between readings while a page is open', positiveNumber, DEFAULT_EVERY_SECS)
       .option('--record <file>', 'append every reading to FILE as one NDJSON record (the topology is then read all the time)')
@@ -73,16 +71,16 @@ async function ui(name: string | undefined, options: UiOptions): Promise<number>
     const dashboard = createReplay(readRecords(options.replay), basename(options.replay));
     return serveUntilStopped(await serveDashboard(dashboard, options.port, options.host), `replay of ${options.replay}`);
   }
-  const project = await projectTopology(options.topology);
+  const project = await projectTopology(options.topology, 'ui');
   const topology = name ?? project.name;
   const timeoutMs = (options.timeout ?? 10) * 1000;
-  const where = options.ui ? '' : options.environment ? `-e ${options.environment}` : options.nimbus ? `--nimbus ${options.nimbus}` : '';
+  const where = targetFlags(options);
   const sourceOptions = (source: string): UiSourceOptions => ({ source, context: { topology, target: where, project: { path: options.topology, spec: project } } });
   if (options.ui) {
     return serveLive(topology, project, new StormUiClient(options.ui, { timeoutMs }), sourceOptions(options.ui), options);
   }
   return withCluster(options, async (access) => {
-    const fromLogs = access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, topology)).metrics : undefined;
+    const fromLogs = metricLinesReader(access, topology);
     if (!fromLogs) process.stderr.write('squall: no SSH to the workers in this environment ("user", "workers"): the figures are the Storm UI\'s counts alone\n');
     const base = await access.uiBaseUrl();
     return serveLive(topology, project, new StormUiClient(base, { timeoutMs }), { ...sourceOptions(`${where} (${base})`), ...(fromLogs ? { fromLogs } : {}) }, options);
@@ -110,10 +108,4 @@ async function serveUntilStopped(served: Served, what: string): Promise<number> 
   });
   await served.close();
   return 0;
-}
-
-function portOption(raw: string): number {
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port takes a port number (0 for any free port), got "${raw}"`);
-  return port;
 }

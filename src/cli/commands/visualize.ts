@@ -1,14 +1,12 @@
 import { Option, type Command } from 'commander';
 import { withTopology } from '../../packaging/load.js';
 import { toDot, toMermaid } from '../../topology/graph.js';
+import { projectCommand } from '../shared-options.js';
 
 type Format = 'mermaid' | 'dot';
 
 export function registerVisualize(program: Command): void {
-  program
-    .command('visualize')
-    .argument('[topology]', 'topology file, or a folder with topology.ts / topologies/<one>.ts', '.')
-    .description("draw a topology's components and streams as a Mermaid or Graphviz DOT graph (printed to stdout)")
+  projectCommand(program, 'visualize', "draw a topology's components and streams as a Mermaid or Graphviz DOT graph (printed to stdout)")
     .addOption(new Option('-f, --format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
     .addHelpText(
       'after',
