@@ -95,7 +95,7 @@ export interface UiPages {
  * the pages served beside them (`squall run --ui`: the dashboard at /, reading this same REST API at `url()`).
  */
 export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: UiPort, pages?: (url: () => string) => UiPages): LocalUi {
-  const id = `${cluster.spec.name}-1-${Math.floor(cluster.startedAt / 1000)}`;
+  const id = cluster.stormId;
   const snapshots: Snapshot[] = [{ at: cluster.startedAt, stats: cluster.summary() }];
   const timer = setInterval(() => {
     snapshots.push({ at: Date.now(), stats: cluster.summary() });
