@@ -157,6 +157,18 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
     assert.match(moves(run)[0]!, /to latest for the new deployment redis-start-\d+-\d+; 3 entries pending from before stay pending and are delivered as usual$/);
   });
 
+  it('moves the group with the least ACL docs/redis.md lists for it', async () => {
+    const connector = ['+xgroup|create', '+xgroup|delconsumer', '+xreadgroup', '+xack', '+xpending', '+xclaim', '+xinfo|consumers', '+xadd', '+ping'];
+    await client.sendCommand(['ACL', 'SETUSER', 'mover', 'on', '>pw', 'resetkeys', '~in', '~in:dead', '~in:start:*', '~out', '-@all', ...connector, '+eval', '+get', '+set', '+xgroup|setid']);
+    await produce(client, 5);
+    await client.xGroupCreate('in', GROUP, '$');
+    const run = await start({ 'squall.redis.url': `redis://mover:pw@127.0.0.1:${server.port}`, 'test.reader.options': { startPosition: 'earliest' } });
+    await waitFor('the 5 entries', async () => (await client.xLen('out')) >= 5 && (await pending(client)) === 0);
+    await run.cluster.stop(5000);
+    assert.equal(moves(run).length, 1);
+    assert.deepEqual(await sunk(client), range(0, 5));
+  });
+
   it('{ timestamp } starts at the first entry added at or after it', async () => {
     for (let i = 0; i < 10; i++) await client.xAdd('in', `${1000 + i}-0`, { seq: String(i) });
     await client.xGroupCreate('in', GROUP, '$');
@@ -182,6 +194,25 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
     } finally {
       await run.cluster.stop(5000);
     }
+  });
+
+  it("the docs' sample (startPosition 'latest', jitter, clientOptions) skips the backlog and names its connections", async () => {
+    await produce(client, 10);
+    const loaded = await load(join(SOURCE_FIXTURES, '..', 'topologies', 'redis-latest.ts'), url());
+    const events: RuntimeEvent[] = [];
+    const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, onEvent: (e) => events.push(e) });
+    await cluster.start();
+    try {
+      await waitFor('the group moved', () => events.some((e) => e.kind === 'log' && /^moved consumer group "redis-latest" of "in" to latest/.test(String(e.message))));
+      await produce(client, 5, 10);
+      await waitFor('the 5 new entries', async () => (await client.xLen('out')) >= 5);
+      const list = String(await client.sendCommand(['CLIENT', 'LIST']));
+      assert.match(list, / name=orders-reader /);
+      assert.match(list, / name=orders-sink /);
+    } finally {
+      await cluster.stop(5000);
+    }
+    assert.deepEqual(await sunk(client), range(10, 15));
   });
 });
 
