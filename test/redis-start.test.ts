@@ -3,11 +3,10 @@
  * client options for spout and sink, against a real redis-server.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { execa } from 'execa';
-import { createClient } from 'redis';
 import { RedisConnection } from '../src/connectors/redis/client.js';
 import { RedisStreamSpout } from '../src/connectors/redis/index.js';
 import { replayDelay } from '../src/connectors/redis/replay-delay.js';
@@ -15,15 +14,16 @@ import { deploymentMarker } from '../src/connectors/redis/start-position.js';
 import { TopologyContext } from '../src/component/context.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
 import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
-import { LocalCluster } from '../src/runtime/local-cluster.js';
+import type { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { load, RedisServer, redisServerMissing } from './helpers/redis-server.js';
+import type { RedisTestClient } from './helpers/redis-server.js';
+import { load, RedisServer, redisServerMissing, startCluster, useRedisServer } from './helpers/redis-server.js';
 
 const TOPOLOGY = join(SOURCE_FIXTURES, '..', 'topologies', 'redis-start.ts');
 const GROUP = 'redis-start';
 const skip = redisServerMissing();
 
-type Client = ReturnType<typeof createClient>;
+type Client = RedisTestClient;
 
 /** A running `redis-start` topology (a new deployment each time), with everything it reported so far. */
 interface Run {
@@ -32,15 +32,8 @@ interface Run {
 }
 
 async function start(conf: Record<string, unknown>): Promise<Run> {
-  const loaded = await load(TOPOLOGY, conf);
   const events: RuntimeEvent[] = [];
-  const cluster = new LocalCluster(loaded.spec, {
-    squall: { command: process.execPath, script: loaded.bundle },
-    resourcesDir: loaded.resourcesDir,
-    restartDelayMs: 200,
-    onEvent: (e) => events.push(e),
-  });
-  await cluster.start();
+  const cluster = await startCluster(await load(TOPOLOGY, conf), (e) => events.push(e));
   return { cluster, events };
 }
 
@@ -79,19 +72,7 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
   let client: Client;
   const url = () => ({ 'squall.redis.url': server.url });
 
-  before(async () => {
-    server = await RedisServer.start();
-    client = createClient({ url: server.url, RESP: 2 });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  after(async () => {
-    await client?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await client.flushAll();
-  });
+  useRedisServer((s, c) => ((server = s), (client = c)));
 
   it("'committed' (the default) keeps the group's position: a second run reads only what is new", async () => {
     await produce(client, 20);
@@ -198,10 +179,8 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
 
   it("the docs' sample (startPosition 'latest', jitter, clientOptions) skips the backlog and names its connections", async () => {
     await produce(client, 10);
-    const loaded = await load(join(SOURCE_FIXTURES, '..', 'topologies', 'redis-latest.ts'), url());
     const events: RuntimeEvent[] = [];
-    const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir, onEvent: (e) => events.push(e) });
-    await cluster.start();
+    const cluster = await startCluster(await load(join(SOURCE_FIXTURES, '..', 'topologies', 'redis-latest.ts'), url()), (e) => events.push(e));
     try {
       await waitFor('the group moved', () => events.some((e) => e.kind === 'log' && /^moved consumer group "redis-latest" of "in" to latest/.test(String(e.message))));
       await produce(client, 5, 10);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
@@ -21,7 +21,7 @@ import { assignTasks } from '../src/runtime/assignment.js';
 import type { ComponentStats, RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { freePort, load, makeTlsFiles, RedisServer, redisServerMissing, tlsArgs } from './helpers/redis-server.js';
+import { freePort, load, makeTlsFiles, RedisServer, redisServerMissing, startCluster, tlsArgs, useRedisServer } from './helpers/redis-server.js';
 
 const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
@@ -39,15 +39,8 @@ interface ClusterRun {
  * in-flight trees drained). Bounded in time either way.
  */
 async function runUntil(target: string, conf: Record<string, unknown>, done: () => Promise<boolean>, limitMs = 15_000): Promise<ClusterRun> {
-  const loaded = await load(target, conf);
   const events: RuntimeEvent[] = [];
-  const cluster = new LocalCluster(loaded.spec, {
-    squall: { command: process.execPath, script: loaded.bundle },
-    resourcesDir: loaded.resourcesDir,
-    restartDelayMs: 200,
-    onEvent: (e) => events.push(e),
-  });
-  await cluster.start();
+  const cluster = await startCluster(await load(target, conf), (e) => events.push(e));
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline && !(await done())) await new Promise((resolve) => setTimeout(resolve, 100));
   const stats = await cluster.stop(5000);
@@ -76,19 +69,7 @@ describe('Redis Streams spout and sink: flow, secrets, permissions, clean stops,
   let client: Client;
   const flow = join(TOPOLOGIES, 'redis-flow.ts');
 
-  before(async () => {
-    server = await RedisServer.start();
-    client = createClient({ url: server.url, RESP: 2 });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  after(async () => {
-    await client?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await client.flushAll();
-  });
+  useRedisServer((s, c) => ((server = s), (client = c)));
 
   it('moves every entry from one stream to another, fields by name, and leaves nothing pending', async () => {
     await produce(client, 'in', 300);
