@@ -204,7 +204,7 @@ describe('Redis connector options: clear errors, replay jitter', () => {
       [{ stream: 'in', startPosition: 'first' }, conf, `reader: RedisStreamSpout option startPosition must be 'committed', 'earliest', 'latest' or { timestamp: <ms since the epoch> }, got "first"`],
       [{ stream: 'in', startPosition: { timestamp: -1 } }, conf, `reader: RedisStreamSpout option startPosition must be 'committed', 'earliest', 'latest' or { timestamp: <ms since the epoch> }, got {"timestamp":-1}`],
       [{ stream: 'in', startPosition: 'latest', startId: '$' }, conf, `reader: RedisStreamSpout options startId and startPosition "latest" both say where to start: drop startId (it applies with startPosition 'committed' only)`],
-      [{ stream: 'in', startPosition: 'earliest' }, {}, 'reader: RedisStreamSpout startPosition "earliest" applies once per deployment, and the conf has no storm.id to tell deployments apart'],
+      [{ stream: 'in', startPosition: 'earliest' }, {}, 'reader: RedisStreamSpout startPosition "earliest" applies once per deployment, and the conf has no storm.id to tell deployments apart (Storm and squall run set it): put the deployment\'s id in the conf as storm.id, or use startPosition \'committed\''],
       [{ stream: 'in', retryJitter: 2 }, conf, 'reader: RedisStreamSpout option retryJitter must be a number from 0 to 1, got 2'],
     ] as const) {
       const spout = new (class extends RedisStreamSpout {})(options as never);

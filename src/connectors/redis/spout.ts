@@ -311,7 +311,7 @@ export class RedisStreamSpout extends Spout {
     }
     this.deployment = typeof conf['storm.id'] === 'string' ? conf['storm.id'] : '';
     if (this.deployment === '') {
-      throw new Error(`${component}: RedisStreamSpout startPosition ${JSON.stringify(startPosition)} applies once per deployment, and the conf has no storm.id to tell deployments apart`);
+      throw new Error(`${component}: RedisStreamSpout startPosition ${JSON.stringify(startPosition)} applies once per deployment, and the conf has no storm.id to tell deployments apart (Storm and squall run set it): put the deployment's id in the conf as storm.id, or use startPosition 'committed'`);
     }
   }
 
