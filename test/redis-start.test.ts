@@ -15,6 +15,7 @@ import { TopologyContext } from '../src/component/context.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
 import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
 import type { LocalCluster } from '../src/runtime/local-cluster.js';
+import { deploymentId } from '../src/runtime/assignment.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import type { RedisTestClient } from './helpers/redis-server.js';
 import { load, RedisServer, redisServerMissing, startCluster, useRedisServer } from './helpers/redis-server.js';
@@ -227,6 +228,13 @@ describe('Redis connector options: clear errors, replay jitter', () => {
       },
     );
     assert.ok(lines.every((l) => !l.includes('hunter2')));
+  });
+
+  it("each local run is a deployment of its own: storm.id in Nimbus's form <name>-<counter>-<unix secs>, never repeated", () => {
+    const at = Date.parse('2026-12-03T07:00:00Z');
+    const ids = [deploymentId('orders', at), deploymentId('orders', at)];
+    for (const id of ids) assert.match(id, new RegExp(`^orders-\\d+-${at / 1000}$`));
+    assert.notEqual(ids[0], ids[1], 'two runs started in the same second');
   });
 
   it('replay delays double up to the maximum, stay within the jitter band, and vary', () => {
