@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execa } from 'execa';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
@@ -21,7 +21,7 @@ import { assignTasks } from '../src/runtime/assignment.js';
 import type { ComponentStats, RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { freePort, load, makeTlsFiles, RedisServer, redisServerMissing, tlsArgs } from './helpers/redis-server.js';
+import { freePort, load, makeTlsFiles, RedisServer, redisServerMissing, startCluster, tlsArgs, useRedisServer } from './helpers/redis-server.js';
 
 const TOPOLOGIES = join(SOURCE_FIXTURES, '..', 'topologies');
 const ROOT = join(SOURCE_FIXTURES, '..', '..');
@@ -39,15 +39,8 @@ interface ClusterRun {
  * in-flight trees drained). Bounded in time either way.
  */
 async function runUntil(target: string, conf: Record<string, unknown>, done: () => Promise<boolean>, limitMs = 15_000): Promise<ClusterRun> {
-  const loaded = await load(target, conf);
   const events: RuntimeEvent[] = [];
-  const cluster = new LocalCluster(loaded.spec, {
-    squall: { command: process.execPath, script: loaded.bundle },
-    resourcesDir: loaded.resourcesDir,
-    restartDelayMs: 200,
-    onEvent: (e) => events.push(e),
-  });
-  await cluster.start();
+  const cluster = await startCluster(await load(target, conf), (e) => events.push(e));
   const deadline = Date.now() + limitMs;
   while (Date.now() < deadline && !(await done())) await new Promise((resolve) => setTimeout(resolve, 100));
   const stats = await cluster.stop(5000);
@@ -67,6 +60,13 @@ async function pendingCount(client: Client, stream: string, group: string): Prom
   return Number(summary[0]);
 }
 
+/** The id the stream's (one) group delivered last. */
+async function lastDelivered(client: Client, stream: string): Promise<string | undefined> {
+  const groups = (await client.sendCommand(['XINFO', 'GROUPS', stream]).catch(() => [])) as unknown[][];
+  const group = groups[0] ?? [];
+  return String(group[group.indexOf('last-delivered-id') + 1]);
+}
+
 async function produce(client: Client, stream: string, count: number, body: (i: number) => string = (i) => `body ${i}`): Promise<void> {
   await Promise.all(Array.from({ length: count }, (_, i) => client.xAdd(stream, '*', { seq: String(i), body: body(i) })));
 }
@@ -76,19 +76,7 @@ describe('Redis Streams spout and sink: flow, secrets, permissions, clean stops,
   let client: Client;
   const flow = join(TOPOLOGIES, 'redis-flow.ts');
 
-  before(async () => {
-    server = await RedisServer.start();
-    client = createClient({ url: server.url, RESP: 2 });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  after(async () => {
-    await client?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await client.flushAll();
-  });
+  useRedisServer((s, c) => ((server = s), (client = c)));
 
   it('moves every entry from one stream to another, fields by name, and leaves nothing pending', async () => {
     await produce(client, 'in', 300);
@@ -577,7 +565,9 @@ describe('Redis Streams spout and sink: flow, secrets, permissions, clean stops,
   it('idempotent sink: a write whose key was written already adds nothing', async () => {
     await produce(client, 'in', 50);
     await produce(client, 'in', 50, (i) => `again ${i}`);
-    await runUntil(join(TOPOLOGIES, 'redis-once.ts'), { 'squall.redis.url': server.url }, async () => (await pendingCount(client, 'in', 'redis-once').catch(() => 1)) === 0 && (await client.xLen('in')) === 100);
+    // Until all 100 are read and acked: an empty pending list alone also holds before the first read.
+    const done = async () => (await client.xLen('out')) >= 50 && (await pendingCount(client, 'in', 'redis-once').catch(() => 1)) === 0 && (await lastDelivered(client, 'in')) === (await entries(client, 'in'))[99]?.id;
+    await runUntil(join(TOPOLOGIES, 'redis-once.ts'), { 'squall.redis.url': server.url }, done);
     const out = await entries(client, 'out');
     assert.deepEqual(out.map((e) => Number(e.message.seq)).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i), 'each seq once');
     assert.ok(out.every((e) => e.message.body === `body ${e.message.seq}`), 'the first write of each key');

@@ -81,15 +81,29 @@ export function handshakeContext(spec: TopologySpec, tasks: Map<number, Componen
  * The conf a task receives: Storm defaults, the resolved topology conf (-o included), then the keys of the component's
  * own conf that Storm's executor keeps (Executor.normalizedComponentConf), so local behaviour is cluster behaviour.
  */
-export function taskConf(spec: TopologySpec, component: ComponentSpec): Record<string, unknown> {
+export function taskConf(spec: TopologySpec, component: ComponentSpec, stormId: string): Record<string, unknown> {
   const componentConf = Object.fromEntries(Object.entries(component.config).filter(([key]) => componentMayOverride(key)));
   return {
     ...RUNTIME_DEFAULTS,
     ...spec.config,
     ...componentConf,
     'topology.name': spec.name,
-    'storm.id': `${spec.name}-local-1`,
+    'storm.id': stormId,
   };
+}
+
+/** Deployments this process has started, for `deploymentId`'s counter. */
+let deployments = 0;
+
+/**
+ * A new deployment's id, in Nimbus's form `<name>-<counter>-<unix secs at submit>`, different for every run: a
+ * component that acts once per deployment (a Redis spout's `startPosition`) tells a new run from a restarted task
+ * by it. Nimbus's counter is unique within its process; here the process id × 1000 plus this process's count of
+ * deployments, so two runs started in the same second (in one process or two) never share an id.
+ */
+export function deploymentId(name: string, startedAtMs: number): string {
+  deployments++;
+  return `${name}-${process.pid * 1000 + (deployments % 1000)}-${Math.floor(startedAtMs / 1000)}`;
 }
 
 /** How long a component may stay silent: topology.subprocess.timeout.secs, else supervisor.worker.timeout.secs. */

@@ -6,7 +6,7 @@ import { METRICS_PREFIX, parseMetricsLine, type TaskMetrics } from '../wire/metr
 import { Acker } from './acker.js';
 import { temporaryFolder } from '../process/cleanup.js';
 import type { TreeOwner } from './acker.js';
-import { assignTasks, handshakeContext, launchSpecFor, subprocessTimeoutMs, taskConf } from './assignment.js';
+import { assignTasks, deploymentId, handshakeContext, launchSpecFor, subprocessTimeoutMs, taskConf } from './assignment.js';
 import { Router } from './router.js';
 import { ShellBoltExecutor } from './shell-bolt.js';
 import { ShellDeath, ShellProcess } from './shell-process.js';
@@ -123,6 +123,8 @@ export class LocalCluster {
   private draining: { step: 'deactivate' | 'trees' | 'close'; until: number } | undefined;
   /** When `start` was called (ms since the epoch), for uptime. */
   startedAt = 0;
+  /** This run's topology id (`storm.id` in every task's conf, the id the local UI serves), set by `start`. */
+  stormId = '';
 
   constructor(
     readonly spec: TopologySpec,
@@ -157,6 +159,7 @@ export class LocalCluster {
    */
   async start(): Promise<void> {
     this.startedAt = Date.now();
+    this.stormId = deploymentId(this.spec.name, this.startedAt);
     const ids = [...this.tasks.keys()];
     const bolts = ids.filter((id) => this.tasks.get(id)!.kind === 'bolt');
     const spouts = ids.filter((id) => this.tasks.get(id)!.kind === 'spout');
@@ -295,7 +298,7 @@ export class LocalCluster {
   private async launch(taskId: number): Promise<void> {
     const component = this.tasks.get(taskId)!;
     const proc = new ShellProcess(launchSpecFor(this.spec, component, this.options.resourcesDir, this.options.squall));
-    const conf = taskConf(this.spec, component);
+    const conf = taskConf(this.spec, component, this.stormId);
     let pid: number;
     try {
       pid = await proc.launch(conf, handshakeContext(this.spec, this.tasks, taskId), this.pidDir.path);

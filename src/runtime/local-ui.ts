@@ -120,7 +120,7 @@ export interface UiPages {
  * the pages served beside them (`squall run --ui`: the dashboard at /, reading this same REST API at `url()`).
  */
 export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown>, port: UiPort, pages?: (url: () => string) => UiPages): LocalUi {
-  const id = `${cluster.spec.name}-1-${Math.floor(cluster.startedAt / 1000)}`;
+  const id = cluster.stormId;
   const snapshot = (at: number): Snapshot => ({ at, components: cluster.summary(), tasks: cluster.taskSummary() });
   const snapshots: Snapshot[] = [snapshot(cluster.startedAt)];
   const timer = setInterval(() => {

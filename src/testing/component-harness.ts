@@ -1,6 +1,6 @@
 import { withTopology, type LoadedTopology } from '../packaging/load.js';
 import { emitShapeProblem } from '../runtime/router.js';
-import { assignTasks, handshakeContext, launchSpecFor, taskConf } from '../runtime/assignment.js';
+import { assignTasks, deploymentId, handshakeContext, launchSpecFor, taskConf } from '../runtime/assignment.js';
 import { decodeValues, encodeValues } from '../wire/values.js';
 import { encodeNested, shellBoltMaxPending } from '../config/keys.js';
 import { driveBolt } from './component-driver.js';
@@ -58,7 +58,7 @@ async function feedBolt(
     const problem = sourceSpec && emitShapeProblem(sourceSpec, sourceSpec.id, input.stream ?? first?.stream ?? 'default', input.values);
     if (problem) throw new Error(`testBolt(${JSON.stringify(componentId)}) input ${i} (${JSON.stringify(input.values)}) cannot come from ${sourceSpec.id}: ${problem}; give one value per field`);
   });
-  const conf = taskConf(loaded.spec, component);
+  const conf = taskConf(loaded.spec, component, deploymentId(loaded.spec.name, Date.now()));
   const bolt = await driveBolt(launchSpecFor(loaded.spec, component, loaded.resourcesDir, { command: process.execPath, script: loaded.bundle }), {
     conf,
     context: handshakeContext(loaded.spec, tasks, taskId),

@@ -8,11 +8,53 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
+import { createClient } from 'redis';
 import { loadTopology } from '../../src/packaging/load.js';
+import type { RuntimeEvent } from '../../src/runtime/local-cluster.js';
+import { LocalCluster } from '../../src/runtime/local-cluster.js';
 
 /** `loadTopology` for the Redis tests, with `conf` as `-o` overrides (the one validated resolution). */
 export function load(target: string, conf: Record<string, unknown> = {}): ReturnType<typeof loadTopology> {
   return loadTopology(target, { config: { commandLine: conf } });
+}
+
+/** A client to a test server, RESP2 (plain arrays, the shapes the connector parses). */
+export type RedisTestClient = ReturnType<typeof createClient>;
+
+/**
+ * For a describe block: one redis-server for the block and a client to it (handed to `use`), emptied before each
+ * test, both stopped after the block.
+ */
+export function useRedisServer(use: (server: RedisServer, client: RedisTestClient) => void): void {
+  let server: RedisServer | undefined;
+  let client: RedisTestClient | undefined;
+  before(async () => {
+    server = await RedisServer.start();
+    client = createClient({ url: server.url, RESP: 2 });
+    client.on('error', () => {});
+    await client.connect();
+    use(server, client);
+  });
+  after(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await client!.flushAll();
+  });
+}
+
+/** Start a loaded topology on the embedded runtime (a restarted task after 200 ms), each event to `onEvent`. */
+export async function startCluster(loaded: Awaited<ReturnType<typeof load>>, onEvent: (event: RuntimeEvent) => void): Promise<LocalCluster> {
+  const cluster = new LocalCluster(loaded.spec, {
+    squall: { command: process.execPath, script: loaded.bundle },
+    resourcesDir: loaded.resourcesDir,
+    restartDelayMs: 200,
+    onEvent,
+  });
+  await cluster.start();
+  return cluster;
 }
 
 /** Why redis-server cannot run here, or undefined when it can (for `it(..., { skip })`). */

@@ -4,7 +4,7 @@ import type { Conf } from '../../component/component.js';
 import { describeError } from '../../component/component.js';
 import type { TopologyContext } from '../../component/context.js';
 import type { Fields, Tuple } from '../../component/tuple.js';
-import type { RedisTlsOptions } from './client.js';
+import type { RedisClientSettings, RedisTlsOptions } from './client.js';
 import { RedisConnection, redisUrl } from './client.js';
 import { fieldArgs } from './entries.js';
 
@@ -15,6 +15,8 @@ export interface RedisStreamBoltOptions extends Omit<BoltOptions, 'autoAck' | 'a
   urlEnv?: string;
   /** TLS client options (`ca`, `cert`, `key`, `servername`), for a `rediss://` URL. */
   tls?: RedisTlsOptions;
+  /** More node-redis `createClient` options (`name`, `pingInterval`, `socket.keepAlive`, …); see docs/redis.md. */
+  clientOptions?: RedisClientSettings;
   /** The stream to add to, or a function choosing it per tuple (or override the `streamFor` method). Required. */
   stream?: string | ((tuple: Tuple<any>) => string);
   /** Trim the stream to about this many entries on each add (`MAXLEN ~ n`). Default: no trimming. */
@@ -91,6 +93,7 @@ export class RedisStreamBolt<F extends Fields = Fields> extends Bolt<F> {
     this.redis = new RedisConnection(redisUrl(this.options, conf), this.logger, `${context.componentId}[${context.taskId}]`, {
       commandTimeoutMs: this.options.commandTimeoutMs,
       tls: this.options.tls,
+      clientOptions: this.options.clientOptions,
     });
     await this.redis.started();
   }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { createClient } from 'redis';
+import type { RedisClientOptions } from 'redis';
 import type { Conf, Logger } from '../../component/component.js';
 import { describeError } from '../../component/component.js';
 import { maskCredentials, redactUrl } from '../../config/credentials.js';
@@ -32,6 +33,49 @@ export interface RedisTlsOptions {
   key?: string;
   /** Server name to check the certificate against (SNI), when it differs from the URL's host. */
   servername?: string;
+}
+
+/**
+ * node-redis `createClient` options squall sets itself, each with where its setting belongs instead. Giving one in
+ * `clientOptions` is an error: a silent override could break what the connector rests on (a password outside the
+ * URL's masking, an offline queue that blocks past Storm's heartbeat, replies in a shape it does not parse).
+ */
+const OWN_CLIENT_OPTIONS: Readonly<Record<string, string>> = {
+  url: 'give the url or urlEnv option (or the conf key squall.redis.url or squall.redis.url.env)',
+  username: 'put it in the URL (redis://user:password@host:port)',
+  password: 'put it in the URL (redis://user:password@host:port), or the URL in an environment variable named by urlEnv',
+  credentialsProvider: 'put the credentials in the URL',
+  database: 'put it in the URL (redis://host:port/db)',
+  RESP: 'the connector reads RESP2 replies',
+  disableOfflineQueue: 'commands fail at once while Redis is down, so no component waits past Storm\'s heartbeat',
+  commandOptions: 'give commandTimeoutMs for a command timeout (replies must keep their raw shape)',
+  keyPrefix: 'name the stream (and dead-letter stream) in full',
+};
+const OWN_SOCKET_OPTIONS: Readonly<Record<string, string>> = {
+  host: 'put it in the URL',
+  port: 'put it in the URL',
+  path: 'put it in the URL',
+  tls: 'use a rediss:// URL',
+  ca: 'give it in the tls option',
+  cert: 'give it in the tls option',
+  key: 'give it in the tls option',
+  servername: 'give it in the tls option',
+  reconnectStrategy: 'the connector reconnects with back-off and ends on errors no retry cures (wrong password, rights, certificate)',
+};
+
+/** node-redis client options a component may add (`name`, `pingInterval`, `socket.keepAlive`, `socket.connectTimeout`, …). */
+export type RedisClientSettings = Omit<RedisClientOptions, 'url' | 'username' | 'password' | 'credentialsProvider' | 'database' | 'RESP' | 'disableOfflineQueue' | 'commandOptions' | 'keyPrefix'>;
+
+/** The `clientOptions` squall sets itself, named with where each belongs, or undefined when there are none. */
+export function clientOptionsProblem(options: RedisClientSettings | undefined): string | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) return `clientOptions must be an object of node-redis createClient options, got ${JSON.stringify(options)}`;
+  const socket = ((options as { socket?: unknown }).socket ?? {}) as Record<string, unknown>;
+  const own = [
+    ...Object.keys(options).filter((key) => key in OWN_CLIENT_OPTIONS).map((key) => `clientOptions.${key}: ${OWN_CLIENT_OPTIONS[key]}`),
+    ...Object.keys(socket).filter((key) => key in OWN_SOCKET_OPTIONS).map((key) => `clientOptions.socket.${key}: ${OWN_SOCKET_OPTIONS[key]}`),
+  ];
+  return own.length === 0 ? undefined : `clientOptions sets what squall sets itself (${own.join('; ')})`;
 }
 
 /** Where a component's URL comes from: its options, else the conf. */
@@ -111,6 +155,8 @@ export interface RedisConnectionOptions {
    */
   commandTimeoutMs?: number;
   tls?: RedisTlsOptions;
+  /** More createClient options (`clientOptionsProblem` refuses those squall sets). */
+  clientOptions?: RedisClientSettings;
 }
 
 /**
@@ -149,14 +195,19 @@ export class RedisConnection {
     this.shownUrl = redactUrl(url);
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     this.onReconnect = options.onReconnect ?? (() => {});
+    const problem = clientOptionsProblem(options.clientOptions);
+    if (problem) throw new Error(`${label}: ${problem}`);
+    const { socket: extraSocket, ...extra } = options.clientOptions ?? {};
     try {
       this.client = createClient({
+        ...extra,
         url,
         // RESP2 replies are plain arrays and strings, the shapes `readEntries` parses (v6 defaults to RESP3 maps).
         RESP: 2,
         disableOfflineQueue: true,
         socket: {
           connectTimeout: 5000,
+          ...(extraSocket ?? {}),
           ...(options.tls ?? {}),
           reconnectStrategy: (retries, cause) => {
             if (this.fatal) return this.fatal;

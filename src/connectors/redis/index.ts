@@ -7,6 +7,7 @@ export type { EntryTuple, RedisStreamSpoutCounts, RedisStreamSpoutOptions } from
 export { REDIS_STREAM_BOLT_DEFAULTS, RedisStreamBolt } from './bolt.js';
 export type { RedisStreamBoltOptions } from './bolt.js';
 export type { StreamEntry } from './entries.js';
-export type { RedisTlsOptions } from './client.js';
+export type { RedisClientSettings, RedisTlsOptions } from './client.js';
+export type { StartPosition } from './start-position.js';
 export { DEFAULT_REDIS_URL, REDIS_URL_CONF, REDIS_URL_ENV_CONF } from './client.js';
 export { maskConfiguration, redactUrl } from '../../config/credentials.js';

@@ -6,11 +6,14 @@ import type { SpoutOptions } from '../../component/spout.js';
 import type { MessageId } from '../../wire/messages.js';
 import { Spout, SPOUT_DEFAULTS } from '../../component/spout.js';
 import { acked, activated, deactivated, failed } from '../../component/lifecycle.js';
-import type { RawReply, RedisTlsOptions } from './client.js';
+import type { RawReply, RedisClientSettings, RedisTlsOptions } from './client.js';
 import { instanceName, isNoGroup, RedisConnection, RedisNotAnsweringError, redisUrl } from './client.js';
 import type { PendingState, StreamEntry } from './entries.js';
 import { consumersReply, fieldArgs, isDeleted, pendingReply, readGroupReply } from './entries.js';
-import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
+import { maxSpoutPending, messageTimeoutSecs, subprocessTimeoutSecs } from '../../config/keys.js';
+import { replayDelay } from './replay-delay.js';
+import type { StartPosition } from './start-position.js';
+import { moveOncePerDeployment, positionId, startPositionProblem } from './start-position.js';
 
 export interface RedisStreamSpoutOptions extends SpoutOptions {
   /** Redis URL (`redis://[user:password@]host:port[/db]`). Default: the conf key `squall.redis.url`, else redis://127.0.0.1:6379. */
@@ -19,6 +22,8 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
   urlEnv?: string;
   /** TLS client options (`ca`, `cert`, `key`, `servername`), for a `rediss://` URL. */
   tls?: RedisTlsOptions;
+  /** More node-redis `createClient` options (`name`, `pingInterval`, `socket.keepAlive`, …); see docs/redis.md. */
+  clientOptions?: RedisClientSettings;
   /** The stream to read. Required. */
   stream?: string;
   /** Consumer group (created with MKSTREAM if missing). Default: the topology name. */
@@ -28,7 +33,14 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
    * runs of one topology never share a pending list, and a restart can tell its predecessor is gone.
    */
   consumer?: string;
-  /** Where a new group starts: `0` (everything in the stream, the default) or `$` (only entries added from now on). */
+  /**
+   * Where the group reads from when a deployment starts (KafkaSpout's FirstPollOffsetStrategy). `'committed'` (the
+   * default): where the group is (a new group starts at `startId`). `'earliest'`, `'latest'`, `{ timestamp }` (ms
+   * since the epoch): the group is moved there (XGROUP SETID) on a deployment's first start only, never when one of
+   * its tasks restarts; entries pending in the group stay pending.
+   */
+  startPosition?: StartPosition;
+  /** With startPosition 'committed': where a new group starts, `0` (the whole stream, the default) or `$` (new entries only). */
   startId?: string;
   /** Most entries read per `nextTuple` (default 100; never more than max.spout.pending leaves room for). */
   batchSize?: number;
@@ -46,6 +58,11 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
   retryDelayMs?: number;
   /** Longest replay delay (ms, default 10000). */
   maxRetryDelayMs?: number;
+  /**
+   * Fraction of each replay delay (0 to 1) that is random, so entries that failed together are not replayed
+   * together. Default 0.5: each delay lies between half the nominal delay and the nominal delay.
+   */
+  retryJitter?: number;
   /**
    * A consumer of the group idle this long (ms) is gone: its entries pending this long are taken over, and once it
    * has none it is removed. Default: twice `topology.message.timeout.secs`, because a live spout's entry is never
@@ -69,12 +86,14 @@ export interface RedisStreamSpoutOptions extends SpoutOptions {
 /** The defaults of a Redis stream spout's options (those without one are derived at `initialize` or required). */
 export const REDIS_STREAM_SPOUT_DEFAULTS = {
   ...SPOUT_DEFAULTS,
+  startPosition: 'committed',
   startId: '0',
   batchSize: 100,
   blockMs: 100,
   maxDeliveries: 6,
   retryDelayMs: 100,
   maxRetryDelayMs: 10_000,
+  retryJitter: 0.5,
 } as const satisfies RedisStreamSpoutOptions;
 
 /** The options after the one resolution: those with a default are always set. */
@@ -139,6 +158,8 @@ export class RedisStreamSpout extends Spout {
   private group = '';
   private consumer = '';
   private deadLetterStream = '';
+  /** This deployment's id (`storm.id`), for a `startPosition` that applies once per deployment. */
+  private deployment = '';
   private maxPending = Infinity;
   private claimIdleMs = 60_000;
   private sweepIntervalMs = 30_000;
@@ -177,6 +198,10 @@ export class RedisStreamSpout extends Spout {
     checkCount(context.componentId, 'maxRetryDelayMs', o.maxRetryDelayMs, 0);
     checkCount(context.componentId, 'claimIdleMs', o.claimIdleMs, 1);
     checkCount(context.componentId, 'commandTimeoutMs', o.commandTimeoutMs, 1);
+    if (!(typeof o.retryJitter === 'number' && o.retryJitter >= 0 && o.retryJitter <= 1)) {
+      throw new Error(`${context.componentId}: RedisStreamSpout option retryJitter must be a number from 0 to 1, got ${String(o.retryJitter)}`);
+    }
+    this.checkStartPosition(conf, context.componentId);
     const topology = String(conf['topology.name'] ?? 'squall');
     this.stream = o.stream;
     this.group = o.group ?? topology;
@@ -192,6 +217,7 @@ export class RedisStreamSpout extends Spout {
       onReconnect: () => this.recoverOwn('pending since before the Redis outage'),
       commandTimeoutMs: o.commandTimeoutMs ?? commandTimeoutFor(conf, o.blockMs),
       tls: o.tls,
+      clientOptions: o.clientOptions,
     });
     await this.redis.started();
     if (this.redis.ready) await this.ensureGroup().catch((err: unknown) => this.commandFailed(err));
@@ -237,7 +263,7 @@ export class RedisStreamSpout extends Spout {
     pending.counts = !this.redis.downWithin(this.outageGraceMs);
     // Delivered as often as allowed (this run or, after restarts, earlier ones): to the dead-letter stream at once.
     const last = pending.counts && pending.deliveries >= this.options.maxDeliveries;
-    pending.dueAt = last ? 0 : Date.now() + Math.min(this.options.retryDelayMs * 2 ** (pending.attempts - 1), this.options.maxRetryDelayMs);
+    pending.dueAt = last ? 0 : Date.now() + replayDelay(pending.attempts, this.options);
     this.scheduled.add(pending);
     return this.onFail(id, pending.values);
   }
@@ -274,12 +300,32 @@ export class RedisStreamSpout extends Spout {
     return this.consumer;
   }
 
+  /** What `startPosition` needs: a value it takes, no `startId` beside a moving one, and a deployment id. */
+  private checkStartPosition(conf: Conf, component: string): void {
+    const { startPosition, startId } = this.options;
+    const problem = startPositionProblem(startPosition);
+    if (problem) throw new Error(`${component}: RedisStreamSpout option startPosition ${problem}`);
+    if (startPosition === 'committed') return;
+    if (startId !== REDIS_STREAM_SPOUT_DEFAULTS.startId) {
+      throw new Error(`${component}: RedisStreamSpout options startId and startPosition ${JSON.stringify(startPosition)} both say where to start: drop startId (it applies with startPosition 'committed' only)`);
+    }
+    this.deployment = typeof conf['storm.id'] === 'string' ? conf['storm.id'] : '';
+    if (this.deployment === '') {
+      throw new Error(`${component}: RedisStreamSpout startPosition ${JSON.stringify(startPosition)} applies once per deployment, and the conf has no storm.id to tell deployments apart (Storm and squall run set it): put the deployment's id in the conf as storm.id, or use startPosition 'committed'`);
+    }
+  }
+
   private async ensureGroup(): Promise<void> {
+    const { startPosition } = this.options;
+    const createAt = startPosition === 'committed' ? this.options.startId : positionId(startPosition);
     try {
-      await this.redis.command(['XGROUP', 'CREATE', this.stream, this.group, this.options.startId, 'MKSTREAM']);
-      this.logger.info(`created consumer group "${this.group}" on "${this.stream}" at ${this.options.startId}`);
+      await this.redis.command(['XGROUP', 'CREATE', this.stream, this.group, createAt, 'MKSTREAM']);
+      this.logger.info(`created consumer group "${this.group}" on "${this.stream}" at ${createAt}`);
     } catch (err) {
       if (!/BUSYGROUP/.test(describeError(err))) throw err;
+    }
+    if (startPosition !== 'committed') {
+      await moveOncePerDeployment(this.redis, this.logger, { stream: this.stream, group: this.group, deployment: this.deployment, position: startPosition });
     }
     this.groupReady = true;
     this.logger.info(`reading stream "${this.stream}" as ${this.group}/${this.consumer}`);
@@ -552,7 +598,7 @@ function processGoneHere(consumer: string): boolean {
  * read's own BLOCK time).
  */
 function commandTimeoutFor(conf: Conf, blockMs: number): number {
-  const subprocess = Number(conf['topology.subprocess.timeout.secs'] ?? conf['supervisor.worker.timeout.secs'] ?? 30);
+  const subprocess = subprocessTimeoutSecs(conf);
   const third = Number.isFinite(subprocess) && subprocess > 0 ? (subprocess * 1000) / 3 : 10_000;
   return Math.max(Math.round(Math.min(5000, third)), blockMs + 500);
 }
