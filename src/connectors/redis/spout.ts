@@ -9,7 +9,8 @@ import { acked, activated, deactivated, failed } from '../../component/lifecycle
 import type { RawReply, RedisTlsOptions } from './client.js';
 import { instanceName, isNoGroup, RedisConnection, RedisNotAnsweringError, redisUrl } from './client.js';
 import type { PendingState, StreamEntry } from './entries.js';
-import { consumersReply, fieldArgs, isDeleted, pendingReply, readGroupReply } from './entries.js';
+import { consumersReply, fieldArgs, groupsReply, isDeleted, pendingReply, readGroupReply } from './entries.js';
+import type { SourceReading } from '../../component/meter.js';
 import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
 
 export interface RedisStreamSpoutOptions extends SpoutOptions {
@@ -116,6 +117,9 @@ interface Pending {
   deadLetter: string | undefined;
 }
 
+/** How often the group's lag and pending list are sampled for the measurements (one cheap XINFO GROUPS). */
+const GAUGE_REFRESH_MS = 2000;
+
 /** XACK once this many acks are waiting, even before the next `nextTuple`. */
 const ACK_BATCH = 1000;
 
@@ -154,6 +158,11 @@ export class RedisStreamSpout extends Spout {
   private recoveredThisRound = 0;
   private nextSweepAt = 0;
   private readonly lastWarning = new Map<string, number>();
+  /**
+   * The group's backlog for the measurements (`lag`, `pending` from XINFO GROUPS), refreshed every GAUGE_REFRESH_MS
+   * from `nextTuple` while measurements are on; `refused`: the user may not run XINFO GROUPS (the gauges stay null).
+   */
+  private readonly gauges = { lag: null as number | null, pending: null as number | null, sampledAt: null as number | null, nextAt: 0, refused: false };
 
   constructor(options: RedisStreamSpoutOptions = {}) {
     super(options, REDIS_STREAM_SPOUT_DEFAULTS);
@@ -204,6 +213,7 @@ export class RedisStreamSpout extends Spout {
     try {
       if (!this.groupReady) await this.ensureGroup();
       await this.flushAcks();
+      if (this.meter && !this.gauges.refused && Date.now() >= this.gauges.nextAt) await this.sampleBacklog();
       if ((await this.runDue()) > 0) return;
       const room = Math.min(this.options.batchSize, this.maxPending - this.inFlight.size);
       if (room <= 0) return;
@@ -272,6 +282,27 @@ export class RedisStreamSpout extends Spout {
   /** This spout's consumer name in the group. */
   get consumerName(): string {
     return this.consumer;
+  }
+
+  /** The source block of the measurements: the group's backlog as last sampled, and this spout's totals. */
+  protected override sourceReading(): SourceReading {
+    const { lag, pending, sampledAt } = this.gauges;
+    const c = this.counts;
+    return { kind: 'redis-stream', name: this.stream, group: this.group, lag, pending, sampledAt, totals: { read: c.read, replayed: c.replayed, deadLettered: c.deadLettered, claimed: c.claimed } };
+  }
+
+  /** XINFO GROUPS: the group's lag and pending list. A refusal (NOPERM) only turns the gauges off, once, saying so. */
+  private async sampleBacklog(): Promise<void> {
+    this.gauges.nextAt = Date.now() + GAUGE_REFRESH_MS;
+    try {
+      const group = groupsReply(await this.redis.command(['XINFO', 'GROUPS', this.stream], { optional: true })).find((g) => g.name === this.group);
+      if (!group) return;
+      Object.assign(this.gauges, { lag: group.lag, pending: group.pending, sampledAt: Date.now() });
+    } catch (err) {
+      if (!/NOPERM/.test(describeError(err))) throw err;
+      this.gauges.refused = true;
+      this.logger.warn(`no lag or pending figures for "${this.stream}": the Redis user may not run XINFO GROUPS (grant +xinfo|groups to measure them)`);
+    }
   }
 
   private async ensureGroup(): Promise<void> {
