@@ -409,7 +409,7 @@ function sourceFindings(figures: TopologyFigures, rate: number): Finding[] {
       component: c.id,
       scalingHelps: false,
       message:
-        `${c.id} gave up on ${s.deadLettered} entries of ${s.kind} "${s.name}" in the last ${fixed(s.windowSecs)} s (dead-lettered after failing ` +
+        `${c.id} gave up on ${s.deadLettered} entries of ${s.kind} "${s.name}" in the last ${Math.round(s.windowSecs)} s (dead-lettered after failing ` +
         'delivery after delivery): see the errors of the component that fails them, and the dead-letter stream, where they wait to be replayed by hand.',
       evidence: { deadLettered: s.deadLettered, deadLetteredPerSec: s.deadLetteredPerSec, windowSecs: s.windowSecs },
     });

@@ -118,7 +118,7 @@ export function sourceLine(s: SourceFigures): string {
   return (
     `${s.kind} "${s.name}": lag ${s.lag ?? 'unknown'}${growth}, pending ${s.pending ?? 'unknown'}; ` +
     `read ${fixed(s.readPerSec)}/s, replayed ${fixed(s.replayedPerSec)}/s, claimed ${fixed(s.claimedPerSec)}/s, ` +
-    `dead-lettered ${s.deadLettered} in ${fixed(s.windowSecs)} s`
+    `dead-lettered ${s.deadLettered} in ${Math.round(s.windowSecs)} s`
   );
 }
 
