@@ -51,6 +51,9 @@ describe('the measurement line: a spout\'s source block', () => {
     Object.assign(reading, { lag: 160, sampledAt: 15_000, totals: { read: 50, replayed: 2, deadLettered: 1, claimed: 4 } });
     const third = meter.take().source!;
     assert.deepEqual([third.lag, third.lagBefore, third.lagBeforeAt, third.read, third.replayed, third.deadLettered, third.claimed], [160, 100, 5000, 20, 0, 0, 0]);
+    // No new sample since (the spout samples on its own schedule): the lag before stays the older sample.
+    const fourth = meter.take().source!;
+    assert.deepEqual([fourth.lag, fourth.sampledAt, fourth.lagBefore, fourth.lagBeforeAt, fourth.read], [160, 15_000, 100, 5000, 0]);
   });
 });
 

@@ -58,6 +58,9 @@ export class Meter {
   /** Spouts: where the source block comes from, and what it said at the previous flush. */
   private sourceReader: (() => SourceReading | undefined) | undefined;
   private sourceBefore: SourceReading | undefined;
+  /** The lag sample the previous flush reported, and the one before it (the spout samples on its own schedule). */
+  private lastSample: { lag: number; at: number } | undefined;
+  private sampleBefore: { lag: number; at: number } | undefined;
 
   constructor(
     private readonly component: string,
@@ -233,7 +236,12 @@ export class Meter {
     if (!now) return undefined;
     const before = this.sourceBefore;
     this.sourceBefore = { ...now, totals: { ...now.totals } };
-    const had = before !== undefined && before.lag !== null && before.sampledAt !== null;
+    // The lag before: the newest sample older than this one (a flush that found no new sample keeps the older one).
+    if (now.lag !== null && now.sampledAt !== null && now.sampledAt !== this.lastSample?.at) {
+      this.sampleBefore = this.lastSample;
+      this.lastSample = { lag: now.lag, at: now.sampledAt };
+    }
+    const start = now.sampledAt !== null && now.sampledAt === this.lastSample?.at ? this.sampleBefore : undefined;
     const since = (k: keyof SourceReading['totals']): number => Math.max(0, (now.totals[k] ?? 0) - (before?.totals[k] ?? 0));
     return {
       kind: now.kind,
@@ -242,8 +250,8 @@ export class Meter {
       lag: now.lag,
       pending: now.pending,
       sampledAt: now.sampledAt,
-      lagBefore: had ? before.lag : null,
-      lagBeforeAt: had ? before.sampledAt : null,
+      lagBefore: start?.lag ?? null,
+      lagBeforeAt: start?.at ?? null,
       read: since('read'),
       replayed: since('replayed'),
       deadLettered: since('deadLettered'),

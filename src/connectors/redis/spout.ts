@@ -11,7 +11,7 @@ import { instanceName, isNoGroup, RedisConnection, RedisNotAnsweringError, redis
 import type { PendingState, StreamEntry } from './entries.js';
 import { consumersReply, fieldArgs, groupsReply, isDeleted, pendingReply, readGroupReply } from './entries.js';
 import type { SourceReading } from '../../component/meter.js';
-import { maxSpoutPending, messageTimeoutSecs } from '../../config/keys.js';
+import { maxSpoutPending, messageTimeoutSecs, metricsIntervalSecs } from '../../config/keys.js';
 
 export interface RedisStreamSpoutOptions extends SpoutOptions {
   /** Redis URL (`redis://[user:password@]host:port[/db]`). Default: the conf key `squall.redis.url`, else redis://127.0.0.1:6379. */
@@ -117,7 +117,7 @@ interface Pending {
   deadLetter: string | undefined;
 }
 
-/** How often the group's lag and pending list are sampled for the measurements (one cheap XINFO GROUPS). */
+/** How often (at most) the group's lag and pending list are sampled for the measurements (one cheap XINFO GROUPS). */
 const GAUGE_REFRESH_MS = 2000;
 
 /** XACK once this many acks are waiting, even before the next `nextTuple`. */
@@ -293,7 +293,8 @@ export class RedisStreamSpout extends Spout {
 
   /** XINFO GROUPS: the group's lag and pending list. A refusal (NOPERM) only turns the gauges off, once, saying so. */
   private async sampleBacklog(): Promise<void> {
-    this.gauges.nextAt = Date.now() + GAUGE_REFRESH_MS;
+    // At least twice per measurement interval, so that every line carries a sample of its own.
+    this.gauges.nextAt = Date.now() + Math.min(GAUGE_REFRESH_MS, 500 * metricsIntervalSecs(this.conf));
     try {
       const group = groupsReply(await this.redis.command(['XINFO', 'GROUPS', this.stream], { optional: true })).find((g) => g.name === this.group);
       if (!group) return;
