@@ -16,6 +16,10 @@ import { plan } from '../src/doctor/plan.js';
 import { Bolt, Spout } from '../src/index.js';
 import { Topology } from '../src/topology/builder.js';
 import { formatMetricsLine, METRICS_PREFIX, parseMetricsLine, type SourceMetrics, type TaskMetrics } from '../src/wire/metrics-line.js';
+import { join } from 'node:path';
+import { loadTopology } from '../src/packaging/load.js';
+import { LocalCluster } from '../src/runtime/local-cluster.js';
+import { SOURCE_FIXTURES } from './helpers/driver.js';
 
 const line = (m: Partial<TaskMetrics> & Pick<TaskMetrics, 'component' | 'task' | 'kind'>): TaskMetrics => ({
   v: 1, at: 1_700_000_000_000, secs: 10, executed: 0, busySecs: 0, cpuSecs: 0, emitted: {}, concurrency: 1, ...m,
@@ -162,5 +166,33 @@ describe('doctor findings: a source\'s backlog and dead letters', () => {
     const dead = d.findings.find((f) => f.kind === 'dead-letters')!;
     assert.match(dead.message, /^s gave up on 3 entries of redis-stream "in" in the last 60 s/);
     assert.equal(diagnose(figures(spoutWith(100, {}), bolt(0.002))).findings.find((f) => f.kind === 'dead-letters'), undefined);
+  });
+});
+
+describe('the SDK hook: a spout of your own reports its source', () => {
+  it('sourceReading() reaches the measurement lines of a real run, and doctor sees the backlog grow', async () => {
+    const loaded = await loadTopology(join(SOURCE_FIXTURES, '..', 'topologies', 'source-spout.ts'), { config: { commandLine: { 'squall.metrics.interval.secs': 0.5 } } });
+    const lines: TaskMetrics[] = [];
+    const cluster = new LocalCluster(loaded.spec, {
+      squall: { command: process.execPath, script: loaded.bundle },
+      resourcesDir: loaded.resourcesDir,
+      onMetrics: (m) => lines.push(m),
+    });
+    await cluster.start();
+    const sampled = () => lines.filter((m) => m.component === 'jobs' && m.source?.lagBefore != null);
+    const deadline = Date.now() + 15_000;
+    try {
+      while (Date.now() < deadline && sampled().length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await cluster.stop(5000);
+    }
+    const last = sampled().at(-1)!.source!;
+    assert.deepEqual([last.kind, last.name, last.group, last.pending], ['memory-queue', 'jobs', 'workers', null]);
+    assert.ok(last.lag! > last.lagBefore!, `the queue grows: ${last.lagBefore} → ${last.lag}`);
+    assert.equal(last.replayed, 0);
+    const jobs = lines.filter((m) => m.component === 'jobs');
+    const s = sourceOf(jobs.slice(-1))!;
+    assert.ok(s.readPerSec > 0 && s.lagGrowthPerSec! > 0, JSON.stringify(s));
+    assert.equal(jobs.reduce((n, m) => n + (m.source?.read ?? 0), 0), jobs.reduce((n, m) => n + m.executed, 0), 'every root read once, counted once');
   });
 });
