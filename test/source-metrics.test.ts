@@ -140,7 +140,13 @@ describe('doctor findings: a source\'s backlog and dead letters', () => {
     assert.equal(backlog.component, 's');
     assert.equal(backlog.evidence.arrivalPerSec, 150);
     assert.equal(backlog.evidence.targetRate, 150);
-    assert.match(backlog.message, /Entries arrive at about 150\/s \(100\/s read \+ 50\.0\/s growth\) while the topology runs 100 trees\/s: plan for at least 150 trees\/s \(squall doctor --target 150\)/);
+    assert.match(backlog.message, /Entries arrive at about 150\/s \(100\/s read \+ 50\.0\/s growth\) while the topology runs 100 trees\/s: plan for at least 150 trees\/s \(squall doctor --target 150; the plan's default target is never less\)/);
+    assert.equal(d.findings.find((f) => f.kind === 'over-provisioned'), undefined, 'not over-provisioned while falling behind');
+    // The plan's default target: the arrival rate when it is more than twice the current rate, else twice that.
+    const faster = figures(spoutWith(100, { lag: 9000, lagGrowthPerSec: 400 }), bolt(0.0099));
+    assert.equal(plan(faster).target, 500);
+    assert.equal(plan(figures(spoutWith(100, { lag: 3000, lagGrowthPerSec: 50 }), bolt(0.0099))).target, 200);
+    assert.equal(plan(faster, { target: 300 }).target, 300, '--target wins');
   });
 
   it('a spout that keeps up (lag near 0, or a backlog that shrinks) gets no backlog finding', () => {

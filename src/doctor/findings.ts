@@ -156,8 +156,11 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
   if (pending) findings.push(pending);
   const timeouts = timeoutFinding(figures);
   if (timeouts) findings.push(timeouts);
-  findings.push(...sourceFindings(figures, rate));
-  if (!unreliable && rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
+  const sources = sourceFindings(figures, rate);
+  findings.push(...sources);
+  // Not over-provisioned while a source's backlog grows: the load waiting there is more than the topology takes.
+  const falling = sources.some((f) => f.kind === 'backlog');
+  if (!unreliable && !falling && rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
     findings.push({
       kind: 'over-provisioned',
       scalingHelps: false,
@@ -397,7 +400,7 @@ function sourceFindings(figures: TopologyFigures, rate: number): Finding[] {
       message:
         `${c.id} falls behind its source (${s.kind} "${s.name}"): the backlog grows by ${fixed(s.lagGrowthPerSec!)} entries/s, ${s.lag} waiting now. ` +
         `Entries arrive at about ${fixed(arrival)}/s (${fixed(s.readPerSec)}/s read + ${fixed(s.lagGrowthPerSec!)}/s growth) while the topology runs ` +
-        `${fixed(rate)} trees/s: plan for at least ${fixed(target)} trees/s (squall doctor --target ${Math.ceil(target)}).`,
+        `${fixed(rate)} trees/s: plan for at least ${Math.ceil(target)} trees/s (squall doctor --target ${Math.ceil(target)}; the plan's default target is never less).`,
       evidence: { lag: s.lag!, lagGrowthPerSec: s.lagGrowthPerSec!, arrivalPerSec: arrival, readPerSec: s.readPerSec, rate, targetRate: target },
     });
   }
