@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { createClient } from 'redis';
+import { describe, it } from 'node:test';
 import { aggregateMetrics, collect, newestPerTask } from '../src/doctor/collect.js';
 import { diagnose } from '../src/doctor/findings.js';
 import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
@@ -15,12 +14,10 @@ import { LocalCluster } from '../src/runtime/local-cluster.js';
 import type { TopologySpec } from '../src/topology/spec.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { load, RedisServer, redisServerMissing } from './helpers/redis-server.js';
+import { load, redisForTests, redisServerMissing, type RedisTestClient } from './helpers/redis-server.js';
 
 const flow = join(SOURCE_FIXTURES, '..', 'topologies', 'redis-flow.ts');
 const skip = redisServerMissing();
-
-type Client = ReturnType<typeof createClient>;
 
 interface MeteredRun {
   spec: TopologySpec;
@@ -72,39 +69,25 @@ function doctorOn(run: MeteredRun, intervals: number) {
   return { reader: collected.figures.components.find((c) => c.id === 'reader')!, diagnosis: diagnose(collected.figures) };
 }
 
-async function produce(client: Client, count: number, from: number, body: (i: number) => string = (i) => `body ${i}`): Promise<void> {
+async function produce(client: RedisTestClient, count: number, from: number, body: (i: number) => string = (i) => `body ${i}`): Promise<void> {
   const multi = client.multi();
   for (let i = from; i < from + count; i++) multi.xAdd('in', '*', { seq: String(i), body: body(i) });
   await multi.exec();
 }
 
 describe('Redis spout measurements: lag, pending, replays and dead letters as squall measurements', { skip }, () => {
-  let server: RedisServer;
-  let client: Client;
-
-  before(async () => {
-    server = await RedisServer.start();
-    client = createClient({ url: server.url, RESP: 2 });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  after(async () => {
-    await client?.close();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await client.flushAll();
-  });
+  const redis = redisForTests();
+  const url = () => redis.server.url;
 
   it('a producer faster than the topology: the lag grows in the lines, and doctor names the arrival rate', async () => {
     // The check bolt holds each tuple 100 ms, 20 trees at most in flight: about 200 trees/s. The producer adds 100
     // entries every 100 ms or more (about 1000/s): the backlog grows by hundreds a second.
     let produced = 0;
     const run = await meteredRun(
-      { 'squall.redis.url': server.url, 'topology.max.spout.pending': 20, 'test.delay.ms': 100 },
+      { 'squall.redis.url': url(), 'topology.max.spout.pending': 20, 'test.delay.ms': 100 },
       (lines) => readerLines(lines).filter((m) => m.source!.lagBefore !== null).length >= 3,
       async () => {
-        await produce(client, 100, produced);
+        await produce(redis.client, 100, produced);
         produced += 100;
       },
     );
@@ -133,10 +116,10 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
   it('a topology that keeps up: the lag stays near 0 and doctor finds no backlog', async () => {
     let produced = 0;
     const run = await meteredRun(
-      { 'squall.redis.url': server.url },
+      { 'squall.redis.url': url() },
       (lines) => readerLines(lines).filter((m) => m.source!.lagBefore !== null).length >= 3,
       async () => {
-        await produce(client, 10, produced);
+        await produce(redis.client, 10, produced);
         produced += 10;
       },
     );
@@ -150,15 +133,15 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
 
   it('poison entries: replays and dead letters are counted in the lines and found by doctor', async () => {
     // redis-flow's check bolt fails every "poison" entry; maxDeliveries 3: two replays each, then the dead letter.
-    await produce(client, 20, 0, (i) => (i % 10 === 5 ? 'poison' : `body ${i}`));
-    const run = await meteredRun({ 'squall.redis.url': server.url }, (lines) => readerLines(lines).reduce((n, m) => n + m.source!.deadLettered, 0) >= 2);
+    await produce(redis.client, 20, 0, (i) => (i % 10 === 5 ? 'poison' : `body ${i}`));
+    const run = await meteredRun({ 'squall.redis.url': url() }, (lines) => readerLines(lines).reduce((n, m) => n + m.source!.deadLettered, 0) >= 2);
     const lines = readerLines(run.lines);
     const sum = (k: 'read' | 'replayed' | 'deadLettered' | 'claimed') => lines.reduce((n, m) => n + (m.source![k] ?? 0), 0);
     assert.equal(sum('deadLettered'), 2);
     assert.equal(sum('replayed'), 4, 'two replays of each poison entry');
     assert.equal(sum('read'), 20);
     assert.equal(sum('claimed'), 0);
-    assert.equal(await client.xLen('in:dead'), 2);
+    assert.equal(await redis.client.xLen('in:dead'), 2);
     const { reader, diagnosis } = doctorOn(run, lines.length);
     assert.equal(reader.source!.deadLettered, 2);
     const dead = diagnosis.findings.find((f) => f.kind === 'dead-letters');
@@ -167,16 +150,16 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
   });
 
   it('a user who may not run XINFO GROUPS: the gauges are null, said once, and the flow goes on', async () => {
-    await client.sendCommand([
+    await redis.client.sendCommand([
       'ACL', 'SETUSER', 'noinfo', 'on', '>pw', 'resetkeys', '~in', '~in:dead', '~out', '-@all',
       '+xgroup|create', '+xgroup|delconsumer', '+xreadgroup', '+xack', '+xpending', '+xclaim', '+xinfo|consumers', '+xadd', '+ping',
     ]);
-    await produce(client, 50, 0);
+    await produce(redis.client, 50, 0);
     const run = await meteredRun(
-      { 'squall.redis.url': `redis://noinfo:pw@127.0.0.1:${server.port}` },
-      async (lines) => (await client.xLen('out')) >= 50 && readerLines(lines).length >= 2,
+      { 'squall.redis.url': `redis://noinfo:pw@127.0.0.1:${redis.server.port}` },
+      async (lines) => (await redis.client.xLen('out')) >= 50 && readerLines(lines).length >= 2,
     );
-    assert.equal(await client.xLen('out'), 50);
+    assert.equal(await redis.client.xLen('out'), 50);
     const lines = readerLines(run.lines);
     assert.ok(lines.every((m) => m.source!.lag === null && m.source!.pending === null), JSON.stringify(lines.map((m) => m.source)));
     assert.equal(lines.reduce((n, m) => n + m.source!.read, 0), 50);

@@ -19,15 +19,9 @@ export const SPREAD_TASKS = 16;
  * What a spout reports of its source when the meter flushes: the gauges as last sampled, and its counts since it
  * started (the meter turns them into counts per interval, so the spout keeps running totals and never resets them).
  */
-export interface SourceReading {
-  kind: string;
-  name: string;
-  group?: string;
-  lag: number | null;
-  pending: number | null;
-  sampledAt: number | null;
-  totals: { read: number; replayed: number; deadLettered: number; claimed?: number };
-}
+export type SourceReading = Pick<SourceMetrics, 'kind' | 'name' | 'group' | 'lag' | 'pending' | 'sampledAt'> & {
+  totals: Pick<SourceMetrics, 'read' | 'replayed' | 'deadLettered' | 'claimed'>;
+};
 
 export class Meter {
   private executed = 0;

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
+import { createClient } from 'redis';
 import { loadTopology } from '../../src/packaging/load.js';
 
 /** `loadTopology` for the Redis tests, with `conf` as `-o` overrides (the one validated resolution). */
@@ -173,4 +175,34 @@ export function tlsArgs(files: TlsFiles, tlsPort: number, authClients: boolean):
     '--tls-ca-cert-file', files.ca,
     '--tls-auth-clients', authClients ? 'yes' : 'no',
   ];
+}
+
+export type RedisTestClient = ReturnType<typeof createClient>;
+
+/**
+ * For a describe block: a redis-server started before its tests and stopped after them, with a RESP2 client on it;
+ * with `flushEach`, emptied (FLUSHALL) before each test. Read `server` and `client` inside the tests.
+ */
+export function redisForTests({ flushEach = true } = {}): { readonly server: RedisServer; readonly client: RedisTestClient } {
+  let server: RedisServer | undefined;
+  let client: RedisTestClient | undefined;
+  before(async () => {
+    server = await RedisServer.start();
+    client = createClient({ url: server.url, RESP: 2 });
+    client.on('error', () => {});
+    await client.connect();
+  });
+  after(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+  if (flushEach) beforeEach(async () => void (await client!.flushAll()));
+  return {
+    get server() {
+      return server!;
+    },
+    get client() {
+      return client!;
+    },
+  };
 }
