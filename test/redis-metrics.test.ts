@@ -13,6 +13,8 @@ import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
 import { LocalCluster } from '../src/runtime/local-cluster.js';
 import type { TopologySpec } from '../src/topology/spec.js';
 import type { TaskMetrics } from '../src/wire/metrics-line.js';
+import { groupsReply } from '../src/connectors/redis/entries.js';
+import type { RawReply } from '../src/connectors/redis/client.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
 import { load, redisForTests, redisServerMissing, type RedisTestClient } from './helpers/redis-server.js';
 
@@ -78,6 +80,22 @@ async function produce(client: RedisTestClient, count: number, from: number, bod
 describe('Redis spout measurements: lag, pending, replays and dead letters as squall measurements', { skip }, () => {
   const redis = redisForTests();
   const url = () => redis.server.url;
+
+  it("XINFO GROUPS as node-redis hands it over (RESP2): the group's pending and lag, and a lag Redis cannot tell as null", async () => {
+    const c = redis.client;
+    for (const id of ['1-0', '2-0', '3-0']) await c.xAdd('s', id, { a: id });
+    await c.sendCommand(['XGROUP', 'CREATE', 's', 'g', '0']);
+    await c.sendCommand(['XGROUP', 'CREATE', 's', 'other', '$']);
+    await c.sendCommand(['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 's', '>']);
+    const info = async () => groupsReply((await c.sendCommand(['XINFO', 'GROUPS', 's'])) as RawReply);
+    assert.deepEqual(await info(), [
+      { name: 'g', pending: 1, lag: 2 },
+      { name: 'other', pending: 0, lag: 0 },
+    ]);
+    // An entry deleted ahead of g's last delivered id: Redis no longer knows how many entries lie ahead.
+    await c.xDel('s', '3-0');
+    assert.deepEqual((await info()).find((g) => g.name === 'g'), { name: 'g', pending: 1, lag: null });
+  });
 
   it('a producer faster than the topology: the lag grows in the lines, and doctor names the arrival rate', async () => {
     // The check bolt holds each tuple 100 ms, 20 trees at most in flight: about 200 trees/s. The producer adds 100
