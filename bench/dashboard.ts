@@ -75,6 +75,7 @@ function synthetic(moment: number): DashboardState {
       cpuMs: 0.8,
       lastError: null,
       hotKeys: [],
+      source: null,
       taskRows: utils.map((u, t) => ({
         task: i * TASKS + t + 1,
         host: `worker${t % 4}:67${t % 4}0`,

@@ -16,6 +16,7 @@ export { BATCHING_BOLT_DEFAULTS, BatchingBolt } from './component/batching-bolt.
 export type { BatchingBoltOptions } from './component/batching-bolt.js';
 export { Spout, SPOUT_DEFAULTS } from './component/spout.js';
 export type { SpoutEmitOptions, SpoutOptions } from './component/spout.js';
+export type { SourceReading } from './component/meter.js';
 export type { MessageId } from './wire/messages.js';
 export { RELIABLE_SPOUT_DEFAULTS, ReliableSpout } from './component/reliable-spout.js';
 export type { ReliableSpoutOptions } from './component/reliable-spout.js';

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { taskIndex } from '../grouping/fields-hash.js';
-import { formatMetricsLine, type TaskMetrics } from '../wire/metrics-line.js';
+import { formatMetricsLine, type SourceMetrics, type TaskMetrics } from '../wire/metrics-line.js';
 
 /** Keys a bolt tracks exactly (Space-Saving): any key over 1/KEY_SLOTS of the input is among them. */
 export const KEY_SLOTS = 32;
@@ -15,6 +15,14 @@ export const KEY_SLOTS = 32;
  * the count): summed over a component's tasks, the exact spread of its input at any of those counts.
  */
 export const SPREAD_TASKS = 16;
+
+/**
+ * What a spout reports of its source when the meter flushes: the gauges as last sampled, and its counts since it
+ * started (the meter turns them into counts per interval, so the spout keeps running totals and never resets them).
+ */
+export type SourceReading = Pick<SourceMetrics, 'kind' | 'name' | 'group' | 'lag' | 'pending' | 'sampledAt'> & {
+  totals: Pick<SourceMetrics, 'read' | 'replayed' | 'deadLettered' | 'claimed'>;
+};
 
 export class Meter {
   private executed = 0;
@@ -42,6 +50,12 @@ export class Meter {
   private startedAt = performance.now();
   private cpuAtStart = process.cpuUsage();
   private timer: NodeJS.Timeout | undefined;
+  /** Spouts: where the source block comes from, and what it said at the previous flush. */
+  private sourceReader: (() => SourceReading | undefined) | undefined;
+  private sourceBefore: SourceReading | undefined;
+  /** The lag sample the previous flush reported, and the one before it (the spout samples on its own schedule). */
+  private lastSample: { lag: number; at: number } | undefined;
+  private sampleBefore: { lag: number; at: number } | undefined;
 
   constructor(
     private readonly component: string,
@@ -55,6 +69,14 @@ export class Meter {
     if (!(intervalSecs > 0)) return;
     this.timer = setInterval(() => send(this.flush()), intervalSecs * 1000);
     this.timer.unref(); // never what keeps a finished component alive
+  }
+
+  /**
+   * Ask `read` for the source block at every flush. The flush is synchronous: `read` returns what the spout already
+   * knows (it refreshes its gauges on its own schedule), never waiting for the source.
+   */
+  readSource(read: () => SourceReading | undefined): void {
+    this.sourceReader = read;
   }
 
   /** The clock at the start of a handler. */
@@ -177,6 +199,8 @@ export class Meter {
       metrics.turnarounds = this.turnarounds;
       metrics.turnaroundSecs = round(gapQuantileMs(this.gaps, this.turnarounds) / 1000);
     }
+    const source = this.sourceNow();
+    if (source) metrics.source = source;
     if (this.keyed > 0) {
       metrics.keys = [...this.keys].sort((a, b) => b[1] - a[1]).slice(0, 10);
       metrics.keyed = this.keyed;
@@ -199,6 +223,35 @@ export class Meter {
     this.emitted = {};
     this.keys.clear();
     return metrics;
+  }
+
+  /** The source block for this interval: the gauges now and at the previous flush, the totals' change since then. */
+  private sourceNow(): SourceMetrics | undefined {
+    const now = this.sourceReader?.();
+    if (!now) return undefined;
+    const before = this.sourceBefore;
+    this.sourceBefore = { ...now, totals: { ...now.totals } };
+    // The lag before: the newest sample older than this one (a flush that found no new sample keeps the older one).
+    if (now.lag !== null && now.sampledAt !== null && now.sampledAt !== this.lastSample?.at) {
+      this.sampleBefore = this.lastSample;
+      this.lastSample = { lag: now.lag, at: now.sampledAt };
+    }
+    const start = now.sampledAt !== null && now.sampledAt === this.lastSample?.at ? this.sampleBefore : undefined;
+    const since = (k: keyof SourceReading['totals']): number => Math.max(0, (now.totals[k] ?? 0) - (before?.totals[k] ?? 0));
+    return {
+      kind: now.kind,
+      name: now.name,
+      ...(now.group !== undefined ? { group: now.group } : {}),
+      lag: now.lag,
+      pending: now.pending,
+      sampledAt: now.sampledAt,
+      lagBefore: start?.lag ?? null,
+      lagBeforeAt: start?.at ?? null,
+      read: since('read'),
+      replayed: since('replayed'),
+      deadLettered: since('deadLettered'),
+      ...(now.totals.claimed !== undefined ? { claimed: since('claimed') } : {}),
+    };
   }
 }
 

@@ -3,6 +3,7 @@ import type { MessageId, SpoutCommand, SpoutCommandMessage, SpoutEmitMessage } f
 import { DEFAULT_STREAM, readSpoutInput } from '../wire/messages.js';
 import type { ComponentOptions, TaskIds } from './component.js';
 import { Component, COMPONENT_DEFAULTS } from './component.js';
+import type { SourceReading } from './meter.js';
 import { acked, activated, deactivated, failed, receive, start } from './lifecycle.js';
 
 export interface SpoutOptions extends ComponentOptions {
@@ -71,6 +72,16 @@ export abstract class Spout extends Component {
   /** The topology was deactivated: `nextTuple` will not be called until `onActivate`. */
   onDeactivate(): void | Promise<void> {}
 
+  /**
+   * What this spout knows of the source it reads (a stream's consumer group, a topic), for the measurements `squall
+   * doctor` and the dashboard read: asked at every flush of the meter, synchronously, so return what you already
+   * have and refresh the gauges on your own schedule (e.g. every few seconds from `nextTuple`). undefined: no source
+   * block (the default).
+   */
+  protected sourceReading(): SourceReading | undefined {
+    return undefined;
+  }
+
   /** Emit a tuple. With `id` it is reliable; returns the receiving task ids when `needTaskIds` is set. */
   emit(values: unknown[], options: SpoutEmitOptions & { needTaskIds: true }): TaskIds;
   emit(values: unknown[], options?: SpoutEmitOptions): void;
@@ -102,6 +113,7 @@ export abstract class Spout extends Component {
 
   override async [start](...args: Parameters<Component[typeof start]>): Promise<void> {
     await super[start](...args);
+    this.meter?.readSource(() => this.sourceReading());
     this.ready = true;
     void this.drain();
   }

@@ -84,6 +84,7 @@ export function dashboardState(reading: Reading, observation: Observation, repor
       cpuMs: f.cpuSecs !== undefined ? f.cpuSecs * 1000 : null,
       lastError: row?.lastError?.message ?? page?.errors[0]?.message ?? null,
       hotKeys: (f.hotKeys ?? []).map((k) => ({ key: k.key, share: k.share })),
+      source: f.source ?? null,
       taskRows,
     };
   });

@@ -3,7 +3,7 @@
  * figures the page draws. Plain data, shared by the server (./state.ts) and the browser bundle (./browser/), so the
  * page never re-derives what the server computed; the what-if panel runs doctor's model (pure) on `figures`.
  */
-import type { TopologyFigures } from '../doctor/figures.js';
+import type { SourceFigures, TopologyFigures } from '../doctor/figures.js';
 
 /** One task, from its own measurement line (squall components) and the UI's executor row that holds it. */
 export interface DashTask {
@@ -55,6 +55,8 @@ export interface DashComponent {
   lastError: string | null;
   /** Heaviest keys of a fields-grouped input, with their share of the input (0..1). */
   hotKeys: Array<{ key: string; share: number }>;
+  /** Spouts that measure their source: its backlog (lag, pending: the group's) and flow (replayed/s, dead-lettered). */
+  source: SourceFigures | null;
   taskRows: DashTask[];
 }
 

@@ -6,8 +6,8 @@
  */
 import type { ComponentSpec, TopologySpec } from '../topology/spec.js';
 import type { BoltStats, SpoutStats, TopologyStats } from '../ui/client.js';
-import type { TaskMetrics } from '../wire/metrics-line.js';
-import type { ComponentFigures, Edge, HotKey, TaskFigures, TopologyFigures } from './figures.js';
+import type { SourceMetrics, TaskMetrics } from '../wire/metrics-line.js';
+import type { ComponentFigures, Edge, HotKey, SourceFigures, TaskFigures, TopologyFigures } from './figures.js';
 
 export interface Observation {
   spec: TopologySpec;
@@ -127,6 +127,7 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     if (m.spread) {
       sum.spread = m.spread.map((counts, i) => counts.map((c, k) => c + (sum.spread?.[i]?.[k] ?? 0)));
     }
+    if (m.source) sum.source = sum.source ? laterSource(sum.source, m.source) : { ...m.source };
     if (m.keys) {
       const counts = new Map(sum.keys ?? []);
       for (const [k, n] of m.keys) counts.set(k, (counts.get(k) ?? 0) + n);
@@ -135,6 +136,68 @@ export function aggregateMetrics(lines: readonly TaskMetrics[]): TaskMetrics[] {
     }
   }
   return [...byTask.values()];
+}
+
+/**
+ * One task's source block over two consecutive stretches (`earlier`, then `later`): the counts add up, the gauges
+ * are the later sample's, and the lag before is the earlier stretch's, so the growth spans both.
+ */
+function laterSource(earlier: SourceMetrics, later: SourceMetrics): SourceMetrics {
+  const sampled = later.sampledAt !== null;
+  // Where the growth starts: the earliest sample there is.
+  const start =
+    earlier.lagBefore !== null
+      ? { lag: earlier.lagBefore, at: earlier.lagBeforeAt }
+      : earlier.lag !== null && earlier.sampledAt !== null
+        ? { lag: earlier.lag, at: earlier.sampledAt }
+        : { lag: later.lagBefore, at: later.lagBeforeAt };
+  return {
+    ...later,
+    lag: sampled ? later.lag : earlier.lag,
+    pending: sampled ? later.pending : earlier.pending,
+    sampledAt: sampled ? later.sampledAt : earlier.sampledAt,
+    lagBefore: start.lag,
+    lagBeforeAt: start.at,
+    read: earlier.read + later.read,
+    replayed: earlier.replayed + later.replayed,
+    deadLettered: earlier.deadLettered + later.deadLettered,
+    ...(earlier.claimed !== undefined || later.claimed !== undefined ? { claimed: (earlier.claimed ?? 0) + (later.claimed ?? 0) } : {}),
+  };
+}
+
+/**
+ * A spout's source over its tasks' lines: the gauges from the newest sample of each source (kind, name, group),
+ * added up over distinct sources (tasks of one group report the same backlog); the counts per second over all.
+ */
+export function sourceOf(measured: readonly TaskMetrics[]): SourceFigures | undefined {
+  const withSource = measured.filter((m) => m.source !== undefined);
+  if (withSource.length === 0) return undefined;
+  const newest = new Map<string, SourceMetrics>();
+  for (const { source: s } of withSource) {
+    const key = `${s!.kind}\u0000${s!.name}\u0000${s!.group ?? ''}`;
+    const seen = newest.get(key);
+    if (!seen || (s!.sampledAt ?? -1) > (seen.sampledAt ?? -1)) newest.set(key, s!);
+  }
+  const sources = [...newest.values()];
+  const known = (values: Array<number | null>): number | null => (values.some((v) => v !== null) ? values.reduce<number>((n, v) => n + (v ?? 0), 0) : null);
+  const growth = (s: SourceMetrics): number | null =>
+    s.lag !== null && s.lagBefore !== null && s.sampledAt !== null && s.lagBeforeAt !== null && s.sampledAt > s.lagBeforeAt
+      ? (s.lag - s.lagBefore) / ((s.sampledAt - s.lagBeforeAt) / 1000)
+      : null;
+  const perSec = (count: (s: SourceMetrics) => number): number => withSource.reduce((n, m) => n + (m.secs > 0 ? count(m.source!) / m.secs : 0), 0);
+  return {
+    kind: [...new Set(sources.map((s) => s.kind))].join(', '),
+    name: [...new Set(sources.map((s) => s.name))].join(', '),
+    lag: known(sources.map((s) => s.lag)),
+    pending: known(sources.map((s) => s.pending)),
+    lagGrowthPerSec: known(sources.map(growth)),
+    readPerSec: perSec((s) => s.read),
+    replayedPerSec: perSec((s) => s.replayed),
+    claimedPerSec: perSec((s) => s.claimed ?? 0),
+    deadLetteredPerSec: perSec((s) => s.deadLettered),
+    deadLettered: withSource.reduce((n, m) => n + m.source!.deadLettered, 0),
+    windowSecs: Math.max(...withSource.map((m) => m.secs)),
+  };
 }
 
 export function edgesOf(spec: TopologySpec): Edge[] {
@@ -201,6 +264,8 @@ function fromMetrics(c: ComponentSpec, measured: TaskMetrics[], hosts: ReadonlyM
   if (c.kind === 'spout') {
     out.rootRate = taskFigures.reduce((n, t) => n + t.ratePerSec, 0);
     if (nexts > 0) out.emptyNextShare = emptyNexts / nexts;
+    const source = sourceOf(measured);
+    if (source) out.source = source;
   }
   const keys = hotKeysOf(measured);
   if (keys.length) out.hotKeys = keys;

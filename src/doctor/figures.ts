@@ -64,6 +64,31 @@ export interface ComponentFigures {
   hotKeys?: HotKey[];
   /** Bolts fed by a fields grouping: tuples per task index at other task counts (n → counts), measured. */
   keySpread?: Record<number, number[]>;
+  /** Spouts that measure the source they read (e.g. a Redis stream's consumer group): its backlog and flow. */
+  source?: SourceFigures;
+}
+
+/**
+ * A spout's source over the measured window. Gauges are the source's own (a consumer group's backlog), taken from
+ * the newest sample per group and added up over distinct groups, never over tasks; rates add up over tasks.
+ */
+export interface SourceFigures {
+  /** e.g. `redis-stream`, and the stream (several distinct sources: their names joined by `, `). */
+  kind: string;
+  name: string;
+  /** Entries waiting to be delivered (consumer lag), and delivered but not yet acknowledged; null when unknown. */
+  lag: number | null;
+  pending: number | null;
+  /** Change of the lag per second over the window (positive: the backlog grows); null without two samples. */
+  lagGrowthPerSec: number | null;
+  /** New entries read, entries replayed, taken over from gone consumers, and given up on, per second (all tasks). */
+  readPerSec: number;
+  replayedPerSec: number;
+  claimedPerSec: number;
+  deadLetteredPerSec: number;
+  /** Entries given up on within the window (all tasks), and the window's length in seconds. */
+  deadLettered: number;
+  windowSecs: number;
 }
 
 export interface TopologyFigures {

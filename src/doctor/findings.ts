@@ -4,7 +4,7 @@
  */
 import type { ComponentFigures, TopologyFigures } from './figures.js';
 import { firstTaskIndexes } from '../topology/executors.js';
-import { coresRate, currentRate, layout, saturationRate, utilizations } from './model.js';
+import { arrivalRate, backlogGrows, coresRate, currentRate, hasBacklog, layout, saturationRate, utilizations } from './model.js';
 
 /** At or above this utilization a task is busy enough for tuples to queue in front of it. */
 export const SATURATED = 0.8;
@@ -40,6 +40,8 @@ export type FindingKind =
   | 'timeouts'
   | 'over-provisioned'
   | 'source-limited'
+  | 'backlog'
+  | 'dead-letters'
   | 'cores'
   | 'unreliable';
 
@@ -154,7 +156,11 @@ export function diagnose(figures: TopologyFigures): Diagnosis {
   if (pending) findings.push(pending);
   const timeouts = timeoutFinding(figures);
   if (timeouts) findings.push(timeouts);
-  if (!unreliable && rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
+  const sources = sourceFindings(figures, rate);
+  findings.push(...sources);
+  // Not over-provisioned while a source's backlog grows: the load waiting there is more than the topology takes.
+  const falling = sources.some((f) => f.kind === 'backlog');
+  if (!unreliable && !falling && rate > 0 && components.every((c) => c.utilization < OVER_PROVISIONED)) {
     findings.push({
       kind: 'over-provisioned',
       scalingHelps: false,
@@ -348,7 +354,8 @@ function pendingFinding(figures: TopologyFigures, rate: number, busiest: number)
   if (inFlight < PENDING_FULL * limit) {
     // Source-limited: nothing is busy, and the spouts often had nothing to emit (or did not say).
     const empty = figures.components.filter((c) => c.kind === 'spout').map((c) => c.emptyNextShare ?? 1);
-    if (busiest < 0.5 && figures.offeredRate === undefined && Math.min(...empty) >= 0.5) {
+    const backlog = figures.components.some((c) => hasBacklog(c.source));
+    if (busiest < 0.5 && figures.offeredRate === undefined && Math.min(...empty) >= 0.5 && !backlog) {
       return {
         kind: 'source-limited',
         scalingHelps: false,
@@ -367,6 +374,50 @@ function pendingFinding(figures: TopologyFigures, rate: number, busiest: number)
       `= ${fixed(cap)} trees/s, while the busiest component is only ${percent(busiest)} busy. Raise max.spout.pending.`,
     evidence: { spoutTasks, maxSpoutPending: pending, completeLatencySecs: latency, capPerSec: cap, inFlight },
   };
+}
+
+/**
+ * What the spouts' sources say: a backlog that grows (the source receives more than the topology consumes, so the
+ * throughput to plan for is the arrival rate, not today's rate), and entries given up on (dead-lettered).
+ */
+function sourceFindings(figures: TopologyFigures, rate: number): Finding[] {
+  const findings: Finding[] = [];
+  const growing = figures.components.filter((c) => c.kind === 'spout' && backlogGrows(c.source));
+  // Trees per entry: a spout's roots over the entries it delivers (1 for one tuple per entry).
+  const treesPerEntry = (c: ComponentFigures): number => {
+    const s = c.source!;
+    const delivered = s.readPerSec + s.replayedPerSec + s.claimedPerSec;
+    return delivered > 0 && (c.rootRate ?? 0) > 0 ? c.rootRate! / delivered : 1;
+  };
+  const target = rate + growing.reduce((n, c) => n + c.source!.lagGrowthPerSec! * treesPerEntry(c), 0);
+  for (const c of growing) {
+    const s = c.source!;
+    const arrival = arrivalRate(s)!;
+    findings.push({
+      kind: 'backlog',
+      component: c.id,
+      scalingHelps: true,
+      message:
+        `${c.id} falls behind its source (${s.kind} "${s.name}"): the backlog grows by ${fixed(s.lagGrowthPerSec!)} entries/s, ${s.lag} waiting now. ` +
+        `Entries arrive at about ${fixed(arrival)}/s (${fixed(s.readPerSec)}/s read + ${fixed(s.lagGrowthPerSec!)}/s growth) while the topology runs ` +
+        `${fixed(rate)} trees/s: plan for at least ${Math.ceil(target)} trees/s (squall doctor --target ${Math.ceil(target)}; the plan's default target is never less).`,
+      evidence: { lag: s.lag!, lagGrowthPerSec: s.lagGrowthPerSec!, arrivalPerSec: arrival, readPerSec: s.readPerSec, rate, targetRate: target },
+    });
+  }
+  for (const c of figures.components) {
+    const s = c.source;
+    if (c.kind !== 'spout' || !s || s.deadLettered <= 0) continue;
+    findings.push({
+      kind: 'dead-letters',
+      component: c.id,
+      scalingHelps: false,
+      message:
+        `${c.id} gave up on ${s.deadLettered} entries of ${s.kind} "${s.name}" in the last ${Math.round(s.windowSecs)} s (dead-lettered after failing ` +
+        'delivery after delivery): see the errors of the component that fails them, and the dead-letter stream, where they wait to be replayed by hand.',
+      evidence: { deadLettered: s.deadLettered, deadLetteredPerSec: s.deadLetteredPerSec, windowSecs: s.windowSecs },
+    });
+  }
+  return findings;
 }
 
 function timeoutFinding(figures: TopologyFigures): Finding | null {

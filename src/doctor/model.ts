@@ -27,7 +27,7 @@
  * No I/O here: the model is tested on synthetic figures.
  */
 import { firstTaskIndexes } from '../topology/executors.js';
-import type { Change, ComponentFigures, Edge, TopologyFigures } from './figures.js';
+import type { Change, ComponentFigures, Edge, SourceFigures, TopologyFigures } from './figures.js';
 
 /** One task as the model sees it under a given configuration. */
 export interface Station {
@@ -85,6 +85,8 @@ const HOLDS_BACK = 0.8;
 export function sourcesLimit(figures: TopologyFigures): boolean {
   const spouts = figures.components.filter((c) => c.kind === 'spout');
   if (spouts.length === 0) return false;
+  // Entries wait in a spout's source: whatever holds the spouts back, it is not their sources.
+  if (spouts.some((c) => hasBacklog(c.source))) return false;
   if (spouts.every((c) => c.emptyNextShare !== undefined)) return spouts.every((c) => c.emptyNextShare! >= SOURCE_LIMITED_EMPTY_SHARE);
   const rate = currentRate(figures);
   if (rate <= 0) return false;
@@ -95,6 +97,32 @@ export function sourcesLimit(figures: TopologyFigures): boolean {
     if (latency === null || rate * latency >= PENDING_BOUND * spoutTasks * pending) return false;
   }
   return layout(figures, { offeredRate: rate }).stations.every((s) => (rate * s.visits * s.serviceSecs) / s.concurrency < HOLDS_BACK);
+}
+
+/** A source whose lag is this many seconds of the spout's reading (or more) has a backlog. */
+export const BACKLOG_SECS = 1;
+/** A backlog grows (the source receives more than the topology consumes) at this share of the arrival rate or more. */
+export const BACKLOG_GROWTH = 0.05;
+
+/**
+ * Whether a spout's source holds entries waiting to be read: a lag of at least BACKLOG_SECS of what the spout
+ * reads. A spout that keeps up finds its source nearly empty at every sample (a lag of what arrived since its
+ * last read).
+ */
+export function hasBacklog(source: SourceFigures | undefined): boolean {
+  if (!source || source.lag === null || source.lag <= 0) return false;
+  return source.lag >= BACKLOG_SECS * source.readPerSec;
+}
+
+/** Entries arriving per second at a source: those read plus the lag's growth (null when the growth is unknown). */
+export function arrivalRate(source: SourceFigures): number | null {
+  return source.lagGrowthPerSec === null ? null : Math.max(0, source.readPerSec + source.lagGrowthPerSec);
+}
+
+/** Whether a source's backlog grew over the window by BACKLOG_GROWTH of its arrival rate or more. */
+export function backlogGrows(source: SourceFigures | undefined): boolean {
+  if (!source || !hasBacklog(source) || source.lagGrowthPerSec === null || source.lagGrowthPerSec <= 0) return false;
+  return source.lagGrowthPerSec >= BACKLOG_GROWTH * arrivalRate(source)!;
 }
 
 /** Root tuples per second now: what all spouts emit with a message id. */

@@ -26,7 +26,10 @@ export const TARGET_MET = 0.95;
 const NOT_WORSE = 0.98;
 
 export interface PlanOptions {
-  /** Root tuples per second to reach. Default: twice the current rate (the current rate when the sources limit it). */
+  /**
+   * Root tuples per second to reach. Default: twice the current rate (the current rate when the sources limit it), or
+   * the arrival rate of a source whose backlog grows (the backlog finding's target) when that is more.
+   */
   target?: number;
   utilization?: number;
 }
@@ -77,7 +80,9 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
   const utilization = options.utilization ?? DEFAULT_UTILIZATION;
   const current = predict(figures);
   const rate = currentRate(figures);
-  const target = options.target ?? (current.limitedBy === 'sources' ? rate : 2 * rate);
+  // A source whose backlog grows receives more than the topology consumes: the default plans for what arrives, at least.
+  const arriving = Math.max(0, ...diagnosis.findings.filter((f) => f.kind === 'backlog').map((f) => Number(f.evidence.targetRate)));
+  const target = options.target ?? Math.max(current.limitedBy === 'sources' ? rate : 2 * rate, Math.ceil(arriving));
   const caveats: string[] = [];
   const slow = new Set(diagnosis.findings.filter((f) => f.kind === 'slow-instance').map((f) => f.component!));
   for (const f of diagnosis.findings) if (!f.scalingHelps && (f.kind === 'skew' || f.kind === 'slow-instance')) caveats.push(f.message);

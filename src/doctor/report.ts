@@ -4,6 +4,7 @@
  */
 import type { Collected } from './collect.js';
 import type { Diagnosis } from './findings.js';
+import type { SourceFigures } from './figures.js';
 import { fixed, ms, percent, SATURATED } from './findings.js';
 import type { GraphAnnotations } from '../topology/graph.js';
 import type { Plan } from './plan.js';
@@ -55,6 +56,11 @@ export function formatDoctor(r: DoctorReport): string {
       { leftColumns: 2 },
     ),
   );
+  const sources = collected.figures.components.filter((c) => c.source);
+  if (sources.length) {
+    lines.push('', 'Sources');
+    for (const c of sources) lines.push(`  ${c.id}: ${sourceLine(c.source!)}`);
+  }
   lines.push('', 'Findings');
   if (d.findings.length === 0) lines.push('  nothing holds this topology back at its current load.');
   for (const f of d.findings) lines.push(`  - ${f.message}`);
@@ -104,6 +110,16 @@ export function formatDoctor(r: DoctorReport): string {
     for (const m of collected.missing) lines.push(`  - ${m}: no measurements and no UI counts; taken as idle`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** A spout's source in one line: the backlog gauges, then what the spout did with it per second. */
+export function sourceLine(s: SourceFigures): string {
+  const growth = s.lagGrowthPerSec === null ? '' : ` (${s.lagGrowthPerSec >= 0 ? '+' : ''}${fixed(s.lagGrowthPerSec)}/s)`;
+  return (
+    `${s.kind} "${s.name}": lag ${s.lag ?? 'unknown'}${growth}, pending ${s.pending ?? 'unknown'}; ` +
+    `read ${fixed(s.readPerSec)}/s, replayed ${fixed(s.replayedPerSec)}/s, claimed ${fixed(s.claimedPerSec)}/s, ` +
+    `dead-lettered ${s.deadLettered} in ${Math.round(s.windowSecs)} s`
+  );
 }
 
 export function doctorJson(r: DoctorReport): string {

@@ -59,6 +59,47 @@ export interface TaskMetrics {
   keyed?: number;
   /** spread[n - 2][i]: keyed tuples the grouping hash would send to task index i if there were n tasks (n ≥ 2). */
   spread?: number[][];
+  /**
+   * Spouts that read a source with a backlog of its own (a Redis stream's consumer group, a Kafka topic's partitions,
+   * a queue): what the spout knows of it. Absent for other spouts and in lines from SDKs before it was measured (the
+   * line stays version 1).
+   */
+  source?: SourceMetrics;
+}
+
+/**
+ * A spout's source, as one task saw it. Two kinds of figure: gauges of the whole source (the consumer group's
+ * backlog: every task reading the group reports the same one, so they are never added up across tasks of a group),
+ * sampled by the spout on its own schedule; and this task's counts over the interval (added up across tasks and
+ * intervals).
+ */
+export interface SourceMetrics {
+  /** What the source is, e.g. `redis-stream` (a Kafka spout would say `kafka-topic`). */
+  kind: string;
+  /** Which one: the stream, topic or queue name. */
+  name: string;
+  /** The consumer group whose backlog the gauges are; tasks with the same kind, name and group report one backlog. */
+  group?: string;
+  /** Gauge: entries in the source not yet delivered to the group (consumer lag); null when the source cannot tell. */
+  lag: number | null;
+  /** Gauge: entries delivered to the group and not yet acknowledged (all its consumers'); null when unknown. */
+  pending: number | null;
+  /** Unix ms when `lag` and `pending` were sampled (at most a few seconds before `at`); null never sampled. */
+  sampledAt: number | null;
+  /**
+   * The gauge one interval earlier (as this task's previous line reported it) and when that was sampled: with `lag`
+   * the backlog's growth over the interval. Null in a task's first line, or when no sample was taken then.
+   */
+  lagBefore: number | null;
+  lagBeforeAt: number | null;
+  /** Count (this task, this interval): new entries read from the source. */
+  read: number;
+  /** Count: entries delivered again after their tuple tree failed. */
+  replayed: number;
+  /** Count: entries given up on after too many deliveries (to a dead-letter stream or topic). */
+  deadLettered: number;
+  /** Count: entries taken over from consumers that are gone (a crashed or stopped task); sources that have none omit it. */
+  claimed?: number;
 }
 
 export function formatMetricsLine(metrics: TaskMetrics): string {
@@ -95,6 +136,28 @@ function isTaskMetrics(x: unknown): x is TaskMetrics {
     typeof m.busySecs === 'number' &&
     typeof m.cpuSecs === 'number' &&
     m.emitted !== null &&
-    typeof m.emitted === 'object'
+    typeof m.emitted === 'object' &&
+    (m.source === undefined || isSourceMetrics(m.source))
+  );
+}
+
+function isSourceMetrics(x: unknown): x is SourceMetrics {
+  if (x === null || typeof x !== 'object') return false;
+  const s = x as Record<string, unknown>;
+  const gauge = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
+  const count = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  return (
+    typeof s.kind === 'string' &&
+    typeof s.name === 'string' &&
+    (s.group === undefined || typeof s.group === 'string') &&
+    gauge(s.lag) &&
+    gauge(s.pending) &&
+    gauge(s.sampledAt) &&
+    gauge(s.lagBefore) &&
+    gauge(s.lagBeforeAt) &&
+    count(s.read) &&
+    count(s.replayed) &&
+    count(s.deadLettered) &&
+    (s.claimed === undefined || count(s.claimed))
   );
 }

@@ -72,7 +72,7 @@ export function registerDoctor(program: Command): void {
           .conflicts(['ui', 'environment', 'nimbus', 'deadline']),
       )
       .option('--apply', 'carry the plan out, measure again and compare; at most 2 changes (see below)', false)
-      .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate)', positiveRate)
+      .option('--target <rate>', 'tuple trees per second to plan for (default: twice the current rate, or a growing backlog\'s arrival rate if more)', positiveRate)
       .option('--utilization <0-1>', 'how busy the plan lets any task be', utilizationOption, 0.7)
       .option('--settle <secs>', `seconds after a change or start before figures count (default: ${CLUSTER_SETTLE_SECS}; ${RUN_SETTLE_SECS} with --run)`, secondsOption)
       .option('--deadline <secs>', `--apply on a cluster: give up when fresh figures take longer after a change (default: settle + ${CLUSTER_DEADLINE_EXTRA_SECS})`, positiveNumber)

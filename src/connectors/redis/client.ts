@@ -283,9 +283,10 @@ export class RedisConnection {
 
   /**
    * Run one command. Rejects at once while disconnected or not answering, and after the command timeout; an
-   * error no retry can cure (NOAUTH, NOPERM, …) becomes the connection's fatal error, naming the URL.
+   * error no retry can cure (NOAUTH, NOPERM, …) becomes the connection's fatal error, naming the URL. `optional`:
+   * a command the component can do without (a measurement), whose NOPERM only rejects it.
    */
-  async command(args: string[]): Promise<RawReply> {
+  async command(args: string[], { optional = false }: { optional?: boolean } = {}): Promise<RawReply> {
     if (this.fatal) throw this.fatal;
     if (this.stalledSince !== undefined) {
       throw new RedisNotAnsweringError(`Redis at ${this.shownUrl} has not answered for ${((Date.now() - this.stalledSince) / 1000).toFixed(1)}s`);
@@ -302,7 +303,7 @@ export class RedisConnection {
       return await Promise.race([sent, timedOut]);
     } catch (err) {
       if (err instanceof RedisNotAnsweringError) throw err;
-      const reason = fatalReason(err);
+      const reason = optional && /NOPERM/.test(describeError(err)) ? undefined : fatalReason(err);
       if (reason) throw this.setFatal(`${reason}; refused: ${args.slice(0, 2).join(' ')}`, err);
       if (!this.client.isReady) this.markDown(err);
       throw err;

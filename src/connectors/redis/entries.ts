@@ -61,10 +61,39 @@ export interface ConsumerState {
 export function consumersReply(reply: RawReply): ConsumerState[] {
   if (!Array.isArray(reply)) throw new Error(`unexpected XINFO CONSUMERS reply from Redis: ${JSON.stringify(reply).slice(0, 200)}`);
   return reply.map((row) => {
-    const fields = new Map<string, RawReply>();
-    if (Array.isArray(row)) for (let i = 0; i + 1 < row.length; i += 2) fields.set(String(row[i]), row[i + 1]!);
+    const fields = flatFields(row);
     return { name: String(fields.get('name')), pending: Number(fields.get('pending') ?? 0), idleMs: Number(fields.get('idle') ?? 0) };
   });
+}
+
+/** One consumer group of a stream as XINFO GROUPS shows it (Redis 7). */
+export interface GroupState {
+  name: string;
+  /** Entries delivered to the group's consumers and not yet acknowledged (the group's whole pending list). */
+  pending: number;
+  /**
+   * Entries not yet delivered to the group. Null when Redis cannot tell: before 7.0 (no such field), or when
+   * entries were deleted between the group's last delivered id and the end of the stream, or the group's id was
+   * set by hand (XGROUP SETID) — Redis then no longer knows how many entries lie ahead.
+   */
+  lag: number | null;
+}
+
+/** XINFO GROUPS's RESP2 reply: one flat field/value list per group. */
+export function groupsReply(reply: RawReply): GroupState[] {
+  if (!Array.isArray(reply)) throw new Error(`unexpected XINFO GROUPS reply from Redis: ${JSON.stringify(reply).slice(0, 200)}`);
+  return reply.map((row) => {
+    const fields = flatFields(row);
+    const lag = fields.get('lag');
+    return { name: String(fields.get('name')), pending: Number(fields.get('pending') ?? 0), lag: lag === undefined || lag === null ? null : Number(lag) };
+  });
+}
+
+/** An XINFO row in RESP2: a flat field/value list. */
+function flatFields(row: RawReply): Map<string, RawReply> {
+  const fields = new Map<string, RawReply>();
+  if (Array.isArray(row)) for (let i = 0; i + 1 < row.length; i += 2) fields.set(String(row[i]), row[i + 1]!);
+  return fields;
 }
 
 export function isDeleted(e: StreamEntry | DeletedEntry): e is DeletedEntry {

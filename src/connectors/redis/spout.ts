@@ -9,8 +9,9 @@ import { acked, activated, deactivated, failed } from '../../component/lifecycle
 import type { RawReply, RedisClientSettings, RedisTlsOptions } from './client.js';
 import { instanceName, isNoGroup, RedisConnection, RedisNotAnsweringError, redisUrl } from './client.js';
 import type { PendingState, StreamEntry } from './entries.js';
-import { consumersReply, fieldArgs, isDeleted, pendingReply, readGroupReply } from './entries.js';
-import { maxSpoutPending, messageTimeoutSecs, subprocessTimeoutSecs } from '../../config/keys.js';
+import { consumersReply, fieldArgs, groupsReply, isDeleted, pendingReply, readGroupReply } from './entries.js';
+import type { SourceReading } from '../../component/meter.js';
+import { maxSpoutPending, messageTimeoutSecs, metricsIntervalSecs, subprocessTimeoutSecs } from '../../config/keys.js';
 import { replayDelay } from './replay-delay.js';
 import type { StartPosition } from './start-position.js';
 import { moveOncePerDeployment, positionId, startPositionProblem } from './start-position.js';
@@ -135,6 +136,9 @@ interface Pending {
   deadLetter: string | undefined;
 }
 
+/** How often (at most) the group's lag and pending list are sampled for the measurements (one cheap XINFO GROUPS). */
+const GAUGE_REFRESH_MS = 2000;
+
 /** XACK once this many acks are waiting, even before the next `nextTuple`. */
 const ACK_BATCH = 1000;
 
@@ -175,6 +179,11 @@ export class RedisStreamSpout extends Spout {
   private recoveredThisRound = 0;
   private nextSweepAt = 0;
   private readonly lastWarning = new Map<string, number>();
+  /**
+   * The group's backlog for the measurements (`lag`, `pending` from XINFO GROUPS), refreshed every GAUGE_REFRESH_MS
+   * from `nextTuple` while measurements are on; `refused`: the user may not run XINFO GROUPS (the gauges stay null).
+   */
+  private readonly gauges = { lag: null as number | null, pending: null as number | null, sampledAt: null as number | null, nextAt: 0, refused: false };
 
   constructor(options: RedisStreamSpoutOptions = {}) {
     super(options, REDIS_STREAM_SPOUT_DEFAULTS);
@@ -230,6 +239,7 @@ export class RedisStreamSpout extends Spout {
     try {
       if (!this.groupReady) await this.ensureGroup();
       await this.flushAcks();
+      if (this.meter && !this.gauges.refused && Date.now() >= this.gauges.nextAt) await this.sampleBacklog();
       if ((await this.runDue()) > 0) return;
       const room = Math.min(this.options.batchSize, this.maxPending - this.inFlight.size);
       if (room <= 0) return;
@@ -312,6 +322,28 @@ export class RedisStreamSpout extends Spout {
     this.deployment = typeof conf['storm.id'] === 'string' ? conf['storm.id'] : '';
     if (this.deployment === '') {
       throw new Error(`${component}: RedisStreamSpout startPosition ${JSON.stringify(startPosition)} applies once per deployment, and the conf has no storm.id to tell deployments apart (Storm and squall run set it): put the deployment's id in the conf as storm.id, or use startPosition 'committed'`);
+    }
+  }
+
+  /** The source block of the measurements: the group's backlog as last sampled, and this spout's totals. */
+  protected override sourceReading(): SourceReading {
+    const { lag, pending, sampledAt } = this.gauges;
+    const c = this.counts;
+    return { kind: 'redis-stream', name: this.stream, group: this.group, lag, pending, sampledAt, totals: { read: c.read, replayed: c.replayed, deadLettered: c.deadLettered, claimed: c.claimed } };
+  }
+
+  /** XINFO GROUPS: the group's lag and pending list. A refusal (NOPERM) only turns the gauges off, once, saying so. */
+  private async sampleBacklog(): Promise<void> {
+    // At least twice per measurement interval, so that every line carries a sample of its own.
+    this.gauges.nextAt = Date.now() + Math.min(GAUGE_REFRESH_MS, 500 * metricsIntervalSecs(this.conf));
+    try {
+      const group = groupsReply(await this.redis.command(['XINFO', 'GROUPS', this.stream], { optional: true })).find((g) => g.name === this.group);
+      if (!group) return;
+      Object.assign(this.gauges, { lag: group.lag, pending: group.pending, sampledAt: Date.now() });
+    } catch (err) {
+      if (!/NOPERM/.test(describeError(err))) throw err;
+      this.gauges.refused = true;
+      this.logger.warn(`no lag or pending figures for "${this.stream}": the Redis user may not run XINFO GROUPS (grant +xinfo|groups to measure them)`);
     }
   }
 

@@ -35,6 +35,20 @@ export function renderDetails(root: HTMLElement, c: DashComponent | undefined): 
     el('table', { id: 'tasks', 'data-component': c.id }, el('thead', {}, head), el('tbody', {}, ...rows)),
   ];
   if (c.taskRows.length === 0) parts.push(el('p', { class: 'muted' }, 'No task has reported yet.'));
+  if (c.source) {
+    const s = c.source;
+    const count = (x: number | null): string => (x === null ? '–' : String(x));
+    const growth = s.lagGrowthPerSec === null ? '' : ` (${s.lagGrowthPerSec >= 0 ? '+' : ''}${rate(s.lagGrowthPerSec)}/s)`;
+    parts.push(
+      el('h2', {}, `Source: ${s.kind} "${s.name}"`),
+      el(
+        'p',
+        { id: 'source', 'data-lag': s.lag ?? '', 'data-pending': s.pending ?? '', 'data-replayed-per-sec': s.replayedPerSec, 'data-dead-lettered': s.deadLettered },
+        `lag ${count(s.lag)}${growth}, pending ${count(s.pending)}; read ${rate(s.readPerSec)}/s, replayed ${rate(s.replayedPerSec)}/s, ` +
+          `dead-lettered ${s.deadLettered} in the last ${Math.round(s.windowSecs)} s`,
+      ),
+    );
+  }
   if (c.hotKeys.length > 0) {
     parts.push(el('h2', {}, 'Hot keys (fields grouping)'), el('ol', { class: 'keys' }, ...c.hotKeys.map((k) => el('li', {}, `${k.key}: ${percent(k.share)} of the input`))));
   }
