@@ -541,8 +541,10 @@ describe('Redis Streams spout and sink: flow, secrets, permissions, clean stops,
     await pauser.connect();
     let paused = false;
     try {
-      // Subprocess timeout 3 s: a spout waiting on Redis for the 6 s pause would be killed.
-      const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.subprocess.timeout.secs': 3, 'topology.max.spout.pending': 20 }, async () => {
+      // Subprocess timeout 3 s: a spout waiting on Redis for the 6 s pause would be killed. The pending limit is
+      // above the 200 entries, so the reader always has room and keeps polling (XREADGROUP … BLOCK) through the
+      // pause: with a lower limit it could sit full, sending Redis nothing, and have nothing to say.
+      const run = await runUntil(flow, { 'squall.redis.url': server.url, 'topology.subprocess.timeout.secs': 3, 'topology.max.spout.pending': 1000 }, async () => {
         if (!paused && (await client.xLen('out')) > 0) {
           paused = true;
           await pauser.sendCommand(['CLIENT', 'PAUSE', '6000', 'ALL']);
