@@ -140,15 +140,17 @@ describe('FrameWriter', () => {
   it('ends a cork by itself after its bound when no one uncorks (a reader holding its input, waiting for more)', async () => {
     const writes: string[] = [];
     const writer = new FrameWriter({ write: (chunk) => (writes.push(chunk), true), once: () => {} });
-    writer.cork(5);
+    // A bound long enough that the end of this turn comes first even on a loaded machine (with 5 ms, a turn that
+    // was descheduled longer let the timer fire before the check).
+    writer.cork(200);
     writer.write({ n: 1 });
     await new Promise((r) => setImmediate(r));
     assert.equal(writes.length, 0, 'held while corked');
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(writes, ['{"n":1}\nend\n'], 'sent once the bound passed');
-    writer.cork(5);
+    writer.cork(200);
     writer.uncork();
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 400));
     assert.equal(writes.length, 1, 'an uncorked writer with nothing pending writes nothing when the old bound passes');
   });
 
