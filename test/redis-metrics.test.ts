@@ -16,7 +16,7 @@ import type { TaskMetrics } from '../src/wire/metrics-line.js';
 import { groupsReply } from '../src/connectors/redis/entries.js';
 import type { RawReply } from '../src/connectors/redis/client.js';
 import { SOURCE_FIXTURES } from './helpers/driver.js';
-import { load, redisForTests, redisServerMissing, type RedisTestClient } from './helpers/redis-server.js';
+import { load, redisServerMissing, useRedisServer, type RedisServer, type RedisTestClient } from './helpers/redis-server.js';
 
 const flow = join(SOURCE_FIXTURES, '..', 'topologies', 'redis-flow.ts');
 const skip = redisServerMissing();
@@ -78,11 +78,13 @@ async function produce(client: RedisTestClient, count: number, from: number, bod
 }
 
 describe('Redis spout measurements: lag, pending, replays and dead letters as squall measurements', { skip }, () => {
-  const redis = redisForTests();
-  const url = () => redis.server.url;
+  let server!: RedisServer;
+  let client!: RedisTestClient;
+  useRedisServer((s, c) => ((server = s), (client = c)));
+  const url = () => server.url;
 
   it("XINFO GROUPS as node-redis hands it over (RESP2): the group's pending and lag, and a lag Redis cannot tell as null", async () => {
-    const c = redis.client;
+    const c = client;
     for (const id of ['1-0', '2-0', '3-0']) await c.xAdd('s', id, { a: id });
     await c.sendCommand(['XGROUP', 'CREATE', 's', 'g', '0']);
     await c.sendCommand(['XGROUP', 'CREATE', 's', 'other', '$']);
@@ -105,7 +107,7 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
       { 'squall.redis.url': url(), 'topology.max.spout.pending': 20, 'test.delay.ms': 100 },
       (lines) => readerLines(lines).filter((m) => m.source!.lagBefore !== null).length >= 3,
       async () => {
-        await produce(redis.client, 100, produced);
+        await produce(client, 100, produced);
         produced += 100;
       },
     );
@@ -137,7 +139,7 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
       { 'squall.redis.url': url() },
       (lines) => readerLines(lines).filter((m) => m.source!.lagBefore !== null).length >= 3,
       async () => {
-        await produce(redis.client, 10, produced);
+        await produce(client, 10, produced);
         produced += 10;
       },
     );
@@ -151,7 +153,7 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
 
   it('poison entries: replays and dead letters are counted in the lines and found by doctor', async () => {
     // redis-flow's check bolt fails every "poison" entry; maxDeliveries 3: two replays each, then the dead letter.
-    await produce(redis.client, 20, 0, (i) => (i % 10 === 5 ? 'poison' : `body ${i}`));
+    await produce(client, 20, 0, (i) => (i % 10 === 5 ? 'poison' : `body ${i}`));
     const run = await meteredRun({ 'squall.redis.url': url() }, (lines) => readerLines(lines).reduce((n, m) => n + m.source!.deadLettered, 0) >= 2);
     const lines = readerLines(run.lines);
     const sum = (k: 'read' | 'replayed' | 'deadLettered' | 'claimed') => lines.reduce((n, m) => n + (m.source![k] ?? 0), 0);
@@ -159,7 +161,7 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
     assert.equal(sum('replayed'), 4, 'two replays of each poison entry');
     assert.equal(sum('read'), 20);
     assert.equal(sum('claimed'), 0);
-    assert.equal(await redis.client.xLen('in:dead'), 2);
+    assert.equal(await client.xLen('in:dead'), 2);
     const { reader, diagnosis } = doctorOn(run, lines.length);
     assert.equal(reader.source!.deadLettered, 2);
     const dead = diagnosis.findings.find((f) => f.kind === 'dead-letters');
@@ -168,16 +170,16 @@ describe('Redis spout measurements: lag, pending, replays and dead letters as sq
   });
 
   it('a user who may not run XINFO GROUPS: the gauges are null, said once, and the flow goes on', async () => {
-    await redis.client.sendCommand([
+    await client.sendCommand([
       'ACL', 'SETUSER', 'noinfo', 'on', '>pw', 'resetkeys', '~in', '~in:dead', '~out', '-@all',
       '+xgroup|create', '+xgroup|delconsumer', '+xreadgroup', '+xack', '+xpending', '+xclaim', '+xinfo|consumers', '+xadd', '+ping',
     ]);
-    await produce(redis.client, 50, 0);
+    await produce(client, 50, 0);
     const run = await meteredRun(
-      { 'squall.redis.url': `redis://noinfo:pw@127.0.0.1:${redis.server.port}` },
-      async (lines) => (await redis.client.xLen('out')) >= 50 && readerLines(lines).length >= 2,
+      { 'squall.redis.url': `redis://noinfo:pw@127.0.0.1:${server.port}` },
+      async (lines) => (await client.xLen('out')) >= 50 && readerLines(lines).length >= 2,
     );
-    assert.equal(await redis.client.xLen('out'), 50);
+    assert.equal(await client.xLen('out'), 50);
     const lines = readerLines(run.lines);
     assert.ok(lines.every((m) => m.source!.lag === null && m.source!.pending === null), JSON.stringify(lines.map((m) => m.source)));
     assert.equal(lines.reduce((n, m) => n + m.source!.read, 0), 50);

@@ -216,31 +216,3 @@ export function tlsArgs(files: TlsFiles, tlsPort: number, authClients: boolean):
     '--tls-auth-clients', authClients ? 'yes' : 'no',
   ];
 }
-
-/**
- * For a describe block: a redis-server started before its tests and stopped after them, with a RESP2 client on it;
- * with `flushEach`, emptied (FLUSHALL) before each test. Read `server` and `client` inside the tests.
- */
-export function redisForTests({ flushEach = true } = {}): { readonly server: RedisServer; readonly client: RedisTestClient } {
-  let server: RedisServer | undefined;
-  let client: RedisTestClient | undefined;
-  before(async () => {
-    server = await RedisServer.start();
-    client = createClient({ url: server.url, RESP: 2 });
-    client.on('error', () => {});
-    await client.connect();
-  });
-  after(async () => {
-    await client?.close();
-    await server?.stop();
-  });
-  if (flushEach) beforeEach(async () => void (await client!.flushAll()));
-  return {
-    get server() {
-      return server!;
-    },
-    get client() {
-      return client!;
-    },
-  };
-}
