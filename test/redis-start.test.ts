@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { RedisConnection } from '../src/connectors/redis/client.js';
 import { RedisStreamSpout } from '../src/connectors/redis/index.js';
 import { replayDelay } from '../src/connectors/redis/replay-delay.js';
-import { deploymentMarker } from '../src/connectors/redis/start-position.js';
+import { deploymentMarker, moveOncePerDeployment } from '../src/connectors/redis/start-position.js';
 import { TopologyContext } from '../src/component/context.js';
 import type { HandshakeContext } from '../src/wire/messages.js';
 import type { RuntimeEvent } from '../src/runtime/local-cluster.js';
@@ -98,7 +98,7 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
     const earliest = { ...url(), 'test.reader.options': { startPosition: 'earliest' } };
     run = await start(earliest);
     await waitFor('the 20 again', async () => (await client.xLen('out')) >= 40 && (await pending(client)) === 0);
-    const first = await client.get(deploymentMarker('in', GROUP));
+    const [first] = await client.zRange(deploymentMarker('in', GROUP), 0, -1);
     assert.match(first ?? '', /^redis-start-\d+-\d+$/, "the deployment recorded is storm.id, in Nimbus's form <name>-<counter>-<secs>");
     assert.equal(moves(run).length, 1, `one of the two reader tasks moved the group: ${readerLogs(run).join('\n')}`);
     assert.match(moves(run)[0]!, new RegExp(`to earliest for the new deployment ${first}$`));
@@ -119,7 +119,8 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
     await waitFor('all 25 again', async () => (await client.xLen('out')) >= 25 && (await pending(client)) === 0);
     await run.cluster.stop(5000);
     assert.equal(moves(run).length, 1);
-    const second = await client.get(deploymentMarker('in', GROUP));
+    const second = (await client.zRange(deploymentMarker('in', GROUP), 0, -1)).find((d) => d !== first);
+    assert.equal(await client.zCard(deploymentMarker('in', GROUP)), 2, 'both deployments are remembered');
     assert.notEqual(second, first, 'each run is a deployment of its own');
     assert.deepEqual(await sunk(client), range(0, 25));
   });
@@ -139,12 +140,30 @@ describe('Redis spout start position, once per deployment', { skip }, () => {
     assert.match(moves(run)[0]!, /to latest for the new deployment redis-start-\d+-\d+; 3 entries pending from before stay pending and are delivered as usual$/);
   });
 
+  it('two deployments live on one group: a restarted task of the older one does not move the group again', async () => {
+    await client.xGroupCreate('in', GROUP, '0', { MKSTREAM: true });
+    const log = () => {};
+    const logger = { trace: log, debug: log, info: log, warn: log, error: log };
+    const redis = new RedisConnection(server.url, logger, 'reader[3]');
+    try {
+      await redis.started();
+      const at = (deployment: string) => ({ stream: 'in', group: GROUP, deployment, position: 'latest' as const });
+      assert.equal(await moveOncePerDeployment(redis, logger, at('topo-1-100')), true, 'A starts: moves');
+      assert.equal(await moveOncePerDeployment(redis, logger, at('topo-2-200')), true, 'B starts: moves');
+      assert.equal(await moveOncePerDeployment(redis, logger, at('topo-1-100')), false, "A's task restarts after B: moves nothing");
+      assert.deepEqual(await client.zRange(deploymentMarker('in', GROUP), 0, -1), ['topo-1-100', 'topo-2-200']);
+    } finally {
+      await redis.close();
+    }
+  });
+
   it('moves the group with the least ACL docs/redis.md lists for it', async () => {
     const connector = ['+xgroup|create', '+xgroup|delconsumer', '+xreadgroup', '+xack', '+xpending', '+xclaim', '+xinfo|consumers', '+xadd', '+ping'];
-    await client.sendCommand(['ACL', 'SETUSER', 'mover', 'on', '>pw', 'resetkeys', '~in', '~in:dead', '~in:start:*', '~out', '-@all', ...connector, '+eval', '+get', '+set', '+xgroup|setid']);
+    await client.sendCommand(['ACL', 'SETUSER', 'mover', 'on', '>pw', 'resetkeys', '~in', '~in:dead', '~in:start:*', '~out', '-@all', ...connector, '+eval', '+zadd', '+zremrangebyrank', '+xgroup|setid', '+client|setname']);
     await produce(client, 5);
     await client.xGroupCreate('in', GROUP, '$');
-    const run = await start({ 'squall.redis.url': `redis://mover:pw@127.0.0.1:${server.port}`, 'test.reader.options': { startPosition: 'earliest' } });
+    // With a client name, as the docs' sample sets one: node-redis sends CLIENT SETNAME (+client|setname).
+    const run = await start({ 'squall.redis.url': `redis://mover:pw@127.0.0.1:${server.port}`, 'test.reader.options': { startPosition: 'earliest', clientOptions: { name: 'least-acl-reader' } } });
     await waitFor('the 5 entries', async () => (await client.xLen('out')) >= 5 && (await pending(client)) === 0);
     await run.cluster.stop(5000);
     assert.equal(moves(run).length, 1);

@@ -59,22 +59,50 @@ describe('the measurement line: a spout\'s source block', () => {
     const fourth = meter.take().source!;
     assert.deepEqual([fourth.lag, fourth.sampledAt, fourth.lagBefore, fourth.lagBeforeAt, fourth.read], [160, 15_000, 100, 5000, 0]);
   });
+
+  it("a hook that throws or returns a bad value loses its source block, not the line's other measurements", () => {
+    const meter = new Meter('s', 1, 'spout', 1);
+    meter.readSource(() => {
+      throw new Error('the hook broke');
+    });
+    const line = meter.take();
+    assert.equal(line.source, undefined);
+    assert.equal(line.component, 's', 'the rest of the line is there');
+    meter.readSource(() => ({ kind: 'redis-stream', name: 'in', lag: Number.NaN, pending: null, sampledAt: null, totals: { read: 0, replayed: 0, deadLettered: 0 } }));
+    const bad = meter.take();
+    assert.equal(bad.source, undefined, 'a NaN gauge drops the block');
+    assert.ok(parseMetricsLine(formatMetricsLine(bad)), 'and the line still parses');
+  });
 });
 
 describe('doctor: source figures from the lines', () => {
   it('gauges come from the newest sample of each group (never added over its tasks); counts per second add up', () => {
     const lines = [
-      line({ component: 's', task: 1, kind: 'spout', secs: 10, source: source({ lag: 500, pending: 40, sampledAt: 2000, lagBefore: 300, lagBeforeAt: 1000, read: 100, replayed: 10, deadLettered: 2 }) }),
-      line({ component: 's', task: 2, kind: 'spout', secs: 10, source: source({ lag: 520, pending: 44, sampledAt: 3000, lagBefore: 320, lagBeforeAt: 1000, read: 200, replayed: 0, deadLettered: 1, claimed: 5 }) }),
+      line({ component: 's', task: 1, kind: 'spout', secs: 10, at: 3500, source: source({ lag: 500, pending: 40, sampledAt: 2000, lagBefore: 320, lagBeforeAt: 1000, read: 100, replayed: 10, deadLettered: 2 }) }),
+      line({ component: 's', task: 2, kind: 'spout', secs: 10, at: 3500, source: source({ lag: 520, pending: 44, sampledAt: 3000, lagBefore: 320, lagBeforeAt: 1000, read: 200, replayed: 0, deadLettered: 1, claimed: 5 }) }),
     ];
     const s = sourceOf(lines)!;
     assert.deepEqual([s.lag, s.pending], [520, 44], 'the newest sample of the one group');
     assert.equal(s.lagGrowthPerSec, 100, '(520 - 320) entries over 2 s');
     assert.deepEqual([s.readPerSec, s.replayedPerSec, s.claimedPerSec, s.deadLettered], [30, 1, 0.5, 3]);
     // Two groups: their backlogs add up.
-    const other = line({ component: 's', task: 3, kind: 'spout', source: source({ group: 'h', lag: 80, pending: 1, sampledAt: 1000 }) });
+    const other = line({ component: 's', task: 3, kind: 'spout', at: 3500, source: source({ group: 'h', lag: 80, pending: 1, sampledAt: 1000 }) });
     assert.equal(sourceOf([...lines, other])!.lag, 600);
     assert.equal(sourceOf([line({ component: 's', task: 1, kind: 'spout' })]), undefined);
+  });
+
+  it('a task that just restarted (one line, no lag before) does not hide the growth its siblings saw', () => {
+    const s = sourceOf([
+      line({ component: 's', task: 1, kind: 'spout', at: 11_000, source: source({ lag: 900, sampledAt: 10_000, lagBefore: 400, lagBeforeAt: 0 }) }),
+      line({ component: 's', task: 2, kind: 'spout', at: 11_500, source: source({ lag: 950, sampledAt: 11_000, lagBefore: null, lagBeforeAt: null }) }),
+    ])!;
+    assert.equal(s.lag, 950, 'the newest sample');
+    assert.equal(s.lagGrowthPerSec, 50, '(950 - 400) entries over 11 s: from the oldest sample of the group to the newest');
+  });
+
+  it('a sample older than two intervals (the spout stalled, Redis down) is unknown, not reported as current', () => {
+    const s = sourceOf([line({ component: 's', task: 1, kind: 'spout', secs: 10, at: 600_000, source: source({ lag: 4000, pending: 9, sampledAt: 60_000, lagBefore: 2000, lagBeforeAt: 50_000, read: 0 }) })])!;
+    assert.deepEqual([s.lag, s.pending, s.lagGrowthPerSec], [null, null, null]);
   });
 
   it('a task\'s intervals added up keep the first interval\'s lag before and the last one\'s gauges', () => {
@@ -96,7 +124,7 @@ describe('doctor: source figures from the lines', () => {
     const observation = {
       spec: t.toSpec(), maxSpoutPending: 1000, messageTimeoutSecs: 30, workers: 1, completeLatencySecs: 0.5, failedPerSec: 0,
       metrics: [
-        line({ component: 'reader', task: 1, kind: 'spout', executed: 1000, busySecs: 0.1, emitted: { default: 1000 }, nexts: 1000, emptyNexts: 0,
+        line({ component: 'reader', task: 1, kind: 'spout', at: 12_000, executed: 1000, busySecs: 0.1, emitted: { default: 1000 }, nexts: 1000, emptyNexts: 0,
           source: source({ lag: 4000, pending: 1000, sampledAt: 11_000, lagBefore: 2000, lagBeforeAt: 1000, read: 1000 }) }),
         line({ component: 'slow', task: 2, kind: 'bolt', executed: 1000, busySecs: 9.9, cpuSecs: 1 }),
       ],

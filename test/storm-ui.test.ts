@@ -252,8 +252,9 @@ describe('the UI stand-in answers in the shapes of the Storm fixtures', () => {
 });
 
 describe('squall run --ui: the component page counts per executor, in the shapes of the Storm fixtures', () => {
-  it('serves each task its own emitted/transferred/acked/failed (and executed, latencies, capacity for a bolt), summing to the component', async () => {
-    const loaded = await loadTopology(join(SOURCE_FIXTURES, '..', '..', 'examples', 'wordcount'), { config: { parallelism: { split: 2 } } });
+  it('serves each executor its tasks\' emitted/transferred/acked/failed (and executed, latencies, capacity for a bolt), summing to the component', async () => {
+    // split: 4 tasks on 2 executors, so a row is an executor [first-last] as on Storm, not a task.
+    const loaded = await loadTopology(join(SOURCE_FIXTURES, '..', '..', 'examples', 'wordcount'), { config: { parallelism: { split: 2 }, tasks: { split: 4 } } });
     const cluster = new LocalCluster(loaded.spec, { squall: { command: process.execPath, script: loaded.bundle }, resourcesDir: loaded.resourcesDir });
     const port = await bindUiPort(0);
     let ui: ReturnType<typeof serveLocalUi> | undefined;
@@ -271,7 +272,9 @@ describe('squall run --ui: the component page counts per executor, in the shapes
         const json = await get<UiComponentJson>(`/topology/${id}/component/${component}?window=:all-time`);
         assert.deepEqual(shapeDifferences(json, stormUiFixture(fixture), '$', new Set()), [], component);
         const page = parseComponent(json);
-        assert.equal(page.executorStats.length, loaded.spec.components.find((c) => c.id === component)!.tasks, 'an executor row per task');
+        const spec = loaded.spec.components.find((c) => c.id === component)!;
+        assert.equal(page.executorStats.length, spec.parallelism, 'a row per executor');
+        assert.equal(page.executorStats.reduce((n, e) => n + (e.lastTask ?? NaN) - (e.firstTask ?? NaN) + 1, 0), spec.tasks, 'the executors hold all the tasks');
         const sum = (key: 'emitted' | 'transferred' | 'acked' | 'failed' | 'executed') => page.executorStats.reduce((n, e) => n + (e[key] ?? NaN), 0);
         const whole = [...topology.spouts, ...topology.bolts].find((c) => c.id === component)!;
         for (const key of ['emitted', 'transferred', 'acked', 'failed'] as const) assert.equal(sum(key), whole[key], `${component} ${key}: the executors add up to the component`);

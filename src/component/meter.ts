@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { taskIndex } from '../grouping/fields-hash.js';
-import { formatMetricsLine, type SourceMetrics, type TaskMetrics } from '../wire/metrics-line.js';
+import { formatMetricsLine, isSourceMetrics, type SourceMetrics, type TaskMetrics } from '../wire/metrics-line.js';
 
 /** Keys a bolt tracks exactly (Space-Saving): any key over 1/KEY_SLOTS of the input is among them. */
 export const KEY_SLOTS = 32;
@@ -227,6 +227,15 @@ export class Meter {
 
   /** The source block for this interval: the gauges now and at the previous flush, the totals' change since then. */
   private sourceNow(): SourceMetrics | undefined {
+    try {
+      return this.sourceBlock();
+    } catch {
+      // The flush runs in a timer: a hook that throws (or returns no totals) loses its block, not the line or the process.
+      return undefined;
+    }
+  }
+
+  private sourceBlock(): SourceMetrics | undefined {
     const now = this.sourceReader?.();
     if (!now) return undefined;
     const before = this.sourceBefore;
@@ -238,7 +247,7 @@ export class Meter {
     }
     const start = now.sampledAt !== null && now.sampledAt === this.lastSample?.at ? this.sampleBefore : undefined;
     const since = (k: keyof SourceReading['totals']): number => Math.max(0, (now.totals[k] ?? 0) - (before?.totals[k] ?? 0));
-    return {
+    const block: SourceMetrics = {
       kind: now.kind,
       name: now.name,
       ...(now.group !== undefined ? { group: now.group } : {}),
@@ -252,6 +261,8 @@ export class Meter {
       deadLettered: since('deadLettered'),
       ...(now.totals.claimed !== undefined ? { claimed: since('claimed') } : {}),
     };
+    // A hook's bad value (NaN, a string) would make the whole line unreadable: only the block is dropped.
+    return isSourceMetrics(block) ? block : undefined;
   }
 }
 

@@ -166,30 +166,44 @@ function laterSource(earlier: SourceMetrics, later: SourceMetrics): SourceMetric
 }
 
 /**
- * A spout's source over its tasks' lines: the gauges from the newest sample of each source (kind, name, group),
- * added up over distinct sources (tasks of one group report the same backlog); the counts per second over all.
+ * A spout's source over its tasks' lines. Gauges belong to a source (kind, name, group), not to a task: the lag and
+ * pending of each source are its newest sample's, and its growth runs from the oldest sample any of its tasks
+ * reported (a line's own or its `lagBefore`) to that newest one, so a task that just restarted (one line, no
+ * `lagBefore`) does not hide the growth its siblings saw. A sample taken more than two intervals before its line
+ * (the spout stalled, Redis down, the group gone) is unknown, never reported as current. Distinct sources add up;
+ * the counts are per second over all lines.
  */
 export function sourceOf(measured: readonly TaskMetrics[]): SourceFigures | undefined {
   const withSource = measured.filter((m) => m.source !== undefined);
   if (withSource.length === 0) return undefined;
-  const newest = new Map<string, SourceMetrics>();
-  for (const { source: s } of withSource) {
-    const key = `${s!.kind}\u0000${s!.name}\u0000${s!.group ?? ''}`;
-    const seen = newest.get(key);
-    if (!seen || (s!.sampledAt ?? -1) > (seen.sampledAt ?? -1)) newest.set(key, s!);
+  interface Point {
+    lag: number;
+    at: number;
   }
-  const sources = [...newest.values()];
+  const bySource = new Map<string, { source: SourceMetrics; newest?: SourceMetrics; points: Point[] }>();
+  for (const m of withSource) {
+    const s = m.source!;
+    const key = `${s.kind}\u0000${s.name}\u0000${s.group ?? ''}`;
+    const entry = bySource.get(key) ?? bySource.set(key, { source: s, points: [] }).get(key)!;
+    if (s.sampledAt === null || s.sampledAt < m.at - 2 * m.secs * 1000) continue;
+    if (!entry.newest || s.sampledAt > entry.newest.sampledAt!) entry.newest = s;
+    if (s.lag !== null) entry.points.push({ lag: s.lag, at: s.sampledAt });
+    if (s.lagBefore !== null && s.lagBeforeAt !== null) entry.points.push({ lag: s.lagBefore, at: s.lagBeforeAt });
+  }
+  const sources = [...bySource.values()];
   const known = (values: Array<number | null>): number | null => (values.some((v) => v !== null) ? values.reduce<number>((n, v) => n + (v ?? 0), 0) : null);
-  const growth = (s: SourceMetrics): number | null =>
-    s.lag !== null && s.lagBefore !== null && s.sampledAt !== null && s.lagBeforeAt !== null && s.sampledAt > s.lagBeforeAt
-      ? (s.lag - s.lagBefore) / ((s.sampledAt - s.lagBeforeAt) / 1000)
-      : null;
+  const growth = ({ points }: { points: Point[] }): number | null => {
+    if (points.length < 2) return null;
+    const first = points.reduce((a, b) => (b.at < a.at ? b : a));
+    const last = points.reduce((a, b) => (b.at > a.at ? b : a));
+    return last.at > first.at ? (last.lag - first.lag) / ((last.at - first.at) / 1000) : null;
+  };
   const perSec = (count: (s: SourceMetrics) => number): number => withSource.reduce((n, m) => n + (m.secs > 0 ? count(m.source!) / m.secs : 0), 0);
   return {
-    kind: [...new Set(sources.map((s) => s.kind))].join(', '),
-    name: [...new Set(sources.map((s) => s.name))].join(', '),
-    lag: known(sources.map((s) => s.lag)),
-    pending: known(sources.map((s) => s.pending)),
+    kind: [...new Set(sources.map((s) => s.source.kind))].join(', '),
+    name: [...new Set(sources.map((s) => s.source.name))].join(', '),
+    lag: known(sources.map((s) => s.newest?.lag ?? null)),
+    pending: known(sources.map((s) => s.newest?.pending ?? null)),
     lagGrowthPerSec: known(sources.map(growth)),
     readPerSec: perSec((s) => s.read),
     replayedPerSec: perSec((s) => s.replayed),

@@ -33,6 +33,7 @@ import {
 } from '../ui/client.js';
 import type { ComponentStats, LocalCluster, TaskStats } from './local-cluster.js';
 import { meanLatencyMs } from './stats.js';
+import { executorSizes } from '../topology/executors.js';
 import { maskConfiguration } from '../config/credentials.js';
 
 /** Seconds between snapshots of the counts. */
@@ -220,23 +221,28 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
     return { supervisors: [{ id: 'local', host: hostname(), uptimeSeconds: uptime(), slotsTotal: 1, slotsUsed: 1, totalCpu: cpu, usedCpu: 0, totalMem: 0, usedMem: 0 }] };
   };
 
-  /** A component's page: per executor (one task each, as the embedded runtime runs them) its counts over the window. */
+  /**
+   * A component's page: per executor (its tasks `[first-last]`, as Storm splits a component's tasks over its
+   * executors) the counts of its tasks over the window, summed, and the latency worked out from the sums.
+   */
   const componentPage = (componentId: string, windowParam: string): UiComponentJson | null => {
     const c = cluster.spec.components.find((x) => x.id === componentId);
     if (!c) return null;
     const window = windowSecs(windowParam);
     const covered = window === null ? uptime() : Math.min(window, uptime());
     const counts = windowed(window).tasks;
-    const executorStats: UiExecutorJson[] = [...cluster.tasks]
-      .filter(([, spec]) => spec.id === componentId)
-      .map(([task]) => {
-        const s = counts.get(task)!;
-        const head = { id: `[${task}-${task}]`, host: 'localhost', port: 6700, uptimeSeconds: uptime(), emitted: s.emitted, transferred: s.emitted, acked: s.acked, failed: s.failed };
-        if (c.kind === 'spout') return { ...head, completeLatency: s.meanLatencyMs.toFixed(3) };
-        const capacity = covered > 0 ? (s.executed * s.meanLatencyMs) / (1000 * covered) : 0;
-        const latency = s.meanLatencyMs.toFixed(3);
-        return { ...head, executed: s.executed, executeLatency: latency, processLatency: latency, capacity: capacity.toFixed(3) };
-      });
+    const taskIds = [...cluster.tasks].filter(([, spec]) => spec.id === componentId).map(([task]) => task).sort((a, b) => a - b);
+    let at = 0;
+    const executorStats: UiExecutorJson[] = executorSizes(taskIds.length, executors(c)).map((size) => {
+      const ids = taskIds.slice(at, (at += size));
+      const sum = (key: 'emitted' | 'acked' | 'failed' | 'executed' | 'latencyTotalMs') => ids.reduce((n, task) => n + counts.get(task)![key], 0);
+      const s = { kind: c.kind, emitted: sum('emitted'), acked: sum('acked'), failed: sum('failed'), executed: sum('executed'), latencyTotalMs: sum('latencyTotalMs') };
+      const latencyMs = meanLatencyMs(s);
+      const head = { id: `[${ids[0]}-${ids[ids.length - 1]}]`, host: 'localhost', port: 6700, uptimeSeconds: uptime(), emitted: s.emitted, transferred: s.emitted, acked: s.acked, failed: s.failed };
+      if (c.kind === 'spout') return { ...head, completeLatency: latencyMs.toFixed(3) };
+      const capacity = covered > 0 ? (s.executed * latencyMs) / (1000 * covered) : 0;
+      return { ...head, executed: s.executed, executeLatency: latencyMs.toFixed(3), processLatency: latencyMs.toFixed(3), capacity: capacity.toFixed(3) };
+    });
     const label = window === null ? ':all-time' : String(window);
     return { id: c.id, name: cluster.spec.name, topologyId: id, componentType: c.kind, executors: executors(c), tasks: c.tasks, window: label, executorStats, componentErrors: [] };
   };

@@ -141,7 +141,8 @@ function isTaskMetrics(x: unknown): x is TaskMetrics {
   );
 }
 
-function isSourceMetrics(x: unknown): x is SourceMetrics {
+/** Whether `x` is a well-formed source block (the parser's check, also the meter's before it sends one). */
+export function isSourceMetrics(x: unknown): x is SourceMetrics {
   if (x === null || typeof x !== 'object') return false;
   const s = x as Record<string, unknown>;
   const gauge = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));

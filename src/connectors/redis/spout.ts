@@ -338,8 +338,8 @@ export class RedisStreamSpout extends Spout {
     this.gauges.nextAt = Date.now() + Math.min(GAUGE_REFRESH_MS, 500 * metricsIntervalSecs(this.conf));
     try {
       const group = groupsReply(await this.redis.command(['XINFO', 'GROUPS', this.stream], { optional: true })).find((g) => g.name === this.group);
-      if (!group) return;
-      Object.assign(this.gauges, { lag: group.lag, pending: group.pending, sampledAt: Date.now() });
+      // No group (deleted; created again by the next read): its backlog is unknown now, not what it was.
+      Object.assign(this.gauges, { lag: group?.lag ?? null, pending: group?.pending ?? null, sampledAt: Date.now() });
     } catch (err) {
       if (!/NOPERM/.test(describeError(err))) throw err;
       this.gauges.refused = true;

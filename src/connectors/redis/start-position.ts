@@ -12,14 +12,20 @@ export type StartPosition = 'committed' | 'earliest' | 'latest' | { timestamp: n
 /** The largest sequence number of a stream id: `<ms>-MAX_SEQ` is the last id of that millisecond. */
 const MAX_SEQ = '18446744073709551615';
 
+/** Deployments remembered per group: the oldest beyond these are forgotten (they have long stopped). */
+const DEPLOYMENTS_KEPT = 1000;
+
 /**
- * Move the group and record the deployment that did, atomically: a task that finds its own deployment recorded
- * moves nothing (another task of it, or its own predecessor before a restart, did). KEYS: stream, marker;
- * ARGV: deployment id, group, position id. Returns 1 when it moved the group.
+ * Move the group and record the deployment that did, atomically. The marker is a sorted set of the deployments
+ * that moved the group (scored by when): a task whose deployment is in it moves nothing (another task of it, or
+ * its own predecessor before a restart, did). A set rather than the last id alone: with two deployments live on one
+ * group, a restarted task of the older must not find the newer recorded and move the group again. KEYS: stream,
+ * marker; ARGV: deployment id, group, position id, now (ms), how many to keep. Returns 1 when it moved the group.
  */
 const MOVE_ONCE_PER_DEPLOYMENT =
-  "if redis.call('GET', KEYS[2]) == ARGV[1] then return 0 end " +
-  "redis.call('XGROUP', 'SETID', KEYS[1], ARGV[2], ARGV[3]) redis.call('SET', KEYS[2], ARGV[1]) return 1";
+  "if redis.call('ZADD', KEYS[2], 'NX', ARGV[4], ARGV[1]) == 0 then return 0 end " +
+  "redis.call('XGROUP', 'SETID', KEYS[1], ARGV[2], ARGV[3]) " +
+  "redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -1 - tonumber(ARGV[5])) return 1";
 
 /** What is wrong with a `startPosition` value, or undefined when it is one. */
 export function startPositionProblem(position: unknown): string | undefined {
@@ -41,7 +47,7 @@ export function describePosition(position: StartPosition): string {
   return typeof position === 'string' ? position : `${new Date(position.timestamp).toISOString()} (timestamp ${position.timestamp})`;
 }
 
-/** The key recording which deployment last moved `group` of `stream`. */
+/** The key recording which deployments moved `group` of `stream` (a sorted set of `storm.id`s, by time). */
 export function deploymentMarker(stream: string, group: string): string {
   return `${stream}:start:${group}`;
 }
@@ -57,7 +63,7 @@ export async function moveOncePerDeployment(
   at: { stream: string; group: string; deployment: string; position: Exclude<StartPosition, 'committed'> },
 ): Promise<boolean> {
   const { stream, group, deployment, position } = at;
-  const moved = await redis.command(['EVAL', MOVE_ONCE_PER_DEPLOYMENT, '2', stream, deploymentMarker(stream, group), deployment, group, positionId(position)]);
+  const moved = await redis.command(['EVAL', MOVE_ONCE_PER_DEPLOYMENT, '2', stream, deploymentMarker(stream, group), deployment, group, positionId(position), String(Date.now()), String(DEPLOYMENTS_KEPT)]);
   if (Number(moved) !== 1) return false;
   const pending = Number(((await redis.command(['XPENDING', stream, group])) as unknown[])[0] ?? 0);
   logger.info(
