@@ -72,8 +72,8 @@ export function clientOptionsProblem(options: RedisClientSettings | undefined): 
   if (typeof options !== 'object' || options === null) return `clientOptions must be an object of node-redis createClient options, got ${JSON.stringify(options)}`;
   const socket = ((options as { socket?: unknown }).socket ?? {}) as Record<string, unknown>;
   const own = [
-    ...Object.keys(options).filter((key) => key in OWN_CLIENT_OPTIONS).map((key) => `clientOptions.${key}: ${OWN_CLIENT_OPTIONS[key]}`),
-    ...Object.keys(socket).filter((key) => key in OWN_SOCKET_OPTIONS).map((key) => `clientOptions.socket.${key}: ${OWN_SOCKET_OPTIONS[key]}`),
+    ...Object.keys(options).filter((key) => Object.hasOwn(OWN_CLIENT_OPTIONS, key)).map((key) => `clientOptions.${key}: ${OWN_CLIENT_OPTIONS[key]}`),
+    ...Object.keys(socket).filter((key) => Object.hasOwn(OWN_SOCKET_OPTIONS, key)).map((key) => `clientOptions.socket.${key}: ${OWN_SOCKET_OPTIONS[key]}`),
   ];
   return own.length === 0 ? undefined : `clientOptions sets what squall sets itself (${own.join('; ')})`;
 }
