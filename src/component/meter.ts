@@ -52,7 +52,7 @@ export class Meter {
   private timer: NodeJS.Timeout | undefined;
   /** Spouts: where the source block comes from, and what it said at the previous flush. */
   private sourceReader: (() => SourceReading | undefined) | undefined;
-  private sourceBefore: SourceReading | undefined;
+  private totalsBefore: SourceReading['totals'] | undefined;
   /** The lag sample the previous flush reported, and the one before it (the spout samples on its own schedule). */
   private lastSample: { lag: number; at: number } | undefined;
   private sampleBefore: { lag: number; at: number } | undefined;
@@ -113,13 +113,15 @@ export class Meter {
   }
 
   /** A command from Storm reached a spout (before its handler runs). */
-  commandArrived(): void {
+  commandArrived(): number {
+    const now = performance.now();
     if (this.syncedAt !== undefined) {
-      const ms = performance.now() - this.syncedAt;
+      const ms = now - this.syncedAt;
       this.gaps[gapBucket(ms)]!++;
       this.turnarounds++;
     }
     this.syncedAt = undefined;
+    return now;
   }
 
   /** A spout answered a command that arrived at `since`, its own time ending at `doneAt` (before any idle back-off). */
@@ -238,15 +240,15 @@ export class Meter {
   private sourceBlock(): SourceMetrics | undefined {
     const now = this.sourceReader?.();
     if (!now) return undefined;
-    const before = this.sourceBefore;
-    this.sourceBefore = { ...now, totals: { ...now.totals } };
+    const before = this.totalsBefore;
+    this.totalsBefore = { ...now.totals };
     // The lag before: the newest sample older than this one (a flush that found no new sample keeps the older one).
     if (now.lag !== null && now.sampledAt !== null && now.sampledAt !== this.lastSample?.at) {
       this.sampleBefore = this.lastSample;
       this.lastSample = { lag: now.lag, at: now.sampledAt };
     }
     const start = now.sampledAt !== null && now.sampledAt === this.lastSample?.at ? this.sampleBefore : undefined;
-    const since = (k: keyof SourceReading['totals']): number => Math.max(0, (now.totals[k] ?? 0) - (before?.totals[k] ?? 0));
+    const since = (k: keyof SourceReading['totals']): number => Math.max(0, (now.totals[k] ?? 0) - (before?.[k] ?? 0));
     const block: SourceMetrics = {
       kind: now.kind,
       name: now.name,

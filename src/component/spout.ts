@@ -138,8 +138,10 @@ export abstract class Spout extends Component {
   [receive](message: unknown): void {
     const m = this.read<SpoutCommandMessage>(readSpoutInput, message);
     if (m === undefined) return;
-    this.meter?.commandArrived();
-    this.commands.push({ ...m, arrivedAt: this.meter ? this.meter.now() : 0 });
+    // The decoded message is this spout's own: its arrival time (one clock read) rides on it, not on a copy.
+    const command = m as SpoutCommandMessage & { arrivedAt: number };
+    command.arrivedAt = this.meter ? this.meter.commandArrived() : 0;
+    this.commands.push(command);
     if (this.ready && !this.busy) void this.drain();
   }
 

@@ -47,7 +47,6 @@ export class ShellProcess {
   /** Told once why the process went away, its stderr tail appended (`bare`: without it). */
   private onClose: (reason: string, bare: string) => void = () => {};
   private stderrTail = '';
-  private closed = false;
   /** Set when the command could not be spawned (ENOENT, EACCES): the reason, in the user's terms. */
   private spawnFailure: string | undefined;
   /** Resolves when the process has exited, with its exit code (null when killed by a signal). */
@@ -97,7 +96,7 @@ export class ShellProcess {
 
   /** True once the process has exited or broken the protocol. */
   get isClosed(): boolean {
-    return this.closed;
+    return this.channel.isClosed;
   }
 
   /** Last lines the process wrote on stderr (Storm shows them when a component dies). */
@@ -158,8 +157,7 @@ export class ShellProcess {
   }
 
   private close(reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.channel.isClosed) return;
     this.channel.close();
     this.onClose(reason + this.stderrSuffix(), reason);
   }

@@ -113,6 +113,7 @@ export class FrameChannel {
     this.writer.uncork();
   }
 
+  /** True once closed (the owner's process exited or broke the protocol). */
   get isClosed(): boolean {
     return this.closed;
   }
