@@ -32,7 +32,7 @@ import {
   type UiTopologySummaryJson,
 } from '../ui/client.js';
 import type { ComponentStats, LocalCluster, TaskStats } from './local-cluster.js';
-import { meanLatencyMs } from './stats.js';
+import { addCounts, meanLatencyMs, zeroCounts, type Counts } from './stats.js';
 import { executorSizes } from '../topology/executors.js';
 import { maskConfiguration } from '../config/credentials.js';
 
@@ -84,10 +84,10 @@ interface Snapshot {
   tasks: TaskStats[];
 }
 
-/** The counts a window takes the difference of; the mean latency is worked out again from the differences. */
-type Counts = Pick<ComponentStats, 'kind' | 'emitted' | 'acked' | 'failed' | 'executed' | 'latencyTotalMs' | 'meanLatencyMs'>;
-
-/** `now` less what was already counted at the window's start (`base`; none: the run is younger than the window). */
+/**
+ * `now` less what was already counted at the window's start (`base`; none: the run is younger than the window): the
+ * counts the pages show, the mean latency worked out again from the differences.
+ */
 function sinceBase<T extends Counts>(now: T, base: T | undefined): T {
   if (!base) return now;
   const counts = {
@@ -104,6 +104,11 @@ function sinceBase<T extends Counts>(now: T, base: T | undefined): T {
 /** `?window=`: seconds (600 by default, as Storm's UI), or null for `:all-time`. */
 function windowSecs(param: string): number | null {
   return param === ':all-time' ? null : Number(param) || 600;
+}
+
+/** Storm's capacity: the share of the covered seconds the executors spent executing. */
+function capacity(executed: number, latencyMs: number, coveredSecs: number, executors: number): string {
+  return (coveredSecs > 0 ? (executed * latencyMs) / (1000 * coveredSecs * executors) : 0).toFixed(3);
 }
 
 /**
@@ -143,15 +148,29 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   const uptime = (): number => Math.max(0, Math.round((Date.now() - cluster.startedAt) / 1000));
   const executors = (c: { parallelism: number }) => c.parallelism;
 
-  /** Counts over the last `window` seconds: now minus the newest snapshot at or before the window's start. */
-  const windowed = (window: number | null): { components: Map<string, ComponentStats>; tasks: Map<number, TaskStats> } => {
-    const start = window === null ? undefined : [...snapshots].reverse().find((s) => s.at <= Date.now() - window * 1000);
-    const components = new Map((start?.components ?? []).map((s) => [s.component, s]));
-    const tasks = new Map((start?.tasks ?? []).map((s) => [s.task, s]));
+  /**
+   * A `?window=` as the pages use it: its seconds (null: all time), the seconds it covers of this run, its label, and
+   * the newest snapshot at or before its start (counts over the window are now minus that snapshot).
+   */
+  const windowOf = (param: string) => {
+    const window = windowSecs(param);
     return {
-      components: new Map(cluster.summary().map((s) => [s.component, sinceBase(s, components.get(s.component))])),
-      tasks: new Map(cluster.taskSummary().map((s) => [s.task, sinceBase(s, tasks.get(s.task))])),
+      covered: window === null ? uptime() : Math.min(window, uptime()),
+      label: window === null ? ':all-time' : String(window),
+      start: window === null ? undefined : [...snapshots].reverse().find((s) => s.at <= Date.now() - window * 1000),
     };
+  };
+
+  /** Each component's counts over the window. */
+  const componentsOver = (start: Snapshot | undefined): Map<string, ComponentStats> => {
+    const base = new Map((start?.components ?? []).map((s) => [s.component, s]));
+    return new Map(cluster.summary().map((s) => [s.component, sinceBase(s, base.get(s.component))]));
+  };
+
+  /** Each task's counts over the window. */
+  const tasksOver = (start: Snapshot | undefined): Map<number, TaskStats> => {
+    const base = new Map((start?.tasks ?? []).map((s) => [s.task, s]));
+    return new Map(cluster.taskSummary().map((s) => [s.task, sinceBase(s, base.get(s.task))]));
   };
 
   const summary = (): UiTopologySummaryJson => ({
@@ -165,9 +184,8 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   });
 
   const topologyPage = (windowParam: string): UiTopologyJson => {
-    const window = windowSecs(windowParam);
-    const covered = window === null ? uptime() : Math.min(window, uptime());
-    const counts = windowed(window).components;
+    const { covered, label, start } = windowOf(windowParam);
+    const counts = componentsOver(start);
     const spouts: UiSpoutJson[] = [];
     const bolts: UiBoltJson[] = [];
     let acked = 0;
@@ -184,7 +202,6 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
         latencyTotal += s.latencyTotalMs;
         spouts.push({ spoutId: c.id, executors: executors(c), tasks: c.tasks, emitted: s.emitted, transferred: s.emitted, acked: s.acked, failed: s.failed, completeLatency: s.meanLatencyMs.toFixed(3), ...noError });
       } else {
-        const capacity = covered > 0 ? (s.executed * s.meanLatencyMs) / (1000 * covered * executors(c)) : 0;
         bolts.push({
           boltId: c.id,
           executors: executors(c),
@@ -196,12 +213,11 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
           failed: s.failed,
           executeLatency: s.meanLatencyMs.toFixed(3),
           processLatency: s.meanLatencyMs.toFixed(3),
-          capacity: capacity.toFixed(3),
+          capacity: capacity(s.executed, s.meanLatencyMs, covered, executors(c)),
           ...noError,
         });
       }
     }
-    const label = window === null ? ':all-time' : String(window);
     return {
       ...summary(),
       window: label,
@@ -228,22 +244,19 @@ export function serveLocalUi(cluster: LocalCluster, conf: Record<string, unknown
   const componentPage = (componentId: string, windowParam: string): UiComponentJson | null => {
     const c = cluster.spec.components.find((x) => x.id === componentId);
     if (!c) return null;
-    const window = windowSecs(windowParam);
-    const covered = window === null ? uptime() : Math.min(window, uptime());
-    const counts = windowed(window).tasks;
+    const { covered, label, start } = windowOf(windowParam);
+    const counts = tasksOver(start);
     const taskIds = [...cluster.tasks].filter(([, spec]) => spec.id === componentId).map(([task]) => task).sort((a, b) => a - b);
     let at = 0;
     const executorStats: UiExecutorJson[] = executorSizes(taskIds.length, executors(c)).map((size) => {
       const ids = taskIds.slice(at, (at += size));
-      const sum = (key: 'emitted' | 'acked' | 'failed' | 'executed' | 'latencyTotalMs') => ids.reduce((n, task) => n + counts.get(task)![key], 0);
-      const s = { kind: c.kind, emitted: sum('emitted'), acked: sum('acked'), failed: sum('failed'), executed: sum('executed'), latencyTotalMs: sum('latencyTotalMs') };
+      const s = zeroCounts(c);
+      for (const task of ids) addCounts(s, counts.get(task)!);
       const latencyMs = meanLatencyMs(s);
       const head = { id: `[${ids[0]}-${ids[ids.length - 1]}]`, host: 'localhost', port: 6700, uptimeSeconds: uptime(), emitted: s.emitted, transferred: s.emitted, acked: s.acked, failed: s.failed };
       if (c.kind === 'spout') return { ...head, completeLatency: latencyMs.toFixed(3) };
-      const capacity = covered > 0 ? (s.executed * latencyMs) / (1000 * covered) : 0;
-      return { ...head, executed: s.executed, executeLatency: latencyMs.toFixed(3), processLatency: latencyMs.toFixed(3), capacity: capacity.toFixed(3) };
+      return { ...head, executed: s.executed, executeLatency: latencyMs.toFixed(3), processLatency: latencyMs.toFixed(3), capacity: capacity(s.executed, latencyMs, covered, 1) };
     });
-    const label = window === null ? ':all-time' : String(window);
     return { id: c.id, name: cluster.spec.name, topologyId: id, componentType: c.kind, executors: executors(c), tasks: c.tasks, window: label, executorStats, componentErrors: [] };
   };
 

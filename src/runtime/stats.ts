@@ -37,7 +37,7 @@ export interface TaskStats extends Counts {
 const SUMMED = ['emitted', 'acked', 'failed', 'timedOut', 'unreliable', 'executed', 'deaths', 'discarded', 'latencyTotalMs'] as const;
 
 /** A component's or task's record before anything happened. */
-function zero(component: ComponentSpec): Counts {
+export function zeroCounts(component: ComponentSpec): Counts {
   return { component: component.id, kind: component.kind, emitted: 0, acked: 0, failed: 0, timedOut: 0, unreliable: 0, executed: 0, meanLatencyMs: 0, deaths: 0, discarded: 0, latencyTotalMs: 0 };
 }
 
@@ -56,7 +56,7 @@ export class RuntimeStats {
   constructor(components: ComponentSpec[], tasks: ReadonlyMap<number, ComponentSpec>) {
     this.components = components;
     for (const [task, c] of tasks) {
-      this.byTask[task] = { ...zero(c), task };
+      this.byTask[task] = { ...zeroCounts(c), task };
     }
   }
 
@@ -121,15 +121,19 @@ export class RuntimeStats {
   summary(): ComponentStats[] {
     const sums = new Map<string, ComponentStats>();
     for (const c of this.components) {
-      sums.set(c.id, { ...zero(c), tasks: c.tasks });
+      sums.set(c.id, { ...zeroCounts(c), tasks: c.tasks });
     }
     for (const t of this.byTask) {
       const sum = t && sums.get(t.component);
-      if (!sum) continue;
-      for (const key of SUMMED) sum[key] += t[key];
+      if (sum) addCounts(sum, t);
     }
     return [...sums.values()].map((s) => ({ ...s, meanLatencyMs: meanLatencyMs(s) }));
   }
+}
+
+/** Add `from`'s counts to `into` (its mean latency is worked out again by whoever reads the sum). */
+export function addCounts(into: Counts, from: Counts): void {
+  for (const key of SUMMED) into[key] += from[key];
 }
 
 /** Process latency (bolts: over executed tuples) or complete latency (spouts: over completed trees). */
