@@ -57,11 +57,11 @@ exit 0`;
  * when the environment gives SSH to the workers ("user" or "workers"); undefined when it does not.
  */
 export function metricLinesReader(access: ClusterAccess, name: string): (() => Promise<TaskMetrics[]>) | undefined {
-  return access.env?.user || access.env?.workers ? async () => (await readMetricLines(access, name)).metrics : undefined;
+  return access.env?.user || access.env?.workers ? () => readMetricLines(access, name) : undefined;
 }
 
 /** The measurement lines in the topology's worker logs on every worker host (the newest `perLog` of each log). */
-export async function readMetricLines(access: ClusterAccess, name: string, perLog = 200): Promise<{ metrics: TaskMetrics[]; hosts: string[] }> {
+async function readMetricLines(access: ClusterAccess, name: string, perLog = 200): Promise<TaskMetrics[]> {
   const { id, hosts, logDir } = await locateWorkers(access, name);
   const metrics: TaskMetrics[] = [];
   await Promise.all(
@@ -79,5 +79,5 @@ export async function readMetricLines(access: ClusterAccess, name: string, perLo
       await run.done;
     }),
   );
-  return { metrics, hosts };
+  return metrics;
 }

@@ -4,6 +4,7 @@
  * until Nimbus no longer lists the topology, submit with the overrides). Then doctor waits for figures from after
  * the change (./fresh.ts says which count), with a deadline, and reads the topology again.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterAccess } from '../cluster/access.js';
 import type { Deployment } from './apply.js';
 import { examine, type ReportContext } from './examine.js';
@@ -29,8 +30,8 @@ export interface ClusterDoctorOptions {
   /** `--timeout`, for the submit's kill wait. */
   timeoutSecs: number;
   progress: (line: string) => void;
-  /** A redeploy's submit progress (bundling, the JAR, the upload); without it, steps and notes go to `progress`. */
-  submitProgress?: SubmitProgress;
+  /** A redeploy's submit progress (bundling, the JAR, the upload). */
+  submitProgress: SubmitProgress;
   /** CPU cores of the supervisors the topology runs on, when known: they bound every prediction. */
   cores?: number;
 }
@@ -98,7 +99,7 @@ export class ClusterDoctor implements Deployment {
         bundleNode: false,
         timeout: this.o.timeoutSecs,
       },
-      this.o.submitProgress ?? { onStep: (step) => this.o.progress(`${step} …`), onNote: this.o.progress },
+      this.o.submitProgress,
     );
     this.o.progress(describeSubmitted(submitted));
     return Date.now();
@@ -175,4 +176,3 @@ function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
-import { setTimeout as sleep } from 'node:timers/promises';

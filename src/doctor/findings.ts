@@ -4,7 +4,7 @@
  */
 import type { ComponentFigures, TopologyFigures } from './figures.js';
 import { firstTaskIndexes } from '../topology/executors.js';
-import { arrivalRate, backlogGrows, coresRate, currentRate, hasBacklog, layout, saturationRate, utilizations } from './model.js';
+import { arrivalRate, backlogGrows, backlogTarget, coresRate, currentRate, hasBacklog, layout, saturationRate, utilizations } from './model.js';
 
 /** At or above this utilization a task is busy enough for tuples to queue in front of it. */
 export const SATURATED = 0.8;
@@ -383,13 +383,7 @@ function pendingFinding(figures: TopologyFigures, rate: number, busiest: number)
 function sourceFindings(figures: TopologyFigures, rate: number): Finding[] {
   const findings: Finding[] = [];
   const growing = figures.components.filter((c) => c.kind === 'spout' && backlogGrows(c.source));
-  // Trees per entry: a spout's roots over the entries it delivers (1 for one tuple per entry).
-  const treesPerEntry = (c: ComponentFigures): number => {
-    const s = c.source!;
-    const delivered = s.readPerSec + s.replayedPerSec + s.claimedPerSec;
-    return delivered > 0 && (c.rootRate ?? 0) > 0 ? c.rootRate! / delivered : 1;
-  };
-  const target = rate + growing.reduce((n, c) => n + c.source!.lagGrowthPerSec! * treesPerEntry(c), 0);
+  const target = backlogTarget(figures) ?? rate;
   for (const c of growing) {
     const s = c.source!;
     const arrival = arrivalRate(s)!;

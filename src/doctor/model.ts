@@ -100,9 +100,9 @@ export function sourcesLimit(figures: TopologyFigures): boolean {
 }
 
 /** A source whose lag is this many seconds of the spout's reading (or more) has a backlog. */
-export const BACKLOG_SECS = 1;
+const BACKLOG_SECS = 1;
 /** A backlog grows (the source receives more than the topology consumes) at this share of the arrival rate or more. */
-export const BACKLOG_GROWTH = 0.05;
+const BACKLOG_GROWTH = 0.05;
 
 /**
  * Whether a spout's source holds entries waiting to be read: a lag of at least BACKLOG_SECS of what the spout
@@ -123,6 +123,21 @@ export function arrivalRate(source: SourceFigures): number | null {
 export function backlogGrows(source: SourceFigures | undefined): boolean {
   if (!source || !hasBacklog(source) || source.lagGrowthPerSec === null || source.lagGrowthPerSec <= 0) return false;
   return source.lagGrowthPerSec >= BACKLOG_GROWTH * arrivalRate(source)!;
+}
+
+/**
+ * The throughput the sources ask for while a backlog grows: today's rate plus each growing backlog's growth, in
+ * trees (a spout's roots per entry it delivers; 1 for one tuple per entry). Undefined when no backlog grows.
+ */
+export function backlogTarget(figures: TopologyFigures): number | undefined {
+  const growing = figures.components.filter((c) => c.kind === 'spout' && backlogGrows(c.source));
+  if (growing.length === 0) return undefined;
+  const treesPerEntry = (c: ComponentFigures): number => {
+    const s = c.source!;
+    const delivered = s.readPerSec + s.replayedPerSec + s.claimedPerSec;
+    return delivered > 0 && (c.rootRate ?? 0) > 0 ? c.rootRate! / delivered : 1;
+  };
+  return currentRate(figures) + growing.reduce((n, c) => n + c.source!.lagGrowthPerSec! * treesPerEntry(c), 0);
 }
 
 /** Root tuples per second now: what all spouts emit with a message id. */

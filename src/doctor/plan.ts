@@ -9,7 +9,7 @@ import { CONCURRENCY_KEY } from '../config/keys.js';
 import type { TopologySpec } from '../topology/spec.js';
 import type { Change, ComponentFigures, TopologyFigures } from './figures.js';
 import { diagnose, fixed, ms, type Diagnosis } from './findings.js';
-import { coresRate, currentRate, layout, overheadSecs, openLatency, predict, sourcesLimit, utilizations, type Prediction } from './model.js';
+import { backlogTarget, coresRate, currentRate, layout, overheadSecs, openLatency, predict, sourcesLimit, utilizations, type Prediction } from './model.js';
 
 /** Utilization a plan sizes tasks for: room for bursts and for the queueing that grows fast near 1. */
 export const DEFAULT_UTILIZATION = 0.7;
@@ -81,7 +81,7 @@ export function plan(figures: TopologyFigures, options: PlanOptions = {}, diagno
   const current = predict(figures);
   const rate = currentRate(figures);
   // A source whose backlog grows receives more than the topology consumes: the default plans for what arrives, at least.
-  const arriving = Math.max(0, ...diagnosis.findings.filter((f) => f.kind === 'backlog').map((f) => Number(f.evidence.targetRate)));
+  const arriving = backlogTarget(figures) ?? 0;
   const target = options.target ?? Math.max(current.limitedBy === 'sources' ? rate : 2 * rate, Math.ceil(arriving));
   const caveats: string[] = [];
   const slow = new Set(diagnosis.findings.filter((f) => f.kind === 'slow-instance').map((f) => f.component!));

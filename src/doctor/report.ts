@@ -113,7 +113,7 @@ export function formatDoctor(r: DoctorReport): string {
 }
 
 /** A spout's source in one line: the backlog gauges, then what the spout did with it per second. */
-export function sourceLine(s: SourceFigures): string {
+function sourceLine(s: SourceFigures): string {
   const growth = s.lagGrowthPerSec === null ? '' : ` (${s.lagGrowthPerSec >= 0 ? '+' : ''}${fixed(s.lagGrowthPerSec)}/s)`;
   return (
     `${s.kind} "${s.name}": lag ${s.lag ?? 'unknown'}${growth}, pending ${s.pending ?? 'unknown'}; ` +

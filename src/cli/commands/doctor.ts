@@ -153,7 +153,7 @@ async function doctorRunning(name: string | undefined, options: DoctorOptions): 
       settleSecs,
       deadlineSecs: options.deadline ?? settleSecs + CLUSTER_DEADLINE_EXTRA_SECS,
       timeoutSecs: options.timeout ?? 10,
-      progress,
+      progress: printNote,
       submitProgress: stderrSubmitProgress(),
     });
     return printApplied(await apply(deployment, options), options);
@@ -184,7 +184,7 @@ async function doctorRun(options: DoctorOptions): Promise<number> {
       plan: planOptions(options),
       settleSecs: options.settle ?? RUN_SETTLE_SECS,
       measureSecs: options.measure ?? RUN_MEASURE_SECS,
-      progress,
+      progress: printNote,
     });
     if (!options.apply) {
       return print(await doctor.observe(options.target), options, loaded.spec);
@@ -200,7 +200,7 @@ function apply(deployment: Deployment, options: DoctorOptions): Promise<ApplyRes
   return applyPlan(deployment, {
     ...(options.target !== undefined ? { target: options.target } : {}),
     ...(options.record ? { onObservation: (r: DoctorReport) => appendRecord(options.record!, r) } : {}),
-    progress,
+    progress: printNote,
   });
 }
 
@@ -228,16 +228,12 @@ function asObserved(spec: TopologySpec, report: DoctorReport): TopologySpec {
 
 function printApplied(result: ApplyResult, options: DoctorOptions): number {
   process.stdout.write(options.json ? applyJson(result) : formatApply(result));
-  if (options.json) progress(result.message);
+  if (options.json) printNote(result.message);
   return exitStatus(result.outcome);
 }
 
 function planOptions(options: DoctorOptions): PlanOptions {
   return { ...(options.target !== undefined ? { target: options.target } : {}), utilization: options.utilization };
-}
-
-function progress(line: string): void {
-  process.stderr.write(`squall: ${line}\n`);
 }
 
 /** Options that do not go together, refused before anything is read or started. */

@@ -2,7 +2,9 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildJar } from '../../packaging/jar.js';
 import { withTopology } from '../../packaging/load.js';
-import { NO_TYPECHECK, reportTypecheck } from '../typecheck-option.js';
+import { describeTypecheck } from '../../packaging/typecheck.js';
+import { printNote, printStep } from '../progress.js';
+import { NO_TYPECHECK } from '../typecheck-option.js';
 import { BUNDLE_NODE, projectCommand } from '../shared-options.js';
 
 interface JarCommandOptions {
@@ -33,13 +35,13 @@ Examples:
 `,
     )
     .action(async (target: string, options: JarCommandOptions) => {
-      process.stderr.write(`squall: bundling ${target} …\n`);
+      printStep(`bundling ${target}`);
       const jar = await withTopology(target, { typecheck: options.typecheck }, (loaded) => {
-        reportTypecheck(loaded);
+        if (loaded.typecheck) printNote(describeTypecheck(loaded.typecheck));
         const out = resolve(options.output ?? join('_build', `${loaded.spec.name}.jar`));
-        return buildJar(loaded, out, { bundleNode: options.bundleNode, onStep: (message) => process.stderr.write(`squall: ${message} …\n`) });
+        return buildJar(loaded, out, { bundleNode: options.bundleNode, onStep: printStep });
       });
-      for (const path of jar.skipped) process.stderr.write(`squall: left out ${path} (secrets and local files never go in a JAR)\n`);
+      for (const path of jar.skipped) printNote(`left out ${path} (secrets and local files never go in a JAR)`);
       process.stdout.write(`${jar.file} (${(jar.bytes / 1024).toFixed(0)} KiB, ${jar.entries.length} entries)\n`);
     });
 }

@@ -40,7 +40,7 @@ export interface RedisTlsOptions {
  * `clientOptions` is an error: a silent override could break what the connector rests on (a password outside the
  * URL's masking, an offline queue that blocks past Storm's heartbeat, replies in a shape it does not parse).
  */
-const OWN_CLIENT_OPTIONS: Readonly<Record<string, string>> = {
+const OWN_CLIENT_OPTIONS = {
   url: 'give the url or urlEnv option (or the conf key squall.redis.url or squall.redis.url.env)',
   username: 'put it in the URL (redis://user:password@host:port)',
   password: 'put it in the URL (redis://user:password@host:port), or the URL in an environment variable named by urlEnv',
@@ -50,7 +50,7 @@ const OWN_CLIENT_OPTIONS: Readonly<Record<string, string>> = {
   disableOfflineQueue: 'commands fail at once while Redis is down, so no component waits past Storm\'s heartbeat',
   commandOptions: 'give commandTimeoutMs for a command timeout (replies must keep their raw shape)',
   keyPrefix: 'name the stream (and dead-letter stream) in full',
-};
+} as const satisfies Record<string, string>;
 const OWN_SOCKET_OPTIONS: Readonly<Record<string, string>> = {
   host: 'put it in the URL',
   port: 'put it in the URL',
@@ -64,7 +64,7 @@ const OWN_SOCKET_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** node-redis client options a component may add (`name`, `pingInterval`, `socket.keepAlive`, `socket.connectTimeout`, …). */
-export type RedisClientSettings = Omit<RedisClientOptions, 'url' | 'username' | 'password' | 'credentialsProvider' | 'database' | 'RESP' | 'disableOfflineQueue' | 'commandOptions' | 'keyPrefix'>;
+export type RedisClientSettings = Omit<RedisClientOptions, keyof typeof OWN_CLIENT_OPTIONS>;
 
 /** The `clientOptions` squall sets itself, named with where each belongs, or undefined when there are none. */
 export function clientOptionsProblem(options: RedisClientSettings | undefined): string | undefined {
@@ -72,7 +72,7 @@ export function clientOptionsProblem(options: RedisClientSettings | undefined): 
   if (typeof options !== 'object' || options === null) return `clientOptions must be an object of node-redis createClient options, got ${JSON.stringify(options)}`;
   const socket = ((options as { socket?: unknown }).socket ?? {}) as Record<string, unknown>;
   const own = [
-    ...Object.keys(options).filter((key) => Object.hasOwn(OWN_CLIENT_OPTIONS, key)).map((key) => `clientOptions.${key}: ${OWN_CLIENT_OPTIONS[key]}`),
+    ...Object.keys(options).filter((key) => Object.hasOwn(OWN_CLIENT_OPTIONS, key)).map((key) => `clientOptions.${key}: ${OWN_CLIENT_OPTIONS[key as keyof typeof OWN_CLIENT_OPTIONS]}`),
     ...Object.keys(socket).filter((key) => Object.hasOwn(OWN_SOCKET_OPTIONS, key)).map((key) => `clientOptions.socket.${key}: ${OWN_SOCKET_OPTIONS[key]}`),
   ];
   return own.length === 0 ? undefined : `clientOptions sets what squall sets itself (${own.join('; ')})`;

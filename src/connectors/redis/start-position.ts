@@ -43,7 +43,7 @@ export function positionId(position: Exclude<StartPosition, 'committed'>): strin
 }
 
 /** How logs name a position. */
-export function describePosition(position: StartPosition): string {
+function describePosition(position: StartPosition): string {
   return typeof position === 'string' ? position : `${new Date(position.timestamp).toISOString()} (timestamp ${position.timestamp})`;
 }
 
